@@ -1,0 +1,1 @@
+"""Core: ids, errors, settings and the clock, shared by every layer."""

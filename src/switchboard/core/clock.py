@@ -1,0 +1,22 @@
+"""The one place time is read, so tests and Salesforce formatting agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def now() -> datetime:
+    """Current UTC time truncated to milliseconds, Salesforce's datetime precision."""
+    t = datetime.now(UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def format_datetime(value: datetime) -> str:
+    """Salesforce's REST datetime form: ``2024-01-02T03:04:05.000+0000``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+__all__ = ["format_datetime", "now"]

@@ -1,0 +1,91 @@
+"""Salesforce record ids: 15-character case-sensitive, 18-character case-safe.
+
+An id is a 3-character key prefix naming the object and 12 base-62 characters. New ids
+put the millisecond clock in the high digits, so they sort roughly by creation time
+(index locality for inserts), and a per-process random start plus counter in the low
+digits, so several processes sharing one database do not collide.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+import time
+
+from .errors import MalformedId
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_ID_RE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
+
+_LOW_BITS = 30
+_counter = itertools.count(secrets.randbelow(1 << _LOW_BITS))
+_lock = threading.Lock()
+
+
+def _base62(n: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        n, r = divmod(n, 62)
+        out.append(_BASE62[r])
+    return "".join(reversed(out))
+
+
+def suffix(id15: str) -> str:
+    """The 3-character case-safe suffix of a 15-character id."""
+    chars = []
+    for chunk in range(3):
+        bits = 0
+        for i, c in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= c <= "Z":
+                bits |= 1 << i
+        chars.append(_SUFFIX[bits])
+    return "".join(chars)
+
+
+def to18(id15: str) -> str:
+    return id15 + suffix(id15)
+
+
+def new_id(prefix: str) -> str:
+    """A fresh 18-character id with the given 3-character key prefix."""
+    with _lock:
+        low = next(_counter) & ((1 << _LOW_BITS) - 1)
+    body = _base62((time.time_ns() // 1_000_000 << _LOW_BITS) | low, 12)
+    return to18(prefix + body)
+
+
+def looks_like_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))
+
+
+def normalize(value: object, *, field: str | None = None) -> str:
+    """Return the 18-character form of a 15- or 18-character id, or raise MALFORMED_ID.
+
+    An 18-character id whose suffix does not match its body is repaired from the
+    body, as Salesforce accepts any casing of the suffix only when the body agrees.
+    """
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        what = f"{field}: id value of incorrect type" if field else "Invalid id"
+        raise MalformedId(f"{what}: {value}", fields=[field] if field else [])
+    body = value[:15]
+    if len(value) == 18 and value[15:].upper() != suffix(body):
+        raise MalformedId(f"Invalid id: {value}", fields=[field] if field else [])
+    return to18(body)
+
+
+def prefix_for_name(name: str) -> str:
+    """A stable generated key prefix for a custom object: 'a' plus two base-62 digits.
+
+    Salesforce gives custom objects prefixes from the a00–a0Z… range; deriving ours from
+    the name keeps it stable across orgs and rebuilds.
+    """
+    import hashlib
+
+    n = int.from_bytes(hashlib.sha256(name.lower().encode()).digest()[:4], "big")
+    return "a" + _base62(n % (62 * 62), 2)
+
+
+__all__ = ["looks_like_id", "new_id", "normalize", "prefix_for_name", "suffix", "to18"]

@@ -1,0 +1,113 @@
+"""Every setting, declared once with its default and help text.
+
+Values come from ``SWITCHBOARD_*`` environment variables, then ``switchboard.toml`` in
+the working directory (or the file named by ``SWITCHBOARD_CONFIG``), then the defaults
+below. ``docs/settings.md`` is generated from these declarations
+(``switchboard settings-doc``) and a test fails when it falls out of date.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(8443, description="HTTP (or HTTPS with --tls) port of the org's APIs.")
+    grpc_port: int = Field(7443, description="Port of the Pub/Sub API gRPC server.")
+    data_dir: Path = Field(
+        Path("./data"), description="Directory holding the embedded database and org files."
+    )
+    db: str = Field(
+        "",
+        description="Database URL (sqlite:///... or postgresql://...). "
+        "Empty means an SQLite file `org.db` in the data directory.",
+    )
+    admin_username: str = Field(
+        "", description="Username of the bootstrapped admin user; generated when empty."
+    )
+    admin_password: str = Field(
+        "", description="Password of the bootstrapped admin user; generated and printed once when empty."
+    )
+    client_id: str = Field(
+        "", description="Client id of the bootstrapped connected app; generated when empty."
+    )
+    client_secret: str = Field(
+        "", description="Client secret of the bootstrapped connected app; generated when empty."
+    )
+    session_timeout: int = Field(
+        7200, description="Seconds an access token stays valid after it is issued."
+    )
+    daily_api_requests: int = Field(
+        100_000, description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`."
+    )
+    schema_poll_interval: float = Field(
+        1.0,
+        description="Seconds between checks for schema changes made by another process "
+        "(a lookup of an unknown object or field always checks at once).",
+    )
+    event_retention_hours: int = Field(
+        72, description="Hours change and platform events are kept for replay."
+    )
+    log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("SWITCHBOARD_CONFIG", "switchboard.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    @property
+    def database_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{(self.data_dir / 'org.db').resolve()}"
+
+
+def load(**overrides: object) -> Settings:
+    """Settings from the environment and the config file, with explicit overrides on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
+
+
+def markdown() -> str:
+    """The settings reference, generated from the declarations above."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `src/switchboard/core/settings.py` by `switchboard settings-doc`.",
+        "Each setting is read from the environment variable, then `switchboard.toml`",
+        "(the key is the lower-case name without the prefix), then the default.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = f"`{default}`" if default not in ("", None) else "(empty)"
+        lines.append(f"| `SWITCHBOARD_{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Settings", "load", "markdown"]

@@ -1,0 +1,1 @@
+"""The org: schema, DML, SOQL and bulk jobs; the system of record."""

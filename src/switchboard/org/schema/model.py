@@ -1,0 +1,202 @@
+"""The metadata model every layer reads: objects, fields and their types.
+
+Names follow Salesforce's describe: a field's ``name`` is its API name and ``type`` the
+describe type. Lookups by name are case-insensitive (``ObjectDef.field``); replies use
+``FieldDef.name``. Storage columns are the lower-cased API names, so the same SQL works on
+SQLite and PostgreSQL without quoting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class FieldType(StrEnum):
+    ID = "id"
+    STRING = "string"
+    TEXTAREA = "textarea"
+    EMAIL = "email"
+    PHONE = "phone"
+    URL = "url"
+    PICKLIST = "picklist"
+    MULTIPICKLIST = "multipicklist"
+    COMBOBOX = "combobox"
+    BOOLEAN = "boolean"
+    INT = "int"
+    DOUBLE = "double"
+    CURRENCY = "currency"
+    PERCENT = "percent"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    REFERENCE = "reference"
+    # Compound fields: read-only views over their component fields, no column of their own.
+    ADDRESS = "address"
+    LOCATION = "location"
+    BASE64 = "base64"
+    ENCRYPTEDSTRING = "encryptedstring"
+
+
+TEXT_TYPES = frozenset(
+    {
+        FieldType.ID,
+        FieldType.STRING,
+        FieldType.TEXTAREA,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+        FieldType.URL,
+        FieldType.PICKLIST,
+        FieldType.MULTIPICKLIST,
+        FieldType.COMBOBOX,
+        FieldType.REFERENCE,
+        FieldType.ENCRYPTEDSTRING,
+    }
+)
+NUMBER_TYPES = frozenset({FieldType.INT, FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT})
+COMPOUND_TYPES = frozenset({FieldType.ADDRESS, FieldType.LOCATION})
+
+
+@dataclass(frozen=True, slots=True)
+class PicklistValue:
+    value: str
+    label: str | None = None
+    default: bool = False
+    active: bool = True
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "active": self.active,
+            "defaultValue": self.default,
+            "label": self.label or self.value,
+            "validFor": None,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """One field of an object, as describe reports it."""
+
+    name: str
+    type: FieldType
+    label: str = ""
+    length: int = 0
+    precision: int = 0
+    scale: int = 0
+    digits: int = 0
+    nillable: bool = True
+    createable: bool = True
+    updateable: bool = True
+    unique: bool = False
+    case_sensitive: bool = False
+    external_id: bool = False
+    id_lookup: bool = False
+    name_field: bool = False
+    auto_number: bool = False
+    display_format: str | None = None
+    calculated: bool = False
+    formula: str | None = None
+    default_value: Any = None
+    defaulted_on_create: bool = False
+    picklist: tuple[PicklistValue, ...] = ()
+    restricted_picklist: bool = False
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    # Name of the child relationship on the parent (e.g. "Contacts" for Contact.AccountId).
+    child_relationship_name: str | None = None
+    # "SetNull", "Restrict" or "Cascade" (master-detail always cascades).
+    delete_constraint: str = "SetNull"
+    master_detail: bool = False
+    compound_field_name: str | None = None
+    extra_type_info: str | None = None
+    html_formatted: bool = False
+    custom: bool = False
+    # Fields the org maintains itself (Id, CreatedDate, SystemModstamp, ...).
+    system: bool = False
+
+    @property
+    def required(self) -> bool:
+        """A create must give a value (no default, not nillable, createable)."""
+        return (
+            not self.nillable
+            and self.createable
+            and not self.defaulted_on_create
+            and self.type != FieldType.BOOLEAN
+        )
+
+    @property
+    def column(self) -> str:
+        return self.name.lower()
+
+    @property
+    def stored(self) -> bool:
+        """Whether the field has a column (compound fields and formulas do not)."""
+        return self.type not in COMPOUND_TYPES and not self.calculated
+
+    @property
+    def polymorphic(self) -> bool:
+        return len(self.reference_to) > 1
+
+    def with_(self, **changes: Any) -> FieldDef:
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class ObjectDef:
+    """One sObject type: its fields in describe order, keyed case-insensitively."""
+
+    name: str
+    label: str
+    label_plural: str
+    key_prefix: str
+    custom: bool = False
+    # "standard", "custom", "platform_event" or "external"
+    kind: str = "standard"
+    fields: dict[str, FieldDef] = field(default_factory=dict)
+    createable: bool = True
+    updateable: bool = True
+    deletable: bool = True
+    queryable: bool = True
+    retrieveable: bool = True
+    # Whether record changes publish Change Data Capture events.
+    track_changes: bool = True
+
+    def add(self, f: FieldDef) -> None:
+        self.fields[f.name.lower()] = f
+
+    def field(self, name: str) -> FieldDef | None:
+        return self.fields.get(name.lower())
+
+    @property
+    def table(self) -> str:
+        return "o_" + self.name.lower()
+
+    @property
+    def name_field(self) -> FieldDef | None:
+        for f in self.fields.values():
+            if f.name_field:
+                return f
+        return None
+
+    def stored_fields(self) -> list[FieldDef]:
+        return [f for f in self.fields.values() if f.stored]
+
+    def by_relationship(self, relationship: str) -> FieldDef | None:
+        rel = relationship.lower()
+        for f in self.fields.values():
+            if f.relationship_name and f.relationship_name.lower() == rel:
+                return f
+        return None
+
+
+__all__ = [
+    "COMPOUND_TYPES",
+    "NUMBER_TYPES",
+    "TEXT_TYPES",
+    "FieldDef",
+    "FieldType",
+    "ObjectDef",
+    "PicklistValue",
+]
