@@ -9,53 +9,9 @@ SQLite and PostgreSQL without quoting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
-
-class FieldType(StrEnum):
-    ID = "id"
-    STRING = "string"
-    TEXTAREA = "textarea"
-    EMAIL = "email"
-    PHONE = "phone"
-    URL = "url"
-    PICKLIST = "picklist"
-    MULTIPICKLIST = "multipicklist"
-    COMBOBOX = "combobox"
-    BOOLEAN = "boolean"
-    INT = "int"
-    DOUBLE = "double"
-    CURRENCY = "currency"
-    PERCENT = "percent"
-    DATE = "date"
-    DATETIME = "datetime"
-    TIME = "time"
-    REFERENCE = "reference"
-    # Compound fields: read-only views over their component fields, no column of their own.
-    ADDRESS = "address"
-    LOCATION = "location"
-    BASE64 = "base64"
-    ENCRYPTEDSTRING = "encryptedstring"
-
-
-TEXT_TYPES = frozenset(
-    {
-        FieldType.ID,
-        FieldType.STRING,
-        FieldType.TEXTAREA,
-        FieldType.EMAIL,
-        FieldType.PHONE,
-        FieldType.URL,
-        FieldType.PICKLIST,
-        FieldType.MULTIPICKLIST,
-        FieldType.COMBOBOX,
-        FieldType.REFERENCE,
-        FieldType.ENCRYPTEDSTRING,
-    }
-)
-NUMBER_TYPES = frozenset({FieldType.INT, FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT})
-COMPOUND_TYPES = frozenset({FieldType.ADDRESS, FieldType.LOCATION})
+from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
 
 
 @dataclass(frozen=True, slots=True)
