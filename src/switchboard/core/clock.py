@@ -6,9 +6,20 @@ from datetime import UTC, datetime
 
 
 def now() -> datetime:
-    """Current UTC time truncated to milliseconds, Salesforce's datetime precision."""
-    t = datetime.now(UTC)
+    """Current UTC time, naive (the stored form), truncated to milliseconds.
+
+    Salesforce keeps datetimes to the millisecond; storing naive UTC keeps SQLite and
+    PostgreSQL ``timestamp`` columns identical.
+    """
+    t = datetime.now(UTC).replace(tzinfo=None)
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def epoch_ms(value: datetime) -> int:
+    """Milliseconds since the epoch of a naive-UTC or aware datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
 
 
 def format_datetime(value: datetime) -> str:
@@ -19,4 +30,4 @@ def format_datetime(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
 
 
-__all__ = ["format_datetime", "now"]
+__all__ = ["epoch_ms", "format_datetime", "now"]

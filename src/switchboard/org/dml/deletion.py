@@ -1,0 +1,93 @@
+"""What deleting a parent does to its children: restrict, cascade or clear the lookup.
+
+Master-detail children (and lookups with deleteConstraint Cascade) are deleted with
+their parent, Restrict lookups refuse the delete while a live child exists, and SetNull
+lookups are cleared, each child change with its own change event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..errors import DeleteFailed
+from ..schema.model import ObjectDef
+from ..schema.registry import Schema
+from .changes import change_event
+from .context import WriteContext
+
+if TYPE_CHECKING:
+    from .writer import Dml
+
+_CHUNK = 500
+
+
+def _cascades(rel_field) -> bool:  # type: ignore[no-untyped-def]
+    return rel_field.master_detail or rel_field.delete_constraint == "Cascade"
+
+
+def _children(conn: Connection, schema: Schema, child: ObjectDef, column: str, parents: list[str]):  # type: ignore[no-untyped-def]
+    table = schema.table(child)
+    for i in range(0, len(parents), _CHUNK):
+        yield from conn.execute(
+            sa.select(table.c.id, table.c[column]).where(
+                table.c[column].in_(parents[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+            )
+        )
+
+
+def restricted(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]) -> dict[str, DeleteFailed]:
+    """Parents that a Restrict lookup keeps from being deleted, with the error for each."""
+    blocked: dict[str, DeleteFailed] = {}
+    if not ids:
+        return blocked
+    for rel in schema.children(obj):
+        if rel.field.delete_constraint != "Restrict" or rel.field.master_detail:
+            continue
+        if rel.child.kind == "external":
+            continue
+        for child_id, parent_id in _children(conn, schema, rel.child, rel.field.column, ids):
+            blocked.setdefault(
+                parent_id,
+                DeleteFailed(
+                    f"Your attempt to delete {parent_id} could not be completed because it is "
+                    f"associated with the following {rel.child.label_plural}.: {child_id}",
+                    fields=[],
+                ),
+            )
+    return blocked
+
+
+def soft_delete(conn: Connection, dml: Dml, ctx: WriteContext, obj: ObjectDef, ids: list[str]) -> None:
+    """Mark ``ids`` deleted, cascading to detail children and clearing SetNull lookups."""
+    if not ids:
+        return
+    schema = dml.schema
+    for rel in schema.children(obj):
+        if rel.child.kind == "external":
+            continue
+        kids = list(_children(conn, schema, rel.child, rel.field.column, ids))
+        if not kids:
+            continue
+        kid_ids = [k[0] for k in kids]
+        if _cascades(rel.field):
+            soft_delete(conn, dml, ctx, rel.child, kid_ids)
+        elif rel.field.delete_constraint != "Restrict":
+            dml.update(conn, ctx, rel.child, [(k, {rel.field.name: None}) for k in kid_ids])
+    table = schema.table(obj)
+    from ...events import log
+
+    for i in range(0, len(ids), _CHUNK):
+        conn.execute(
+            table.update()
+            .where(table.c.id.in_(ids[i : i + _CHUNK]))
+            .values(isdeleted=True, lastmodifieddate=ctx.at, lastmodifiedbyid=ctx.user_id,
+                    systemmodstamp=ctx.at)
+        )
+    if obj.track_changes:
+        log.append(conn, [change_event(obj, ctx, "DELETE", i, {}) for i in ids], ctx.at)
+
+
+__all__ = ["restricted", "soft_delete"]

@@ -1,0 +1,130 @@
+"""Checks that look at other rows: lookups point at live records, unique values stay unique.
+
+Each check runs one query per target table for a whole batch, so a bulk chunk of ten
+thousand rows costs a handful of queries, not ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..errors import (
+    DuplicateValue,
+    EntityIsDeleted,
+    FieldIntegrityException,
+    InvalidCrossReferenceKey,
+)
+from ..schema.model import FieldType, ObjectDef
+from ..schema.registry import Schema
+from .prepare import Prepared
+
+_CHUNK = 500
+
+
+def check_references(conn: Connection, schema: Schema, obj: ObjectDef, rows: list[Prepared]) -> None:
+    """Record an error on each row whose lookup names a missing, deleted or wrong-typed record."""
+    wanted: dict[str, list[tuple[Prepared, Any, str]]] = defaultdict(list)
+    for row in rows:
+        if row.errors:
+            continue
+        for f in row.given:
+            if f.type != FieldType.REFERENCE:
+                continue
+            value = row.values.get(f.column)
+            if value is None:
+                continue
+            target = schema.by_id(value)
+            allowed = {t.lower() for t in f.reference_to}
+            if target is None or target.name.lower() not in allowed:
+                row.errors.append(
+                    FieldIntegrityException(
+                        f"{f.label or f.name}: id value of incorrect type: {value}",
+                        fields=[f.name],
+                    )
+                )
+                continue
+            wanted[target.name].append((row, f, value))
+    for target_name, refs in wanted.items():
+        target = schema.object(target_name)
+        table = schema.table(target)
+        values = sorted({v for _, _, v in refs})
+        state: dict[str, bool] = {}
+        for i in range(0, len(values), _CHUNK):
+            chunk = values[i : i + _CHUNK]
+            for rid, deleted in conn.execute(
+                sa.select(table.c.id, table.c.isdeleted).where(table.c.id.in_(chunk))
+            ):
+                state[rid] = bool(deleted)
+        for row, f, value in refs:
+            if value not in state:
+                row.errors.append(
+                    InvalidCrossReferenceKey(
+                        f"invalid cross reference id: {value}", fields=[f.name]
+                    )
+                )
+            elif state[value]:
+                row.errors.append(EntityIsDeleted("entity is deleted", fields=[f.name]))
+
+
+def _key(value: Any, case_sensitive: bool) -> Any:
+    return value if case_sensitive or not isinstance(value, str) else value.lower()
+
+
+def check_unique(
+    conn: Connection,
+    schema: Schema,
+    obj: ObjectDef,
+    rows: list[Prepared],
+    own_ids: list[str | None],
+) -> None:
+    """Record DUPLICATE_VALUE on rows whose unique field value another live record holds."""
+    table = schema.table(obj)
+    for f in obj.fields.values():
+        if not f.unique or not f.stored:
+            continue
+        col = table.c[f.column]
+        seen: dict[Any, str | None] = {}
+        pending: list[tuple[Prepared, Any, str | None]] = []
+        for row, own in zip(rows, own_ids, strict=True):
+            if row.errors or f.column not in row.values or row.values[f.column] is None:
+                continue
+            k = _key(row.values[f.column], f.case_sensitive)
+            if k in seen:
+                row.errors.append(
+                    DuplicateValue(
+                        f"duplicate value found: {f.name} duplicates value on record with id: "
+                        f"{seen[k] or 'in this batch'}",
+                        fields=[f.name],
+                    )
+                )
+                continue
+            seen[k] = own
+            pending.append((row, k, own))
+        if not pending:
+            continue
+        probe = col if f.case_sensitive or f.type not in (FieldType.STRING, FieldType.EMAIL) else sa.func.lower(col)
+        keys = [k for _, k, _ in pending]
+        holders: dict[Any, str] = {}
+        for i in range(0, len(keys), _CHUNK):
+            for rid, value in conn.execute(
+                sa.select(table.c.id, col).where(probe.in_(keys[i : i + _CHUNK]),
+                                                 table.c.isdeleted.is_(False))
+            ):
+                holders[_key(value, f.case_sensitive)] = rid
+        for row, k, own in pending:
+            holder = holders.get(k)
+            if holder is not None and holder != own:
+                row.errors.append(
+                    DuplicateValue(
+                        f"duplicate value found: {f.name} duplicates value on record with id: "
+                        f"{holder}",
+                        fields=[f.name],
+                    )
+                )
+
+
+__all__ = ["check_references", "check_unique"]

@@ -1,0 +1,349 @@
+"""The one DML path: insert, update, upsert and delete for every writer.
+
+REST, composite, bulk, sync and call-in all come here, so validation, uniqueness,
+lookups, auto-numbers, audit fields and change events apply to each of them alike.
+Every method takes a batch and returns one :class:`Outcome` per input row; it runs
+inside the caller's transaction (``Store.write``), and the caller decides whether one
+failed row rolls back the rest (allOrNone) or not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...core import ids
+from ...core.errors import MalformedId, NotFound, SwitchboardError
+from ...events import log
+from ...store import internal
+from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
+from ..schema.model import FieldDef, FieldType, ObjectDef
+from ..schema.registry import Schema
+from . import deletion
+from .changes import change_event
+from .context import WriteContext
+from .integrity import check_references, check_unique
+from .prepare import Prepared, prepare
+
+_CHUNK = 500
+_NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
+
+
+@dataclass(slots=True)
+class Outcome:
+    id: str | None = None
+    created: bool = False
+    errors: list[SwitchboardError] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return not self.errors
+
+
+class Dml:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+
+    # -- insert -------------------------------------------------------------------------
+    def insert(
+        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, records: list[dict[str, Any]]
+    ) -> list[Outcome]:
+        if not obj.createable:
+            return [Outcome(errors=[_read_only_object(obj)]) for _ in records]
+        prepared = [prepare(self.schema, obj, r, creating=True) for r in records]
+        return self._insert_prepared(conn, ctx, obj, prepared)
+
+    def _insert_prepared(
+        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
+    ) -> list[Outcome]:
+        self._lock_for_unique(conn, obj)
+        check_references(conn, self.schema, obj, prepared)
+        check_unique(conn, self.schema, obj, prepared, [None] * len(prepared))
+        good = [p for p in prepared if not p.errors]
+        numbers = self._auto_numbers(conn, obj, len(good))
+        table = self.schema.table(obj)
+        columns = [c.name for c in table.columns]
+        rows, events = [], []
+        for p in good:
+            v = p.values
+            v["id"] = ids.new_id(obj.key_prefix)
+            v["isdeleted"] = False
+            for col in ("createddate", "lastmodifieddate", "systemmodstamp"):
+                v[col] = ctx.at
+            for col in ("createdbyid", "lastmodifiedbyid"):
+                v[col] = ctx.user_id
+            if "ownerid" in table.c and v.get("ownerid") is None:
+                v["ownerid"] = ctx.user_id
+            for f, value in numbers.pop(0) if numbers else ():
+                v[f.column] = value
+            _person_name(obj, v)
+            rows.append({c: v.get(c) for c in columns})
+            if obj.track_changes:
+                values = {
+                    f.name: v[f.column]
+                    for f in obj.stored_fields()
+                    if v.get(f.column) is not None and f.column not in _NOT_IN_EVENTS
+                }
+                events.append(change_event(obj, ctx, "CREATE", v["id"], values))
+        for i in range(0, len(rows), _CHUNK):
+            conn.execute(table.insert(), rows[i : i + _CHUNK])
+        log.append(conn, events, ctx.at)
+        return [
+            Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
+            for p in prepared
+        ]
+
+    # -- update -------------------------------------------------------------------------
+    def update(
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        changes: list[tuple[Any, dict[str, Any]]],
+    ) -> list[Outcome]:
+        if not obj.updateable:
+            return [Outcome(errors=[_read_only_object(obj)]) for _ in changes]
+        outcomes: list[Outcome] = [Outcome() for _ in changes]
+        ids_ = []
+        for out, (rid, _) in zip(outcomes, changes, strict=True):
+            try:
+                out.id = ids.normalize(rid, field="Id")
+            except MalformedId as exc:
+                out.errors.append(exc)
+            ids_.append(out.id)
+        current = self._load(conn, obj, [i for i in ids_ if i])
+        prepared = []
+        for out, (_, raw) in zip(outcomes, changes, strict=True):
+            p = prepare(self.schema, obj, raw, creating=False, allow=frozenset({"id"}))
+            p.errors[:0] = out.errors
+            if not p.errors:
+                row = current.get(out.id or "")
+                if row is None or (out.id and out.id[:3] != obj.key_prefix):
+                    p.errors.append(NotFound(f"Provided external ID field does not exist or is not accessible: {out.id}") if False else _not_found(out.id))
+                elif row["isdeleted"]:
+                    p.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
+            prepared.append(p)
+        self._lock_for_unique(conn, obj)
+        check_references(conn, self.schema, obj, prepared)
+        check_unique(conn, self.schema, obj, prepared, ids_)
+        self._apply_updates(conn, ctx, obj, prepared, ids_, current)
+        for out, p in zip(outcomes, prepared, strict=True):
+            out.errors = p.errors
+        return outcomes
+
+    def _apply_updates(
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        prepared: list[Prepared],
+        ids_: list[str | None],
+        current: dict[str, dict[str, Any]],
+    ) -> None:
+        table = self.schema.table(obj)
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        events = []
+        for p, rid in zip(prepared, ids_, strict=True):
+            if p.errors or rid is None:
+                continue
+            before = current[rid]
+            v = p.values
+            merged = {**before, **v}
+            _person_name(obj, merged)
+            if "name" in merged and merged.get("name") != before.get("name"):
+                v["name"] = merged["name"]
+            changed = [c for c in v if before.get(c) != v[c]]
+            v.update(lastmodifieddate=ctx.at, lastmodifiedbyid=ctx.user_id, systemmodstamp=ctx.at)
+            groups[tuple(sorted(v))].append({**{f"v_{k}": val for k, val in v.items()}, "k_id": rid})
+            if obj.track_changes:
+                by_col = {f.column: f for f in obj.stored_fields()}
+                names = [by_col[c].name for c in changed if c in by_col] + ["LastModifiedDate"]
+                values = {by_col[c].name: v[c] for c in changed if c in by_col}
+                values["LastModifiedDate"] = ctx.at
+                nulled = [by_col[c].name for c in changed if v[c] is None and c in by_col]
+                events.append(
+                    change_event(obj, ctx, "UPDATE", rid, values, changed=names, nulled=nulled)
+                )
+        for cols, params in groups.items():
+            stmt = (
+                table.update()
+                .where(table.c.id == sa.bindparam("k_id"))
+                .values({c: sa.bindparam(f"v_{c}") for c in cols})
+            )
+            conn.execute(stmt, params)
+        log.append(conn, events, ctx.at)
+
+    # -- upsert -------------------------------------------------------------------------
+    def upsert(
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        key: FieldDef,
+        records: list[dict[str, Any]],
+        *,
+        update_only: bool = False,
+    ) -> list[Outcome]:
+        """Insert or update each record by the value of its external id (or Id) field."""
+        outcomes = [Outcome() for _ in records]
+        values: list[Any] = []
+        for out, r in zip(outcomes, records, strict=True):
+            raw = next((v for k, v in r.items() if isinstance(k, str) and k.lower() == key.name.lower()), None)
+            values.append(raw)
+        table = self.schema.table(obj)
+        col = table.c[key.column]
+        textual = key.type not in (FieldType.ID, FieldType.INT, FieldType.DOUBLE) and not key.case_sensitive
+        keyed = [(_fold(v, textual) if v is not None else None) for v in values]
+        matches: dict[Any, list[str]] = defaultdict(list)
+        lookups = sorted({str(k) for k in keyed if k is not None})
+        probe = sa.func.lower(col) if textual else col
+        if key.type == FieldType.ID:
+            lookups = [ids.to18(k[:15]) for k in lookups if ids.looks_like_id(k)]
+        for i in range(0, len(lookups), _CHUNK):
+            for rid, value in conn.execute(
+                sa.select(table.c.id, col).where(
+                    probe.in_(lookups[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                )
+            ):
+                matches[_fold(str(value), textual)].append(rid)
+        to_insert: list[tuple[int, dict[str, Any]]] = []
+        to_update: list[tuple[int, str, dict[str, Any]]] = []
+        seen: set[Any] = set()
+        for i, (r, k) in enumerate(zip(records, keyed, strict=True)):
+            if key.type == FieldType.ID and k is not None:
+                k = ids.to18(k[:15]) if ids.looks_like_id(k) else k
+            if k is not None and k in seen:
+                outcomes[i].errors.append(DuplicateExternalId(
+                    f"Duplicate external id specified: {values[i]}", fields=[key.name], matches=[]))
+                continue
+            seen.add(k)
+            found = matches.get(k, []) if k is not None else []
+            if len(found) > 1:
+                outcomes[i].errors.append(
+                    DuplicateExternalId(
+                        f"{key.name}: more than one record found for external id field: {found}",
+                        fields=[key.name],
+                        matches=found,
+                    )
+                )
+            elif len(found) == 1:
+                to_update.append((i, found[0], r))
+            elif update_only or key.type == FieldType.ID:
+                outcomes[i].errors.append(_not_found(values[i]))
+            else:
+                to_insert.append((i, r))
+        if to_insert:
+            created = self.insert(conn, ctx, obj, [r for _, r in to_insert])
+            for (i, _), out in zip(to_insert, created, strict=True):
+                outcomes[i] = out
+        if to_update:
+            updated = self.update(conn, ctx, obj, [(rid, r) for _, rid, r in to_update])
+            for (i, _, _), out in zip(to_update, updated, strict=True):
+                outcomes[i] = out
+        return outcomes
+
+    # -- delete -------------------------------------------------------------------------
+    def delete(
+        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, record_ids: list[Any]
+    ) -> list[Outcome]:
+        if not obj.deletable:
+            return [Outcome(errors=[_read_only_object(obj)]) for _ in record_ids]
+        outcomes = [Outcome() for _ in record_ids]
+        for out, rid in zip(outcomes, record_ids, strict=True):
+            try:
+                out.id = ids.normalize(rid, field="Id")
+            except MalformedId as exc:
+                out.errors.append(exc)
+        current = self._load(conn, obj, [o.id for o in outcomes if o.id])
+        live = []
+        for out in outcomes:
+            if out.errors or out.id is None:
+                continue
+            row = current.get(out.id)
+            if row is None:
+                out.errors.append(_not_found(out.id))
+            elif row["isdeleted"]:
+                out.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
+            else:
+                live.append(out.id)
+        blocked = deletion.restricted(conn, self.schema, obj, live)
+        for out in outcomes:
+            if out.id in blocked:
+                out.errors.append(blocked[out.id])
+        deletion.soft_delete(conn, self, ctx, obj, [i for i in live if i not in blocked])
+        return outcomes
+
+    # -- helpers ------------------------------------------------------------------------
+    def _load(self, conn: Connection, obj: ObjectDef, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+        table = self.schema.table(obj)
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(record_ids), _CHUNK):
+            for row in conn.execute(sa.select(table).where(table.c.id.in_(record_ids[i : i + _CHUNK]))):
+                out[row.id] = dict(row._mapping)
+        return out
+
+    def _lock_for_unique(self, conn: Connection, obj: ObjectDef) -> None:
+        """On PostgreSQL, serialize writers of an object that has unique fields.
+
+        Concurrent transactions could otherwise both pass the uniqueness check; SQLite
+        writers are serialized already.
+        """
+        if conn.dialect.name == "postgresql" and any(f.unique for f in obj.fields.values()):
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": obj.table})
+
+    def _auto_numbers(self, conn: Connection, obj: ObjectDef, count: int) -> list[list[tuple[FieldDef, str]]]:
+        fields = [f for f in obj.fields.values() if f.auto_number and f.stored]
+        if not fields or count == 0:
+            return []
+        per_row: list[list[tuple[FieldDef, str]]] = [[] for _ in range(count)]
+        an = internal.autonumber
+        for f in fields:
+            key = (an.c.object_name == obj.name) & (an.c.field_name == f.name)
+            start = conn.execute(sa.select(an.c.next_value).where(key)).scalar()
+            if start is None:
+                start = 1
+                conn.execute(an.insert().values(object_name=obj.name, field_name=f.name, next_value=start + count))
+            else:
+                conn.execute(an.update().where(key).values(next_value=start + count))
+            for i in range(count):
+                per_row[i].append((f, format_auto_number(f.display_format or "{0}", start + i)))
+        return per_row
+
+
+def format_auto_number(display_format: str, n: int) -> str:
+    def repl(m: re.Match[str]) -> str:
+        return str(n).zfill(len(m.group(1)))
+
+    return re.sub(r"\{(0+)\}", repl, display_format)
+
+
+def _person_name(obj: ObjectDef, v: dict[str, Any]) -> None:
+    """Name of Contact, Lead and User: First Last, kept in step with its parts."""
+    name = obj.field("Name")
+    if name is None or name.createable or name.auto_number or obj.field("LastName") is None:
+        return
+    if "lastname" in v or "firstname" in v:
+        v["name"] = " ".join(p for p in (v.get("firstname"), v.get("lastname")) if p) or None
+
+
+def _fold(value: Any, textual: bool) -> Any:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text.lower() if textual else text
+
+
+def _not_found(rid: Any) -> NotFound:
+    return NotFound("The requested resource does not exist")
+
+
+def _read_only_object(obj: ObjectDef) -> CannotInsertUpdate:
+    return CannotInsertUpdate(f"entity type {obj.name} does not support this operation")
+
+
+__all__ = ["Dml", "Outcome", "format_auto_number"]

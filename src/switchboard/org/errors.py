@@ -1,0 +1,120 @@
+"""Errors of the org: schema lookups and DML, each rendering as Salesforce's entry.
+
+    SwitchboardError
+    └── OrgError
+        ├── InvalidType                  INVALID_TYPE: no such sObject type
+        ├── InvalidField                 INVALID_FIELD: no such field
+        ├── InvalidFieldForInsertUpdate  INVALID_FIELD_FOR_INSERT_UPDATE: read-only field
+        ├── RequiredFieldMissing         REQUIRED_FIELD_MISSING
+        ├── StringTooLong                STRING_TOO_LONG
+        ├── InvalidTypeOnField           INVALID_TYPE_ON_FIELD_IN_RECORD
+        ├── InvalidRestrictedPicklist    INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
+        ├── NumberOutsideValidRange      NUMBER_OUTSIDE_VALID_RANGE
+        ├── InvalidEmailAddress          INVALID_EMAIL_ADDRESS
+        ├── EntityIsDeleted              ENTITY_IS_DELETED
+        ├── DuplicateValue               DUPLICATE_VALUE (unique fields)
+        ├── DuplicateExternalId          DUPLICATE_EXTERNAL_ID (upsert matched several)
+        ├── InvalidCrossReferenceKey     INVALID_CROSS_REFERENCE_KEY (lookup to nothing)
+        ├── FieldIntegrityException      FIELD_INTEGRITY_EXCEPTION (lookup to wrong type)
+        ├── DeleteFailed                 DELETE_FAILED (restricted lookups)
+        └── CannotInsertUpdate           CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (read-only object)
+
+Record-level errors are terminal: the same input fails the same way every time.
+"""
+
+from __future__ import annotations
+
+from ..core.errors import SwitchboardError
+
+
+class OrgError(SwitchboardError):
+    status = 400
+
+
+class InvalidType(OrgError):
+    error_code = "INVALID_TYPE"
+
+
+class InvalidField(OrgError):
+    error_code = "INVALID_FIELD"
+
+
+class RequiredFieldMissing(OrgError):
+    error_code = "REQUIRED_FIELD_MISSING"
+
+
+class StringTooLong(OrgError):
+    error_code = "STRING_TOO_LONG"
+
+
+class InvalidTypeOnField(OrgError):
+    error_code = "INVALID_TYPE_ON_FIELD_IN_RECORD"
+
+
+class InvalidRestrictedPicklist(OrgError):
+    error_code = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+
+
+class NumberOutsideValidRange(OrgError):
+    error_code = "NUMBER_OUTSIDE_VALID_RANGE"
+
+
+class InvalidEmailAddress(OrgError):
+    error_code = "INVALID_EMAIL_ADDRESS"
+
+
+class EntityIsDeleted(OrgError):
+    error_code = "ENTITY_IS_DELETED"
+
+
+class DuplicateValue(OrgError):
+    error_code = "DUPLICATE_VALUE"
+
+
+class DuplicateExternalId(OrgError):
+    error_code = "DUPLICATE_EXTERNAL_ID"
+
+    def __init__(self, message: str, *, fields: list[str], matches: list[str]) -> None:
+        super().__init__(message, fields=fields)
+        self.matches = matches
+
+
+class InvalidCrossReferenceKey(OrgError):
+    error_code = "INVALID_CROSS_REFERENCE_KEY"
+
+
+class FieldIntegrityException(OrgError):
+    error_code = "FIELD_INTEGRITY_EXCEPTION"
+
+
+class DeleteFailed(OrgError):
+    error_code = "DELETE_FAILED"
+
+
+class InvalidFieldForInsertUpdate(OrgError):
+    error_code = "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+class CannotInsertUpdate(OrgError):
+    error_code = "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"
+
+
+__all__ = [
+    "CannotInsertUpdate",
+    "DeleteFailed",
+    "DuplicateExternalId",
+    "DuplicateValue",
+    "EntityIsDeleted",
+    "FieldIntegrityException",
+    "InvalidCrossReferenceKey",
+    "InvalidEmailAddress",
+    "InvalidField",
+    "InvalidFieldForInsertUpdate",
+    "InvalidRestrictedPicklist",
+    "InvalidType",
+    "InvalidTypeOnField",
+    "NumberOutsideValidRange",
+    "OrgError",
+    "RequiredFieldMissing",
+    "StringTooLong",
+]

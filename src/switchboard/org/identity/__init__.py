@@ -1,0 +1,1 @@
+"""Users, connected apps, passwords and tokens of the org."""

@@ -1,0 +1,72 @@
+"""Access tokens: minted as Salesforce session ids, stored only as hashes.
+
+A token looks like ``<15-character org id>!<random>``, the shape the Salesforce CLI
+insists on. The server keeps sha256 of it; validation is one primary-key lookup joined
+to the user, so revoking a token or disabling a user takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...core import clock
+from ...core.errors import InvalidSession
+from ...store import internal
+from .secrets import token_hash
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user_id: str
+    org_id: str
+    client_id: str | None
+    expires_at: datetime | None
+
+
+def mint(
+    conn: Connection,
+    org_id: str,
+    user_id: str,
+    *,
+    client_id: str | None,
+    lifetime_seconds: int | None,
+    kind: str = "access",
+) -> str:
+    body = secrets.token_urlsafe(48).replace("-", "A").replace("_", "b")
+    token = f"{org_id[:15]}!{body}" if kind == "access" else body
+    now = clock.now()
+    conn.execute(
+        internal.token.insert().values(
+            token_hash=token_hash(token),
+            kind=kind,
+            user_id=user_id,
+            client_id=client_id,
+            issued_at=now,
+            expires_at=now + timedelta(seconds=lifetime_seconds) if lifetime_seconds else None,
+            revoked=False,
+        )
+    )
+    return token
+
+
+def validate(conn: Connection, users: sa.Table, org_id: str, token: str) -> Session:
+    """The session of an access token, or INVALID_SESSION_ID."""
+    t = internal.token
+    row = conn.execute(
+        sa.select(t.c.user_id, t.c.client_id, t.c.expires_at, t.c.revoked, users.c.isactive)
+        .join(users, users.c.id == t.c.user_id)
+        .where(t.c.token_hash == token_hash(token), t.c.kind == "access")
+    ).first()
+    if row is None or row.revoked or not row.isactive:
+        raise InvalidSession()
+    if row.expires_at is not None and row.expires_at <= clock.now():
+        raise InvalidSession()
+    return Session(row.user_id, org_id, row.client_id, row.expires_at)
+
+
+__all__ = ["Session", "mint", "validate"]

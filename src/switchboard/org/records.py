@@ -1,0 +1,81 @@
+"""Stored rows to Salesforce's JSON record shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from ..core.clock import format_datetime
+from .schema.model import FieldDef, FieldType, ObjectDef
+
+_ADDRESS_PARTS = {
+    "street": "Street",
+    "city": "City",
+    "state": "State",
+    "postalCode": "PostalCode",
+    "country": "Country",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "geocodeAccuracy": "GeocodeAccuracy",
+}
+
+
+def wire_value(f: FieldDef, value: Any) -> Any:
+    """A stored value as Salesforce's JSON puts it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if f.type == FieldType.INT:
+        return int(value)
+    if f.type in (FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT):
+        return float(value)
+    if f.type == FieldType.BOOLEAN:
+        return bool(value)
+    return value
+
+
+def record_url(obj: ObjectDef, record_id: str, version: str) -> str:
+    return f"/services/data/v{version}/sobjects/{obj.name}/{record_id}"
+
+
+def compound_value(obj: ObjectDef, f: FieldDef, row: Mapping[str, Any]) -> Any:
+    """The nested value of an address or location field, from its component columns."""
+    parts = [c for c in obj.fields.values() if c.compound_field_name == f.name]
+    if f.type == FieldType.LOCATION:
+        lat = next((c for c in parts if c.name.lower().endswith("latitude__s")), None)
+        lon = next((c for c in parts if c.name.lower().endswith("longitude__s")), None)
+        la = row.get(lat.column) if lat else None
+        lo = row.get(lon.column) if lon else None
+        return None if la is None and lo is None else {"latitude": la, "longitude": lo}
+    prefix = f.name[: -len("Address")] if f.name.endswith("Address") else ""
+    out: dict[str, Any] = {}
+    for key, suffix in _ADDRESS_PARTS.items():
+        comp = obj.field(prefix + suffix)
+        out[key] = row.get(comp.column) if comp and comp.compound_field_name == f.name else None
+    return None if all(v is None for v in out.values()) else out
+
+
+def render(
+    obj: ObjectDef, row: Mapping[str, Any], fields: Iterable[FieldDef], version: str
+) -> dict[str, Any]:
+    """A record with ``attributes`` and the given fields, in the given order."""
+    out: dict[str, Any] = {
+        "attributes": {"type": obj.name, "url": record_url(obj, row["id"], version)}
+    }
+    for f in fields:
+        if f.type in (FieldType.ADDRESS, FieldType.LOCATION):
+            out[f.name] = compound_value(obj, f, row)
+        elif f.stored:
+            out[f.name] = wire_value(f, row.get(f.column))
+        else:
+            out[f.name] = None  # formulas are not evaluated yet
+    return out
+
+
+__all__ = ["compound_value", "record_url", "render", "wire_value"]

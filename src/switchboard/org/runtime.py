@@ -1,0 +1,148 @@
+"""The org as one object: store, schema, DML and identity, opened from settings.
+
+The API, the CLI and the hub's patterns all hold an :class:`Org` and go through it;
+single-record methods raise the record's first error, batch callers use ``org.dml``
+inside ``org.store.write`` themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..core import ids
+from ..core.errors import NotFound
+from ..core.settings import Settings
+from ..store import open_store
+from ..store.engine import Store
+from ..store.migrations import migrate
+from .dml.context import WriteContext
+from .dml.writer import Dml, Outcome
+from .errors import InvalidField
+from .identity.bootstrap import Bootstrap, bootstrap
+from .records import render
+from .schema.model import FieldDef, ObjectDef
+from .schema.registry import Schema
+
+
+class Org:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.schema = Schema(store, poll_interval=settings.schema_poll_interval)
+        self.dml = Dml(self.schema)
+        self.boot: Bootstrap | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Org:
+        """Open the org's database, migrate it, create tables and bootstrap on first start."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        org = cls(open_store(settings.database_url), settings)
+        migrate(org.store)
+        org.schema.load()
+        org.schema.ensure_tables()
+        org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
+        return org
+
+    @property
+    def org_id(self) -> str:
+        assert self.boot is not None
+        return self.boot.org_id
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    # -- single-record operations -------------------------------------------------------
+    def _one(self, outcomes: list[Outcome]) -> Outcome:
+        out = outcomes[0]
+        if out.errors:
+            raise out.errors[0]
+        return out
+
+    def create(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
+        obj = self.schema.object(type_name)
+        out = self.store.write(lambda c: self._one(self.dml.insert(c, ctx.fresh(), obj, [record])))
+        assert out.id is not None
+        return out.id
+
+    def update(self, ctx: WriteContext, type_name: str, record_id: str, record: dict[str, Any]) -> None:
+        obj = self.schema.object(type_name)
+        self.store.write(
+            lambda c: self._one(self.dml.update(c, ctx.fresh(), obj, [(record_id, record)]))
+        )
+
+    def upsert(
+        self,
+        ctx: WriteContext,
+        type_name: str,
+        key: FieldDef,
+        value: str,
+        record: dict[str, Any],
+        *,
+        update_only: bool = False,
+    ) -> Outcome:
+        obj = self.schema.object(type_name)
+        body = {k: v for k, v in record.items() if not (isinstance(k, str) and k.lower() == key.name.lower())}
+        body[key.name] = value
+        return self.store.write(
+            lambda c: self._one(
+                self.dml.upsert(c, ctx.fresh(), obj, key, [body], update_only=update_only)
+            )
+        )
+
+    def delete(self, ctx: WriteContext, type_name: str, record_id: str) -> None:
+        obj = self.schema.object(type_name)
+        self.store.write(lambda c: self._one(self.dml.delete(c, ctx.fresh(), obj, [record_id])))
+
+    # -- reads --------------------------------------------------------------------------
+    def resolve_fields(self, obj: ObjectDef, names: list[str] | None) -> list[FieldDef]:
+        if not names:
+            return list(obj.fields.values())
+        out = []
+        for name in names:
+            f = self.schema.field(obj, name.strip())
+            if f is None:
+                raise InvalidField(
+                    f"No such column '{name.strip()}' on entity '{obj.name}'. If you are "
+                    "attempting to use a custom field, be sure to append the '__c' after the "
+                    "custom field name. Please reference your WSDL or the describe call for "
+                    "the appropriate names.",
+                    fields=[name.strip()],
+                )
+            out.append(f)
+        return out
+
+    def retrieve(
+        self, type_name: str, record_id: str, fields: list[str] | None, version: str
+    ) -> dict[str, Any]:
+        obj = self.schema.object(type_name)
+        rid = ids.normalize(record_id)
+        wanted = self.resolve_fields(obj, fields)
+        obj = self.schema.current(obj)
+        table = self.schema.table(obj)
+        with self.store.read() as conn:
+            row = conn.execute(sa.select(table).where(table.c.id == rid)).mappings().first()
+        if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
+            raise NotFound()
+        return render(obj, row, wanted, version)
+
+    def find(self, obj: ObjectDef, key: FieldDef, value: str) -> list[str]:
+        """Ids of live records whose ``key`` field matches ``value`` (text case-insensitive)."""
+        table = self.schema.table(obj)
+        col = table.c[key.column]
+        if key.name == "Id":
+            if not ids.looks_like_id(value):
+                return []
+            cond = col == ids.to18(value[:15])
+        elif key.case_sensitive or key.type.value in ("int", "double"):
+            cond = col == value
+        else:
+            cond = sa.func.lower(col) == value.lower()
+        with self.store.read() as conn:
+            return [r[0] for r in conn.execute(
+                sa.select(table.c.id).where(cond, table.c.isdeleted.is_(False)).limit(1000)
+            )]
+
+
+__all__ = ["Org"]

@@ -1,0 +1,271 @@
+"""The live schema of one org: standard catalog + deployed custom metadata + tables.
+
+Deployed definitions live in the org's metadata tables, so a deploy made by another
+process (``switchboard org deploy`` while a server runs, or another API process in the
+scaled-out shape) reaches every process: each one checks ``schema_version`` at most every
+``schema_poll_interval`` seconds, and at once whenever a request names an object or
+field it does not know. A newly deployed object is therefore usable by the very next
+request, with no restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...core import clock
+from ...core.ids import prefix_for_name
+from ...store import internal
+from ...store.engine import Store
+from ...store.tables import ColumnSpec, build_table, create_or_extend
+from ..errors import InvalidType
+from .catalog import standard_objects
+from .model import FieldDef, FieldType, ObjectDef
+from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
+
+_VERSION_KEY = "schema_version"
+
+
+@dataclass(slots=True)
+class ChildRelationship:
+    child: ObjectDef
+    field: FieldDef
+    name: str | None
+
+
+@dataclass(slots=True)
+class DeployResult:
+    objects_created: list[str] = field(default_factory=list)
+    objects_changed: list[str] = field(default_factory=list)
+    fields_added: list[str] = field(default_factory=list)
+
+
+def _columns(obj: ObjectDef) -> list[ColumnSpec]:
+    return [
+        ColumnSpec(
+            f.column,
+            f.type,
+            primary_key=f.type == FieldType.ID,
+            indexed=f.type == FieldType.REFERENCE
+            or f.unique
+            or f.external_id
+            or f.name_field
+            or f.name == "SystemModstamp",
+        )
+        for f in obj.stored_fields()
+    ]
+
+
+class Schema:
+    """Objects by name (case-insensitive) and by key prefix, with their tables."""
+
+    def __init__(self, store: Store, *, poll_interval: float = 1.0) -> None:
+        self.store = store
+        self.poll_interval = poll_interval
+        self.metadata = sa.MetaData()
+        self._objects: dict[str, ObjectDef] = {}
+        self._by_prefix: dict[str, ObjectDef] = {}
+        self._tables: dict[str, sa.Table] = {}
+        self._children: dict[str, list[ChildRelationship]] = {}
+        self.version = -1
+        self._checked_at = 0.0
+        self._lock = threading.RLock()
+
+    # -- loading ------------------------------------------------------------------------
+    def load(self, conn: Connection | None = None) -> None:
+        """(Re)build everything from the catalog and the metadata tables."""
+        if conn is None:
+            with self.store.read() as c:
+                return self.load(c)
+        version = self._read_version(conn)
+        objects = {o.name.lower(): o for o in standard_objects()}
+        for row in conn.execute(sa.select(internal.custom_object.c.definition)):
+            obj = object_from_json(row.definition)
+            objects[obj.name.lower()] = obj
+        for row in conn.execute(
+            sa.select(internal.custom_field.c.object_name, internal.custom_field.c.definition)
+        ):
+            target = objects.get(row.object_name.lower())
+            if target is not None:
+                target.add(field_from_json(row.definition))
+        metadata = sa.MetaData()
+        tables = {
+            name: build_table(o.table, _columns(o), metadata)
+            for name, o in objects.items()
+            if _has_table(o)
+        }
+        with self._lock:
+            self._objects = objects
+            self._by_prefix = {o.key_prefix: o for o in objects.values() if o.kind != "platform_event"}
+            self._tables = tables
+            self.metadata = metadata
+            self._children = self._index_children(objects)
+            self.version = version
+            self._checked_at = time.monotonic()
+
+    @staticmethod
+    def _index_children(objects: dict[str, ObjectDef]) -> dict[str, list[ChildRelationship]]:
+        children: dict[str, list[ChildRelationship]] = {}
+        for obj in objects.values():
+            for f in obj.fields.values():
+                if f.type != FieldType.REFERENCE:
+                    continue
+                for parent in f.reference_to:
+                    children.setdefault(parent.lower(), []).append(
+                        ChildRelationship(obj, f, f.child_relationship_name)
+                    )
+        return children
+
+    @staticmethod
+    def _read_version(conn: Connection) -> int:
+        value = conn.execute(
+            sa.select(internal.meta.c.value).where(internal.meta.c.key == _VERSION_KEY)
+        ).scalar()
+        return int(value) if value is not None else 0
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Reload when another process changed the schema; returns whether it did."""
+        if not force and time.monotonic() - self._checked_at < self.poll_interval:
+            return False
+        with self.store.read() as conn:
+            version = self._read_version(conn)
+            self._checked_at = time.monotonic()
+            if version == self.version:
+                return False
+            self.load(conn)
+        return True
+
+    # -- lookups ------------------------------------------------------------------------
+    def get(self, name: str) -> ObjectDef | None:
+        self.refresh()
+        obj = self._objects.get(name.lower())
+        if obj is None and self.refresh(force=True):
+            obj = self._objects.get(name.lower())
+        return obj
+
+    def object(self, name: str) -> ObjectDef:
+        obj = self.get(name)
+        if obj is None:
+            raise InvalidType(f"sObject type '{name}' is not supported.")
+        return obj
+
+    def field(self, obj: ObjectDef, name: str) -> FieldDef | None:
+        f = obj.field(name)
+        if f is None and self.refresh(force=True):
+            obj = self._objects.get(obj.name.lower(), obj)
+            f = obj.field(name)
+        return f
+
+    def current(self, obj: ObjectDef) -> ObjectDef:
+        """The latest definition of ``obj`` (after a reload it may be a new instance)."""
+        return self._objects.get(obj.name.lower(), obj)
+
+    def table(self, obj: ObjectDef) -> sa.Table:
+        return self._tables[obj.name.lower()]
+
+    def objects(self) -> list[ObjectDef]:
+        self.refresh()
+        return list(self._objects.values())
+
+    def by_id(self, record_id: str) -> ObjectDef | None:
+        return self._by_prefix.get(record_id[:3])
+
+    def children(self, obj: ObjectDef) -> list[ChildRelationship]:
+        return self._children.get(obj.name.lower(), [])
+
+    # -- changes ------------------------------------------------------------------------
+    def ensure_tables(self) -> None:
+        """Create or extend every object's table (at start-up)."""
+
+        def work(conn: Connection) -> None:
+            for table in self._tables.values():
+                create_or_extend(conn, table)
+
+        self.store.write(work)
+
+    def deploy(
+        self, objects: list[ObjectDef], extensions: dict[str, list[FieldDef]]
+    ) -> DeployResult:
+        """Persist custom objects and fields, create or extend their tables, bump the version."""
+        result = DeployResult()
+
+        def work(conn: Connection) -> DeployResult:
+            now = clock.now()
+            current = {o.name.lower(): o for o in standard_objects()}
+            for row in conn.execute(sa.select(internal.custom_object.c.definition)):
+                o = object_from_json(row.definition)
+                current[o.name.lower()] = o
+            taken = {o.key_prefix for o in current.values() if o.kind != "platform_event"}
+            metadata = sa.MetaData()
+            for obj in objects:
+                old = current.get(obj.name.lower())
+                if old is not None and not old.custom:
+                    raise InvalidType(f"Cannot redefine standard object {obj.name}")
+                if old is not None:
+                    obj.key_prefix = old.key_prefix  # ids already issued keep their prefix
+                    for f in old.fields.values():  # a deploy never drops a field
+                        if obj.field(f.name) is None:
+                            obj.add(f)
+                    result.objects_changed.append(obj.name)
+                else:
+                    if obj.kind != "platform_event":
+                        obj.key_prefix = _free_prefix(obj.name, taken)
+                        taken.add(obj.key_prefix)
+                    result.objects_created.append(obj.name)
+                current[obj.name.lower()] = obj
+                _upsert(conn, internal.custom_object, {"name": obj.name},
+                        {"definition": object_to_json(obj), "updated_at": now})
+                if _has_table(obj):
+                    added = create_or_extend(conn, build_table(obj.table, _columns(obj), metadata))
+                    if old is not None:
+                        result.fields_added += [f"{obj.name}.{c}" for c in added]
+            for object_name, fields in extensions.items():
+                target = current.get(object_name.lower())
+                if target is None:
+                    raise InvalidType(f"sObject type '{object_name}' is not supported.")
+                for f in fields:
+                    _upsert(
+                        conn,
+                        internal.custom_field,
+                        {"object_name": target.name, "field_name": f.name},
+                        {"definition": field_to_json(f), "updated_at": now},
+                    )
+                    target.add(f)
+                added = create_or_extend(conn, build_table(target.table, _columns(target), metadata))
+                result.fields_added += [f"{target.name}.{c}" for c in added]
+            version = self._read_version(conn) + 1
+            _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})
+            return result
+
+        self.store.write(work)
+        self.refresh(force=True)
+        return result
+
+
+def _has_table(obj: ObjectDef) -> bool:
+    """Records of standard and custom objects are stored; events and external rows are not."""
+    return obj.kind in ("standard", "custom")
+
+
+def _free_prefix(name: str, taken: set[str]) -> str:
+    prefix = prefix_for_name(name)
+    n = 0
+    while prefix in taken:
+        n += 1
+        prefix = prefix_for_name(f"{name}#{n}")
+    return prefix
+
+
+def _upsert(conn: Connection, table: sa.Table, key: dict, values: dict) -> None:
+    cond = sa.and_(*(table.c[k] == v for k, v in key.items()))
+    if conn.execute(sa.select(sa.literal(1)).select_from(table).where(cond)).first():
+        conn.execute(table.update().where(cond).values(**values))
+    else:
+        conn.execute(table.insert().values(**key, **values))
+
+
+__all__ = ["ChildRelationship", "DeployResult", "Schema"]

@@ -1,0 +1,115 @@
+"""The org's own tables (metadata, credentials, tokens, events, counters).
+
+Their shape is owned by :mod:`store.migrations`; this module only names them for queries.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+migration = sa.Table(
+    "sb_migration",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+meta = sa.Table(
+    "sb_meta",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+custom_object = sa.Table(
+    "sb_custom_object",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("definition", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+custom_field = sa.Table(
+    "sb_custom_field",
+    metadata,
+    sa.Column("object_name", sa.String(100), primary_key=True),
+    sa.Column("field_name", sa.String(100), primary_key=True),
+    sa.Column("definition", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+credential = sa.Table(
+    "sb_credential",
+    metadata,
+    sa.Column("user_id", sa.String(18), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
+)
+
+app = sa.Table(
+    "sb_app",
+    metadata,
+    sa.Column("client_id", sa.String(255), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("secret_hash", sa.Text, nullable=False),
+    sa.Column("run_as_user_id", sa.String(18), nullable=True),
+    sa.Column("settings", sa.Text, nullable=False, default="{}"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+token = sa.Table(
+    "sb_token",
+    metadata,
+    # sha256 of the token: tokens are 256-bit random, so a fast hash is enough; passwords
+    # and client secrets, which people choose, get scrypt instead.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("user_id", sa.String(18), nullable=False, index=True),
+    sa.Column("client_id", sa.String(255), nullable=True),
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
+
+event = sa.Table(
+    "sb_event",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("channel", sa.String(255), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+)
+sa.Index("ix_sb_event_channel_id", event.c.channel, event.c.id)
+
+api_usage = sa.Table(
+    "sb_api_usage",
+    metadata,
+    sa.Column("minute", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+autonumber = sa.Table(
+    "sb_autonumber",
+    metadata,
+    sa.Column("object_name", sa.String(100), primary_key=True),
+    sa.Column("field_name", sa.String(100), primary_key=True),
+    sa.Column("next_value", sa.BigInteger, nullable=False),
+)
+
+__all__ = [
+    "api_usage",
+    "app",
+    "autonumber",
+    "credential",
+    "custom_field",
+    "custom_object",
+    "event",
+    "meta",
+    "metadata",
+    "migration",
+    "token",
+]

@@ -1,0 +1,90 @@
+"""Per-object tables: one real table per object, one column per stored field.
+
+The store knows field types (core) but not objects (org): the org describes each table
+as a list of :class:`ColumnSpec`. Columns are lower-cased API names and tables
+``o_<object>``, so the same SQL works unquoted on SQLite and PostgreSQL. Numbers are
+double precision on both backends so the same query gives the same rows on each
+(Salesforce's number fields are doubles on the wire).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..core.fieldtypes import FieldType
+
+_TYPES: dict[FieldType, sa.types.TypeEngine] = {
+    FieldType.ID: sa.String(18),
+    FieldType.REFERENCE: sa.String(18),
+    FieldType.BOOLEAN: sa.Boolean(create_constraint=False),
+    FieldType.INT: sa.BigInteger(),
+    FieldType.DOUBLE: sa.Float(53),
+    FieldType.CURRENCY: sa.Float(53),
+    FieldType.PERCENT: sa.Float(53),
+    FieldType.DATE: sa.Date(),
+    FieldType.DATETIME: sa.DateTime(),
+    FieldType.TIME: sa.Time(),
+    FieldType.BASE64: sa.LargeBinary(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
+    type: FieldType
+    primary_key: bool = False
+    indexed: bool = False
+
+
+def column_type(ftype: FieldType) -> sa.types.TypeEngine:
+    return _TYPES.get(ftype, sa.Text())
+
+
+def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> sa.Table:
+    """The SQLAlchemy table, registered in ``metadata`` (replacing an older version)."""
+    if name in metadata.tables:
+        metadata.remove(metadata.tables[name])
+    table = sa.Table(
+        name,
+        metadata,
+        *(sa.Column(c.name, column_type(c.type), primary_key=c.primary_key) for c in columns),
+    )
+    for c in columns:
+        if c.indexed and not c.primary_key:
+            sa.Index(f"ix_{name}_{c.name}"[:63], table.c[c.name])
+    return table
+
+
+def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
+    """Create the table, or add the columns it lacks; returns the columns added.
+
+    A deploy never drops or retypes a column, as a Salesforce deploy without destructive
+    changes never deletes a field's data.
+    """
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(table.name):
+        table.create(conn)
+        return [c.name for c in table.columns]
+    present = {c["name"].lower() for c in inspector.get_columns(table.name)}
+    added = []
+    quote = conn.dialect.identifier_preparer.quote
+    for col in table.columns:
+        if col.name in present:
+            continue
+        # Identifiers come from validated API names and are quoted; DDL takes no parameters.
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote(table.name)} ADD COLUMN "
+            f"{quote(col.name)} {col.type.compile(conn.dialect)}"
+        )
+        added.append(col.name)
+    existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
+    for ix in table.indexes:
+        if ix.name not in existing:
+            ix.create(conn)
+    return added
+
+
+__all__ = ["ColumnSpec", "build_table", "column_type", "create_or_extend"]
