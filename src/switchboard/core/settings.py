@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         "", description="Username of the bootstrapped admin user; generated when empty."
     )
     admin_password: str = Field(
-        "", description="Password of the bootstrapped admin user; generated and printed once when empty."
+        "",
+        description="Password of the bootstrapped admin user; generated and printed once when empty.",
     )
     client_id: str = Field(
         "", description="Client id of the bootstrapped connected app; generated when empty."
@@ -50,7 +51,8 @@ class Settings(BaseSettings):
         7200, description="Seconds an access token stays valid after it is issued."
     )
     daily_api_requests: int = Field(
-        100_000, description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`."
+        100_000,
+        description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`.",
     )
     schema_poll_interval: float = Field(
         1.0,

@@ -24,6 +24,7 @@ from .identity.bootstrap import Bootstrap, bootstrap
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
+from .usage import ApiUsage
 
 
 class Org:
@@ -32,6 +33,7 @@ class Org:
         self.settings = settings
         self.schema = Schema(store, poll_interval=settings.schema_poll_interval)
         self.dml = Dml(self.schema)
+        self.usage = ApiUsage(store, settings.daily_api_requests)
         self.boot: Bootstrap | None = None
 
     @classmethod
@@ -66,7 +68,9 @@ class Org:
         assert out.id is not None
         return out.id
 
-    def update(self, ctx: WriteContext, type_name: str, record_id: str, record: dict[str, Any]) -> None:
+    def update(
+        self, ctx: WriteContext, type_name: str, record_id: str, record: dict[str, Any]
+    ) -> None:
         obj = self.schema.object(type_name)
         self.store.write(
             lambda c: self._one(self.dml.update(c, ctx.fresh(), obj, [(record_id, record)]))
@@ -83,7 +87,11 @@ class Org:
         update_only: bool = False,
     ) -> Outcome:
         obj = self.schema.object(type_name)
-        body = {k: v for k, v in record.items() if not (isinstance(k, str) and k.lower() == key.name.lower())}
+        body = {
+            k: v
+            for k, v in record.items()
+            if not (isinstance(k, str) and k.lower() == key.name.lower())
+        }
         body[key.name] = value
         return self.store.write(
             lambda c: self._one(
@@ -125,7 +133,7 @@ class Org:
             row = conn.execute(sa.select(table).where(table.c.id == rid)).mappings().first()
         if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
             raise NotFound()
-        return render(obj, row, wanted, version)
+        return render(obj, dict(row), wanted, version)
 
     def find(self, obj: ObjectDef, key: FieldDef, value: str) -> list[str]:
         """Ids of live records whose ``key`` field matches ``value`` (text case-insensitive)."""
@@ -140,9 +148,12 @@ class Org:
         else:
             cond = sa.func.lower(col) == value.lower()
         with self.store.read() as conn:
-            return [r[0] for r in conn.execute(
-                sa.select(table.c.id).where(cond, table.c.isdeleted.is_(False)).limit(1000)
-            )]
+            return [
+                r[0]
+                for r in conn.execute(
+                    sa.select(table.c.id).where(cond, table.c.isdeleted.is_(False)).limit(1000)
+                )
+            ]
 
 
 __all__ = ["Org"]

@@ -1,9 +1,9 @@
 """Storage errors.
 
-    SwitchboardError
-    └── StoreError                 the database refused or failed an operation
-        ├── StoreBusy              (transient) lock or serialization conflict outlived retries
-        └── MigrationError         the data directory was made by a newer build
+SwitchboardError
+└── StoreError                 the database refused or failed an operation
+    ├── StoreBusy              (transient) lock or serialization conflict outlived retries
+    └── MigrationError         the data directory was made by a newer build
 """
 
 from __future__ import annotations

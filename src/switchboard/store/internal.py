@@ -77,8 +77,12 @@ token = sa.Table(
 event = sa.Table(
     "sb_event",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=True),
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     sa.Column("channel", sa.String(255), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False, index=True),

@@ -70,6 +70,7 @@ def migrate(store: Store) -> int:
 
     if store.is_sqlite:
         return store.write(work)
+
     # Several processes may start at once against one PostgreSQL: an advisory lock makes
     # the first one migrate while the others wait, instead of racing on CREATE TABLE.
     def locked(conn: Connection) -> int:

@@ -201,8 +201,9 @@ def coerce(f: FieldDef, value: Any) -> Any:
             canonical.append(match)
         text = ";".join(canonical)
     if t == FieldType.EMAIL and text and not _EMAIL.match(text):
-        raise InvalidEmailAddress(f"{f.label or f.name}: invalid email address: {text[:80]}",
-                                  fields=[f.name])
+        raise InvalidEmailAddress(
+            f"{f.label or f.name}: invalid email address: {text[:80]}", fields=[f.name]
+        )
     if text == "" and t != FieldType.TEXTAREA:
         return None  # Salesforce stores empty text as null
     return text

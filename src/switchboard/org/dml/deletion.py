@@ -38,7 +38,9 @@ def _children(conn: Connection, schema: Schema, child: ObjectDef, column: str, p
         )
 
 
-def restricted(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]) -> dict[str, DeleteFailed]:
+def restricted(
+    conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]
+) -> dict[str, DeleteFailed]:
     """Parents that a Restrict lookup keeps from being deleted, with the error for each."""
     blocked: dict[str, DeleteFailed] = {}
     if not ids:
@@ -60,7 +62,9 @@ def restricted(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str])
     return blocked
 
 
-def soft_delete(conn: Connection, dml: Dml, ctx: WriteContext, obj: ObjectDef, ids: list[str]) -> None:
+def soft_delete(
+    conn: Connection, dml: Dml, ctx: WriteContext, obj: ObjectDef, ids: list[str]
+) -> None:
     """Mark ``ids`` deleted, cascading to detail children and clearing SetNull lookups."""
     if not ids:
         return
@@ -83,8 +87,12 @@ def soft_delete(conn: Connection, dml: Dml, ctx: WriteContext, obj: ObjectDef, i
         conn.execute(
             table.update()
             .where(table.c.id.in_(ids[i : i + _CHUNK]))
-            .values(isdeleted=True, lastmodifieddate=ctx.at, lastmodifiedbyid=ctx.user_id,
-                    systemmodstamp=ctx.at)
+            .values(
+                isdeleted=True,
+                lastmodifieddate=ctx.at,
+                lastmodifiedbyid=ctx.user_id,
+                systemmodstamp=ctx.at,
+            )
         )
     if obj.track_changes:
         log.append(conn, [change_event(obj, ctx, "DELETE", i, {}) for i in ids], ctx.at)

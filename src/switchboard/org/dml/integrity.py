@@ -25,7 +25,9 @@ from .prepare import Prepared
 _CHUNK = 500
 
 
-def check_references(conn: Connection, schema: Schema, obj: ObjectDef, rows: list[Prepared]) -> None:
+def check_references(
+    conn: Connection, schema: Schema, obj: ObjectDef, rows: list[Prepared]
+) -> None:
     """Record an error on each row whose lookup names a missing, deleted or wrong-typed record."""
     wanted: dict[str, list[tuple[Prepared, Any, str]]] = defaultdict(list)
     for row in rows:
@@ -106,13 +108,18 @@ def check_unique(
             pending.append((row, k, own))
         if not pending:
             continue
-        probe = col if f.case_sensitive or f.type not in (FieldType.STRING, FieldType.EMAIL) else sa.func.lower(col)
+        probe = (
+            col
+            if f.case_sensitive or f.type not in (FieldType.STRING, FieldType.EMAIL)
+            else sa.func.lower(col)
+        )
         keys = [k for _, k, _ in pending]
         holders: dict[Any, str] = {}
         for i in range(0, len(keys), _CHUNK):
             for rid, value in conn.execute(
-                sa.select(table.c.id, col).where(probe.in_(keys[i : i + _CHUNK]),
-                                                 table.c.isdeleted.is_(False))
+                sa.select(table.c.id, col).where(
+                    probe.in_(keys[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                )
             ):
                 holders[_key(value, f.case_sensitive)] = rid
         for row, k, own in pending:

@@ -108,8 +108,9 @@ def _check_required(obj: ObjectDef, out: Prepared, *, creating: bool) -> None:
             missing.append(f.name)
     if missing:
         out.errors.append(
-            RequiredFieldMissing(f"Required fields are missing: [{', '.join(missing)}]",
-                                 fields=missing)
+            RequiredFieldMissing(
+                f"Required fields are missing: [{', '.join(missing)}]", fields=missing
+            )
         )
 
 

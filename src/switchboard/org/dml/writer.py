@@ -124,7 +124,13 @@ class Dml:
             if not p.errors:
                 row = current.get(out.id or "")
                 if row is None or (out.id and out.id[:3] != obj.key_prefix):
-                    p.errors.append(NotFound(f"Provided external ID field does not exist or is not accessible: {out.id}") if False else _not_found(out.id))
+                    p.errors.append(
+                        NotFound(
+                            f"Provided external ID field does not exist or is not accessible: {out.id}"
+                        )
+                        if False
+                        else _not_found(out.id)
+                    )
                 elif row["isdeleted"]:
                     p.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
             prepared.append(p)
@@ -159,7 +165,9 @@ class Dml:
                 v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
             v.update(lastmodifieddate=ctx.at, lastmodifiedbyid=ctx.user_id, systemmodstamp=ctx.at)
-            groups[tuple(sorted(v))].append({**{f"v_{k}": val for k, val in v.items()}, "k_id": rid})
+            groups[tuple(sorted(v))].append(
+                {**{f"v_{k}": val for k, val in v.items()}, "k_id": rid}
+            )
             if obj.track_changes:
                 by_col = {f.column: f for f in obj.stored_fields()}
                 names = [by_col[c].name for c in changed if c in by_col] + ["LastModifiedDate"]
@@ -192,12 +200,18 @@ class Dml:
         """Insert or update each record by the value of its external id (or Id) field."""
         outcomes = [Outcome() for _ in records]
         values: list[Any] = []
-        for out, r in zip(outcomes, records, strict=True):
-            raw = next((v for k, v in r.items() if isinstance(k, str) and k.lower() == key.name.lower()), None)
+        for r in records:
+            raw = next(
+                (v for k, v in r.items() if isinstance(k, str) and k.lower() == key.name.lower()),
+                None,
+            )
             values.append(raw)
         table = self.schema.table(obj)
         col = table.c[key.column]
-        textual = key.type not in (FieldType.ID, FieldType.INT, FieldType.DOUBLE) and not key.case_sensitive
+        textual = (
+            key.type not in (FieldType.ID, FieldType.INT, FieldType.DOUBLE)
+            and not key.case_sensitive
+        )
         keyed = [(_fold(v, textual) if v is not None else None) for v in values]
         matches: dict[Any, list[str]] = defaultdict(list)
         lookups = sorted({str(k) for k in keyed if k is not None})
@@ -218,8 +232,13 @@ class Dml:
             if key.type == FieldType.ID and k is not None:
                 k = ids.to18(k[:15]) if ids.looks_like_id(k) else k
             if k is not None and k in seen:
-                outcomes[i].errors.append(DuplicateExternalId(
-                    f"Duplicate external id specified: {values[i]}", fields=[key.name], matches=[]))
+                outcomes[i].errors.append(
+                    DuplicateExternalId(
+                        f"Duplicate external id specified: {values[i]}",
+                        fields=[key.name],
+                        matches=[],
+                    )
+                )
                 continue
             seen.add(k)
             found = matches.get(k, []) if k is not None else []
@@ -279,11 +298,15 @@ class Dml:
         return outcomes
 
     # -- helpers ------------------------------------------------------------------------
-    def _load(self, conn: Connection, obj: ObjectDef, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _load(
+        self, conn: Connection, obj: ObjectDef, record_ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
         table = self.schema.table(obj)
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(record_ids), _CHUNK):
-            for row in conn.execute(sa.select(table).where(table.c.id.in_(record_ids[i : i + _CHUNK]))):
+            for row in conn.execute(
+                sa.select(table).where(table.c.id.in_(record_ids[i : i + _CHUNK]))
+            ):
                 out[row.id] = dict(row._mapping)
         return out
 
@@ -296,7 +319,9 @@ class Dml:
         if conn.dialect.name == "postgresql" and any(f.unique for f in obj.fields.values()):
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": obj.table})
 
-    def _auto_numbers(self, conn: Connection, obj: ObjectDef, count: int) -> list[list[tuple[FieldDef, str]]]:
+    def _auto_numbers(
+        self, conn: Connection, obj: ObjectDef, count: int
+    ) -> list[list[tuple[FieldDef, str]]]:
         fields = [f for f in obj.fields.values() if f.auto_number and f.stored]
         if not fields or count == 0:
             return []
@@ -307,7 +332,11 @@ class Dml:
             start = conn.execute(sa.select(an.c.next_value).where(key)).scalar()
             if start is None:
                 start = 1
-                conn.execute(an.insert().values(object_name=obj.name, field_name=f.name, next_value=start + count))
+                conn.execute(
+                    an.insert().values(
+                        object_name=obj.name, field_name=f.name, next_value=start + count
+                    )
+                )
             else:
                 conn.execute(an.update().where(key).values(next_value=start + count))
             for i in range(count):

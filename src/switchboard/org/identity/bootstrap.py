@@ -39,21 +39,29 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(internal.meta.insert().values(key=key, value=value))
 
 
-def _system_row(schema: Schema, conn: Connection, obj_name: str, values: dict[str, Any], user_id: str) -> str:
+def _system_row(
+    schema: Schema, conn: Connection, obj_name: str, values: dict[str, Any], user_id: str
+) -> str:
     """Insert an org-owned record directly (these objects are read-only to the API)."""
     obj = schema.object(obj_name)
     table = schema.table(obj)
     now = clock.now()
-    row = {c.name: None for c in table.columns}
-    row.update(id=values.pop("id", None) or ids.new_id(obj.key_prefix), isdeleted=False,
-               createddate=now, lastmodifieddate=now, systemmodstamp=now,
-               createdbyid=user_id, lastmodifiedbyid=user_id)
+    row: dict[str, Any] = {c.name: None for c in table.columns}
+    row.update(
+        id=values.pop("id", None) or ids.new_id(obj.key_prefix),
+        isdeleted=False,
+        createddate=now,
+        lastmodifieddate=now,
+        systemmodstamp=now,
+        createdbyid=user_id,
+        lastmodifiedbyid=user_id,
+    )
     if "ownerid" in table.c:
         row["ownerid"] = user_id
     for key, value in values.items():
         row[key.lower()] = value
     conn.execute(table.insert().values(**row))
-    return row["id"]
+    return str(row["id"])
 
 
 def bootstrap(schema: Schema, conn: Connection, settings: Settings) -> Bootstrap:
@@ -72,30 +80,70 @@ def bootstrap(schema: Schema, conn: Connection, settings: Settings) -> Bootstrap
         password = generated["admin_password"] = new_password()
     if not settings.admin_username:
         generated["admin_username"] = username
-    client_id = settings.client_id or "3MVG" + secrets.token_urlsafe(40).replace("-", "x").replace("_", "y")
+    client_id = settings.client_id or "3MVG" + secrets.token_urlsafe(40).replace("-", "x").replace(
+        "_", "y"
+    )
     client_secret = settings.client_secret
     if not settings.client_id:
         generated["client_id"] = client_id
     if not client_secret:
         client_secret = generated["client_secret"] = secrets.token_hex(32)
-    _system_row(schema, conn, "Organization", {
-        "id": org_id, "Name": "Switchboard", "InstanceName": "SB0", "IsSandbox": False,
-        "OrganizationType": "Developer Edition", "NamespacePrefix": None,
-        "LanguageLocaleKey": "en_US", "TimeZoneSidKey": "GMT", "DefaultLocaleSidKey": "en_US",
-    }, user_id)
+    _system_row(
+        schema,
+        conn,
+        "Organization",
+        {
+            "id": org_id,
+            "Name": "Switchboard",
+            "InstanceName": "SB0",
+            "IsSandbox": False,
+            "OrganizationType": "Developer Edition",
+            "NamespacePrefix": None,
+            "LanguageLocaleKey": "en_US",
+            "TimeZoneSidKey": "GMT",
+            "DefaultLocaleSidKey": "en_US",
+        },
+        user_id,
+    )
     profile_id = _system_row(schema, conn, "Profile", {"Name": "System Administrator"}, user_id)
-    _system_row(schema, conn, "User", {
-        "id": user_id, "Username": username, "LastName": "Admin", "FirstName": "Org",
-        "Name": "Org Admin", "Email": f"admin@{org_id[:15].lower()}.switchboard.local",
-        "Alias": "admin", "IsActive": True, "ProfileId": profile_id, "TimeZoneSidKey": "GMT",
-        "LocaleSidKey": "en_US", "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
-        "UserType": "Standard", "CommunityNickname": "admin",
-    }, user_id)
-    conn.execute(internal.credential.insert().values(
-        user_id=user_id, password_hash=hash_secret(password), failed_logins=0, locked_until=None))
-    conn.execute(internal.app.insert().values(
-        client_id=client_id, name="Switchboard CLI", secret_hash=hash_secret(client_secret),
-        run_as_user_id=user_id, settings="{}", created_at=clock.now()))
+    _system_row(
+        schema,
+        conn,
+        "User",
+        {
+            "id": user_id,
+            "Username": username,
+            "LastName": "Admin",
+            "FirstName": "Org",
+            "Name": "Org Admin",
+            "Email": f"admin@{org_id[:15].lower()}.switchboard.local",
+            "Alias": "admin",
+            "IsActive": True,
+            "ProfileId": profile_id,
+            "TimeZoneSidKey": "GMT",
+            "LocaleSidKey": "en_US",
+            "EmailEncodingKey": "UTF-8",
+            "LanguageLocaleKey": "en_US",
+            "UserType": "Standard",
+            "CommunityNickname": "admin",
+        },
+        user_id,
+    )
+    conn.execute(
+        internal.credential.insert().values(
+            user_id=user_id, password_hash=hash_secret(password), failed_logins=0, locked_until=None
+        )
+    )
+    conn.execute(
+        internal.app.insert().values(
+            client_id=client_id,
+            name="Switchboard CLI",
+            secret_hash=hash_secret(client_secret),
+            run_as_user_id=user_id,
+            settings="{}",
+            created_at=clock.now(),
+        )
+    )
     for key, value in (("org_id", org_id), ("admin_user_id", user_id), ("client_id", client_id)):
         _set_meta(conn, key, value)
     return Bootstrap(org_id, user_id, username, client_id, generated)

@@ -100,7 +100,9 @@ class Schema:
         }
         with self._lock:
             self._objects = objects
-            self._by_prefix = {o.key_prefix: o for o in objects.values() if o.kind != "platform_event"}
+            self._by_prefix = {
+                o.key_prefix: o for o in objects.values() if o.kind != "platform_event"
+            }
             self._tables = tables
             self.metadata = metadata
             self._children = self._index_children(objects)
@@ -217,8 +219,12 @@ class Schema:
                         taken.add(obj.key_prefix)
                     result.objects_created.append(obj.name)
                 current[obj.name.lower()] = obj
-                _upsert(conn, internal.custom_object, {"name": obj.name},
-                        {"definition": object_to_json(obj), "updated_at": now})
+                _upsert(
+                    conn,
+                    internal.custom_object,
+                    {"name": obj.name},
+                    {"definition": object_to_json(obj), "updated_at": now},
+                )
                 if _has_table(obj):
                     added = create_or_extend(conn, build_table(obj.table, _columns(obj), metadata))
                     if old is not None:
@@ -235,7 +241,9 @@ class Schema:
                         {"definition": field_to_json(f), "updated_at": now},
                     )
                     target.add(f)
-                added = create_or_extend(conn, build_table(target.table, _columns(target), metadata))
+                added = create_or_extend(
+                    conn, build_table(target.table, _columns(target), metadata)
+                )
                 result.fields_added += [f"{target.name}.{c}" for c in added]
             version = self._read_version(conn) + 1
             _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})

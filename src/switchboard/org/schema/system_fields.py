@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import FieldDef, FieldType, ObjectDef
 
-_READ_ONLY = {"createable": False, "updateable": False, "system": True}
+_READ_ONLY: dict[str, Any] = {"createable": False, "updateable": False, "system": True}
 
 
 def _ref(name: str, label: str, relationship: str, *, updateable: bool = False) -> FieldDef:
@@ -73,16 +75,48 @@ def add_system_fields(obj: ObjectDef, *, owner: bool = True) -> ObjectDef:
         obj.add(f)
     if owner and obj.field("OwnerId") is None:
         obj.add(_ref("OwnerId", "Owner ID", "Owner", updateable=True).with_(createable=True))
-    obj.add(FieldDef("IsDeleted", FieldType.BOOLEAN, label="Deleted", nillable=False,
-                     defaulted_on_create=True, **_READ_ONLY))
-    obj.add(FieldDef("CreatedDate", FieldType.DATETIME, label="Created Date", nillable=False,
-                     defaulted_on_create=True, **_READ_ONLY))
+    obj.add(
+        FieldDef(
+            "IsDeleted",
+            FieldType.BOOLEAN,
+            label="Deleted",
+            nillable=False,
+            defaulted_on_create=True,
+            **_READ_ONLY,
+        )
+    )
+    obj.add(
+        FieldDef(
+            "CreatedDate",
+            FieldType.DATETIME,
+            label="Created Date",
+            nillable=False,
+            defaulted_on_create=True,
+            **_READ_ONLY,
+        )
+    )
     obj.add(_ref("CreatedById", "Created By ID", "CreatedBy"))
-    obj.add(FieldDef("LastModifiedDate", FieldType.DATETIME, label="Last Modified Date",
-                     nillable=False, defaulted_on_create=True, **_READ_ONLY))
+    obj.add(
+        FieldDef(
+            "LastModifiedDate",
+            FieldType.DATETIME,
+            label="Last Modified Date",
+            nillable=False,
+            defaulted_on_create=True,
+            **_READ_ONLY,
+        )
+    )
     obj.add(_ref("LastModifiedById", "Last Modified By ID", "LastModifiedBy"))
-    obj.add(FieldDef("SystemModstamp", FieldType.DATETIME, label="System Modstamp",
-                     nillable=False, defaulted_on_create=True, **_READ_ONLY))
+    obj.add(
+        FieldDef(
+            "SystemModstamp",
+            FieldType.DATETIME,
+            label="System Modstamp",
+            nillable=False,
+            defaulted_on_create=True,
+            **_READ_ONLY,
+        )
+    )
     return obj
 
 

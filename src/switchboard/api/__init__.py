@@ -1,0 +1,1 @@
+"""The HTTP edge: parse a request, call the org, render Salesforce's reply."""

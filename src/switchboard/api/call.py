@@ -1,0 +1,134 @@
+"""One API call: the authenticated session, the version, the body; and the wrapper
+that turns a plain handler into a Starlette endpoint.
+
+Handlers are synchronous functions of a :class:`Call`. The wrapper reads the body on
+the event loop, then runs authentication, usage counting and the handler together in
+one worker thread (one hop per request), and renders any error in Salesforce's shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..core.errors import InvalidSession, JsonParserError, MethodNotAllowed, SwitchboardError
+from ..org.dml.context import WriteContext
+from ..org.identity.tokens import Session, validate
+from ..org.runtime import Org
+from . import versions
+from .errors import render_error
+
+
+@dataclass(slots=True)
+class Call:
+    org: Org
+    session: Session
+    version: str
+    method: str
+    params: dict[str, str]
+    query: QueryParams
+    headers: Headers
+    body: bytes
+    base_url: str
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise JsonParserError("The request body is empty; a JSON object was expected")
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError as exc:
+            raise JsonParserError(f"Unexpected character in JSON body: {str(exc)[:200]}") from None
+
+    def json_object(self) -> dict[str, Any]:
+        data = self.json()
+        if not isinstance(data, dict):
+            raise JsonParserError(
+                "Cannot deserialize instance of sObject from "
+                f"{'START_ARRAY' if isinstance(data, list) else 'VALUE'} value"
+            )
+        return data
+
+    def ctx(self, api: str = "rest") -> WriteContext:
+        client = self.headers.get("sforce-call-options", "")
+        client_name = None
+        for part in client.split(","):
+            if part.strip().lower().startswith("client="):
+                client_name = part.split("=", 1)[1].strip()
+        return WriteContext(self.session.user_id, api, self.version, client_name)
+
+
+Handler = Callable[[Call], Response]
+
+
+def bearer(headers: Headers) -> str:
+    auth = headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() not in ("bearer", "oauth") or not token.strip():
+        raise InvalidSession()
+    return token.strip()
+
+
+def authenticate(org: Org, token: str) -> Session:
+    users = org.schema.table(org.schema.object("User"))
+    with org.store.read() as conn:
+        return validate(conn, users, org.org_id, token)
+
+
+def endpoint(org: Org, handlers: dict[str, Handler]) -> Callable[[Request], Any]:
+    """A Starlette endpoint dispatching on method to ``handlers``."""
+    allowed = ",".join(sorted(set(handlers) | ({"HEAD"} if "GET" in handlers else set())))
+
+    async def run(request: Request) -> Response:
+        method = request.method
+        handler = handlers.get("GET" if method == "HEAD" else method)
+        try:
+            body = await request.body() if method in ("POST", "PATCH", "PUT") else b""
+        except Exception:  # a client that hangs up mid-body gets nothing back anyway
+            return Response(status_code=400)
+        params = dict(request.path_params)
+
+        def work() -> Response:
+            limit_header: dict[str, str] = {}
+            try:
+                version = versions.parse(params.pop("version", f"v{versions.NEWEST}.0"))
+                session = authenticate(org, bearer(request.headers))
+                used, cap = org.usage.hit()
+                limit_header = {"Sforce-Limit-Info": f"api-usage={used}/{cap}"}
+                if handler is None:
+                    raise MethodNotAllowed(
+                        f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+                    )
+                call = Call(
+                    org,
+                    session,
+                    version,
+                    method,
+                    params,
+                    request.query_params,
+                    request.headers,
+                    body,
+                    str(request.base_url).rstrip("/"),
+                )
+                response = handler(call)
+            except SwitchboardError as exc:
+                if isinstance(exc, InvalidSession):
+                    limit_header = {"WWW-Authenticate": "Token"}
+                return render_error(exc, limit_header)
+            except Exception as exc:  # never a bare 500: render it like Salesforce
+                return render_error(exc, limit_header)
+            response.headers.update(limit_header)
+            return response
+
+        return await run_in_threadpool(work)
+
+    return run
+
+
+__all__ = ["Call", "Handler", "endpoint"]

@@ -1,0 +1,44 @@
+"""Errors at the HTTP edge, and rendering any Switchboard error as Salesforce does.
+
+SwitchboardError
+└── ApiError
+    └── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.responses import Response
+
+from ..core.errors import NotFound, SwitchboardError
+from .responses import json_response
+
+log = logging.getLogger("switchboard.api")
+
+
+class ApiError(SwitchboardError):
+    pass
+
+
+class UnsupportedVersion(NotFound, ApiError):
+    pass
+
+
+def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
+    """A Salesforce error array; anything unexpected is logged and becomes one too."""
+    if isinstance(exc, SwitchboardError):
+        return json_response([exc.to_salesforce()], exc.status, headers)
+    log.exception("unexpected error", exc_info=exc)
+    body = [
+        {
+            "message": "An unexpected error occurred. Please include this ErrorId if you "
+            "contact support: " + hex(id(exc))[2:],
+            "errorCode": "UNKNOWN_EXCEPTION",
+            "fields": [],
+        }
+    ]
+    return json_response(body, 500, headers)
+
+
+__all__ = ["ApiError", "UnsupportedVersion", "render_error"]

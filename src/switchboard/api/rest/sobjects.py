@@ -1,0 +1,146 @@
+"""sObject resources: describe, create, retrieve, update, delete, upsert by external id."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ...core import ids
+from ...core.errors import NotFound
+from ...org.errors import InvalidType
+from ...org.records import record_url
+from ...org.schema.describe import describe_global, describe_global_entry, describe_object
+from ...org.schema.model import FieldDef, FieldType, ObjectDef
+from ..call import Call
+from ..responses import json_response, no_content
+
+
+def _object(call: Call) -> ObjectDef:
+    try:
+        obj = call.org.schema.object(call.params["type"])
+    except InvalidType:
+        raise NotFound() from None
+    if obj.kind == "external":
+        raise NotFound()
+    return obj
+
+
+def global_describe(call: Call) -> Response:
+    return json_response(describe_global(call.org.schema, call.version))
+
+
+def describe(call: Call) -> Response:
+    obj = _object(call)
+    return json_response(describe_object(call.org.schema, obj, call.version))
+
+
+def basic_info(call: Call) -> Response:
+    obj = _object(call)
+    return json_response(
+        {"objectDescribe": describe_global_entry(obj, call.version), "recentItems": []}
+    )
+
+
+def create(call: Call) -> Response:
+    obj = _object(call)
+    new_id = call.org.create(call.ctx(), obj.name, call.json_object())
+    return json_response({"id": new_id, "success": True, "errors": []}, 201)
+
+
+def _fields_param(call: Call) -> list[str] | None:
+    raw = call.query.get("fields")
+    return [f for f in raw.split(",") if f.strip()] if raw else None
+
+
+def retrieve(call: Call) -> Response:
+    obj = _object(call)
+    record = call.org.retrieve(obj.name, call.params["id"], _fields_param(call), call.version)
+    return json_response(record)
+
+
+def update(call: Call) -> Response:
+    obj = _object(call)
+    call.org.update(call.ctx(), obj.name, call.params["id"], call.json_object())
+    return no_content()
+
+
+def delete(call: Call) -> Response:
+    obj = _object(call)
+    call.org.delete(call.ctx(), obj.name, call.params["id"])
+    return no_content()
+
+
+# -- by external id -------------------------------------------------------------------
+def _key_field(call: Call, obj: ObjectDef) -> FieldDef:
+    f = call.org.schema.field(obj, call.params["field"])
+    if f is None or not (f.external_id or f.type == FieldType.ID or f.id_lookup):
+        raise NotFound(
+            f"Provided external ID field does not exist or is not accessible: {call.params['field']}"
+        )
+    return f
+
+
+def _several(call: Call, obj: ObjectDef, matches: list[str]) -> Response:
+    return json_response([record_url(obj, m, call.version) for m in matches], 300)
+
+
+def retrieve_by_key(call: Call) -> Response:
+    obj = _object(call)
+    key = _key_field(call, obj)
+    matches = call.org.find(obj, key, call.params["value"])
+    if not matches:
+        raise NotFound()
+    if len(matches) > 1:
+        return _several(call, obj, matches)
+    return json_response(call.org.retrieve(obj.name, matches[0], _fields_param(call), call.version))
+
+
+def upsert(call: Call) -> Response:
+    obj = _object(call)
+    key = _key_field(call, obj)
+    value = call.params["value"]
+    body = call.json_object()
+    if key.type == FieldType.ID:
+        # PATCH sobjects/T/Id/<id> is a plain update of that record.
+        call.org.update(call.ctx(), obj.name, ids.normalize(value), body)
+        return json_response(
+            {"id": ids.normalize(value), "success": True, "errors": [], "created": False}, 200
+        )
+    update_only = call.query.get("updateOnly", "").lower() == "true"
+    from ...org.errors import DuplicateExternalId
+
+    try:
+        out = call.org.upsert(call.ctx(), obj.name, key, value, body, update_only=update_only)
+    except DuplicateExternalId as exc:
+        if exc.matches:
+            return _several(call, obj, exc.matches)
+        raise
+    return json_response(
+        {"id": out.id, "success": True, "errors": [], "created": out.created},
+        201 if out.created else 200,
+    )
+
+
+def delete_by_key(call: Call) -> Response:
+    obj = _object(call)
+    key = _key_field(call, obj)
+    matches = call.org.find(obj, key, call.params["value"])
+    if not matches:
+        raise NotFound()
+    if len(matches) > 1:
+        return _several(call, obj, matches)
+    call.org.delete(call.ctx(), obj.name, matches[0])
+    return no_content()
+
+
+__all__ = [
+    "basic_info",
+    "create",
+    "delete",
+    "delete_by_key",
+    "describe",
+    "global_describe",
+    "retrieve",
+    "retrieve_by_key",
+    "update",
+    "upsert",
+]

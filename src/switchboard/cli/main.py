@@ -1,0 +1,113 @@
+"""The ``switchboard`` command: serve an org and act on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..core import settings as settings_mod
+from . import options
+
+app = typer.Typer(
+    help="Switchboard: an integration hub around an org that speaks the Salesforce APIs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+org_app = typer.Typer(help="Act on an org's metadata and data.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+
+
+@app.command()
+def up(
+    host: str = typer.Option(None, "--host", help="Bind address (SWITCHBOARD_HOST)."),
+    port: int = typer.Option(None, "--port", help="HTTP port (SWITCHBOARD_PORT)."),
+    grpc_port: int = typer.Option(
+        None, "--grpc-port", help="Pub/Sub gRPC port (SWITCHBOARD_GRPC_PORT)."
+    ),
+    data_dir: Path = options.DataDir,
+    db: str = options.Db,
+    tls: bool = typer.Option(
+        False, "--tls", help="Serve HTTPS with a certificate from a local CA."
+    ),
+    cert: Path = typer.Option(
+        None, "--cert", help="Your own certificate (PEM) instead of the local CA's."
+    ),
+    key: Path = typer.Option(None, "--key", help="The private key (PEM) of --cert."),
+) -> None:
+    """Serve the org's APIs; prints the base URL and `ready` once it accepts requests."""
+    from .up import run
+
+    run(
+        options.settings(data_dir, db, host=host, port=port, grpc_port=grpc_port),
+        tls=tls,
+        cert=cert,
+        key=key,
+    )
+
+
+@app.command()
+def token(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
+    """Print a fresh access token for the bootstrapped admin user."""
+    from ..org.identity.tokens import mint
+    from ..org.runtime import Org
+
+    s = options.settings(data_dir, db)
+    org = Org.open(s)
+    try:
+        assert org.boot is not None
+        boot = org.boot
+        tok = org.store.write(
+            lambda c: mint(
+                c,
+                boot.org_id,
+                boot.admin_user_id,
+                client_id=None,
+                lifetime_seconds=s.session_timeout,
+            )
+        )
+    finally:
+        org.close()
+    typer.echo(tok)
+
+
+@org_app.command("deploy")
+def deploy(
+    path: Path = typer.Argument(..., help="An SFDX project (or a folder holding objects/)."),
+    data_dir: Path = options.DataDir,
+    db: str = options.Db,
+) -> None:
+    """Deploy custom objects and fields from SFDX source; a running server uses them at once."""
+    from ..core.errors import SwitchboardError
+    from ..org.runtime import Org
+    from ..org.schema.sfdx import read_project
+
+    try:
+        project = read_project(path)
+    except SwitchboardError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    for warning in project.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    org = Org.open(options.settings(data_dir, db))
+    try:
+        result = org.schema.deploy(project.objects, project.extensions)
+    except SwitchboardError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        org.close()
+    typer.echo(
+        f"Deployed {len(project.objects)} objects ({len(result.objects_created)} new) and "
+        f"{sum(len(v) for v in project.extensions.values())} fields on existing objects; "
+        f"{len(result.fields_added)} columns added."
+    )
+
+
+@app.command("settings-doc")
+def settings_doc() -> None:
+    """Print the settings reference (docs/settings.md is generated from this)."""
+    typer.echo(settings_mod.markdown(), nl=False)
+
+
+__all__ = ["app"]

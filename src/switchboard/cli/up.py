@@ -1,0 +1,81 @@
+"""``switchboard up``: open the org and serve its APIs until interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from ..api.app import create_app
+from ..core.settings import Settings
+from ..core.tls import TlsFiles, ensure_local_ca
+from ..org.runtime import Org
+
+
+def _print_generated(org: Org) -> None:
+    assert org.boot is not None
+    if not org.boot.generated:
+        return
+    # Shown once, on the first start, and never logged or stored in clear.
+    print("Generated credentials (shown only now; store them safely):", flush=True)
+    for key, value in org.boot.generated.items():
+        print(f"  {key}: {value}", flush=True)
+
+
+async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
+    config = uvicorn.Config(
+        create_app(org),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        lifespan="off",
+        loop="uvloop",
+        http="httptools",
+        timeout_keep_alive=30,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            raise SystemExit(1)
+        await asyncio.sleep(0.02)
+    scheme = "https" if tls else "http"
+    if tls:
+        print(f"TLS: trust the CA at {tls.ca_cert}", flush=True)
+    print(f"Switchboard org {org.org_id} at {scheme}://{settings.host}:{settings.port}", flush=True)
+    print("ready", flush=True)
+    await task
+
+
+def run(
+    settings: Settings, *, tls: bool = False, cert: Path | None = None, key: Path | None = None
+) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    org = Org.open(settings)
+    _print_generated(org)
+    try:
+        files = None
+        if cert and key:
+            files = TlsFiles(cert, cert, key)
+        elif tls:
+            files = ensure_local_ca(settings.data_dir / "tls")
+        asyncio.run(_serve(settings, org, files))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        org.usage.flush()
+        org.close()
+
+
+__all__ = ["run"]
