@@ -18,29 +18,29 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..core.errors import NotFound
 from ..org.runtime import Org
 from .call import Handler, endpoint
+from .composite.routes import Router, composite_routes
 from .errors import render_error
+from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import resources, sobjects
+from .soap import login as soap_login
 
 _ALL = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
 V = "/services/data/{version}"
 
 
-def _routes(org: Org) -> list[Route]:
-    def r(path: str, handlers: dict[str, Handler]) -> Route:
-        return Route(path, endpoint(org, handlers), methods=_ALL)
-
+def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
+    """REST routes as (path, handlers); composite subrequests dispatch through these too."""
     return [
-        Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
-        r(V, {"GET": resources.resources}),
-        r(V + "/limits", {"GET": resources.limits}),
-        r(V + "/sobjects", {"GET": sobjects.global_describe}),
-        r(V + "/sobjects/{type}", {"GET": sobjects.basic_info, "POST": sobjects.create}),
-        r(V + "/sobjects/{type}/describe", {"GET": sobjects.describe}),
-        r(
+        (V, {"GET": resources.resources}),
+        (V + "/limits", {"GET": resources.limits}),
+        (V + "/sobjects", {"GET": sobjects.global_describe}),
+        (V + "/sobjects/{type}", {"GET": sobjects.basic_info, "POST": sobjects.create}),
+        (V + "/sobjects/{type}/describe", {"GET": sobjects.describe}),
+        (
             V + "/sobjects/{type}/{id}",
             {"GET": sobjects.retrieve, "PATCH": sobjects.update, "DELETE": sobjects.delete},
         ),
-        r(
+        (
             V + "/sobjects/{type}/{field}/{value}",
             {
                 "GET": sobjects.retrieve_by_key,
@@ -48,6 +48,26 @@ def _routes(org: Org) -> list[Route]:
                 "DELETE": sobjects.delete_by_key,
             },
         ),
+    ]
+
+
+def _routes(org: Org) -> list[Route]:
+    def r(path: str, handlers: dict[str, Handler]) -> Route:
+        return Route(path, endpoint(org, handlers), methods=_ALL)
+
+    table = _rest_table()
+    table += composite_routes(V, Router(table))
+    return [
+        Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
+        Route("/services/oauth2/token", token.token, methods=["POST"]),
+        Route("/services/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
+        Route("/services/oauth2/revoke", revoke.revoke, methods=["GET", "POST"]),
+        Route("/services/oauth2/introspect", introspect.introspect, methods=["POST"]),
+        Route("/services/oauth2/userinfo", userinfo.userinfo, methods=["GET", "POST"]),
+        Route("/id/{org}/{user}", userinfo.identity, methods=["GET", "POST"]),
+        Route("/services/Soap/u/{version}", soap_login.soap, methods=["POST"]),
+        Route("/services/Soap/u/{version}/{org}", soap_login.soap, methods=["POST"]),
+        *(r(path, handlers) for path, handlers in table),
     ]
 
 

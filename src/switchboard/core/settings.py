@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     session_timeout: int = Field(
         7200, description="Seconds an access token stays valid after it is issued."
     )
+    login_max_attempts: int = Field(
+        10,
+        description="Failed logins in a row after which a username is locked out "
+        "(OAuth, SOAP login and the login page alike); 0 disables the lockout.",
+    )
+    login_lockout_seconds: int = Field(
+        900, description="Seconds a locked-out username stays locked."
+    )
     daily_api_requests: int = Field(
         100_000,
         description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`.",
@@ -61,6 +69,21 @@ class Settings(BaseSettings):
     )
     event_retention_hours: int = Field(
         72, description="Hours change and platform events are kept for replay."
+    )
+    event_poll_interval: float = Field(
+        0.1,
+        description="Seconds between checks for events committed by other processes "
+        "(this process's commits, and any on PostgreSQL, wake subscribers at once).",
+    )
+    event_gap_timeout: float = Field(
+        60.0,
+        description="Seconds an event id may stay allocated but uncommitted before readers "
+        "go on without it (only a transaction held open that long after writing delays them).",
+    )
+    pubsub_keepalive: float = Field(
+        270.0,
+        description="Seconds an idle Pub/Sub API subscription waits before an empty "
+        "FetchResponse carrying the latest replay id (Salesforce uses 270).",
     )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
 

@@ -104,9 +104,40 @@ autonumber = sa.Table(
     sa.Column("next_value", sa.BigInteger, nullable=False),
 )
 
+# Added by migration 2 (identity): authorization codes of the web server flow, users'
+# security tokens, and which refresh token an access token came from (so revoking a
+# refresh token revokes its access tokens too).
+auth_code = sa.Table(
+    "sb_auth_code",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(255), nullable=False),
+    sa.Column("user_id", sa.String(18), nullable=False),
+    sa.Column("redirect_uri", sa.Text, nullable=False),
+    sa.Column("code_challenge", sa.String(128), nullable=True),
+    sa.Column("challenge_method", sa.String(8), nullable=True),
+    sa.Column("scope", sa.Text, nullable=True),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
+security_token = sa.Table(
+    "sb_security_token",
+    metadata,
+    sa.Column("user_id", sa.String(18), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+)
+
+token_link = sa.Table(
+    "sb_token_link",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("parent_hash", sa.String(64), nullable=False, index=True),
+)
+
 __all__ = [
     "api_usage",
     "app",
+    "auth_code",
     "autonumber",
     "credential",
     "custom_field",
@@ -115,5 +146,7 @@ __all__ = [
     "meta",
     "metadata",
     "migration",
+    "security_token",
     "token",
+    "token_link",
 ]

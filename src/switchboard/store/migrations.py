@@ -36,8 +36,15 @@ def _v1_initial(conn: Connection) -> None:
     )
 
 
+def _v2_identity(conn: Connection) -> None:
+    internal.metadata.create_all(
+        conn, tables=[internal.auth_code, internal.security_token, internal.token_link]
+    )
+
+
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
+    (2, _v2_identity),
 ]
 
 LATEST = STEPS[-1][0]
