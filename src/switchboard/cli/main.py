@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from ..core import settings as settings_mod
+from . import apps as apps_cli
 from . import options
+from . import users as users_cli
 
 app = typer.Typer(
     help="Switchboard: an integration hub around an org that speaks the Salesforce APIs.",
@@ -16,6 +18,8 @@ app = typer.Typer(
 )
 org_app = typer.Typer(help="Act on an org's metadata and data.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.add_typer(users_cli.app, name="user")
+app.add_typer(apps_cli.app, name="app")
 
 
 @app.command()
