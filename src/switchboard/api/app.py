@@ -53,7 +53,9 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
 
 def _routes(org: Org) -> list[Route]:
     def r(path: str, handlers: dict[str, Handler]) -> Route:
-        return Route(path, endpoint(org, handlers), methods=_ALL)
+        # `limits` reports DailyApiRequests, so it neither spends nor is refused by it.
+        counted = path != V + "/limits"
+        return Route(path, endpoint(org, handlers, counted=counted), methods=_ALL)
 
     table = _rest_table()
     table += composite_routes(V, Router(table))

@@ -7,9 +7,13 @@ inside ``org.store.write`` themselves.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ..core import ids
 from ..core.errors import NotFound
@@ -26,6 +30,8 @@ from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
 from .usage import ApiUsage
 
+T = TypeVar("T")
+
 
 class Org:
     def __init__(self, store: Store, settings: Settings) -> None:
@@ -35,6 +41,9 @@ class Org:
         self.dml = Dml(self.schema)
         self.usage = ApiUsage(store, settings.daily_api_requests)
         self.boot: Bootstrap | None = None
+        # A transaction the single-record helpers join instead of opening their own
+        # (composite allOrNone runs every subrequest in one), per thread.
+        self._bound = threading.local()
 
     @classmethod
     def open(cls, settings: Settings) -> Org:
@@ -55,6 +64,30 @@ class Org:
     def close(self) -> None:
         self.store.dispose()
 
+    # -- joining an open transaction -----------------------------------------------------
+    @contextmanager
+    def bound(self, conn: Connection) -> Iterator[None]:
+        """Within this block, helpers on this thread run in ``conn``'s transaction."""
+        previous = getattr(self._bound, "conn", None)
+        self._bound.conn = conn
+        try:
+            yield
+        finally:
+            self._bound.conn = previous
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        conn = getattr(self._bound, "conn", None)
+        return work(conn) if conn is not None else self.store.write(work)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        conn = getattr(self._bound, "conn", None)
+        if conn is not None:
+            yield conn
+        else:
+            with self.store.read() as fresh:
+                yield fresh
+
     # -- single-record operations -------------------------------------------------------
     def _one(self, outcomes: list[Outcome]) -> Outcome:
         out = outcomes[0]
@@ -64,7 +97,7 @@ class Org:
 
     def create(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
         obj = self.schema.object(type_name)
-        out = self.store.write(lambda c: self._one(self.dml.insert(c, ctx.fresh(), obj, [record])))
+        out = self._write(lambda c: self._one(self.dml.insert(c, ctx.fresh(), obj, [record])))
         assert out.id is not None
         return out.id
 
@@ -72,7 +105,7 @@ class Org:
         self, ctx: WriteContext, type_name: str, record_id: str, record: dict[str, Any]
     ) -> None:
         obj = self.schema.object(type_name)
-        self.store.write(
+        self._write(
             lambda c: self._one(self.dml.update(c, ctx.fresh(), obj, [(record_id, record)]))
         )
 
@@ -93,7 +126,7 @@ class Org:
             if not (isinstance(k, str) and k.lower() == key.name.lower())
         }
         body[key.name] = value
-        return self.store.write(
+        return self._write(
             lambda c: self._one(
                 self.dml.upsert(c, ctx.fresh(), obj, key, [body], update_only=update_only)
             )
@@ -101,7 +134,7 @@ class Org:
 
     def delete(self, ctx: WriteContext, type_name: str, record_id: str) -> None:
         obj = self.schema.object(type_name)
-        self.store.write(lambda c: self._one(self.dml.delete(c, ctx.fresh(), obj, [record_id])))
+        self._write(lambda c: self._one(self.dml.delete(c, ctx.fresh(), obj, [record_id])))
 
     # -- reads --------------------------------------------------------------------------
     def resolve_fields(self, obj: ObjectDef, names: list[str] | None) -> list[FieldDef]:
@@ -129,7 +162,7 @@ class Org:
         wanted = self.resolve_fields(obj, fields)
         obj = self.schema.current(obj)
         table = self.schema.table(obj)
-        with self.store.read() as conn:
+        with self._read() as conn:
             row = conn.execute(sa.select(table).where(table.c.id == rid)).mappings().first()
         if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
             raise NotFound()
@@ -147,7 +180,7 @@ class Org:
             cond = col == value
         else:
             cond = sa.func.lower(col) == value.lower()
-        with self.store.read() as conn:
+        with self._read() as conn:
             return [
                 r[0]
                 for r in conn.execute(

@@ -1,0 +1,79 @@
+"""Running one subrequest through the REST handlers, in process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from starlette.datastructures import Headers, QueryParams
+
+from ...core.errors import NotFound, SwitchboardError
+from .. import versions
+from ..call import Call
+from ..errors import render_error
+from .router import Router
+
+_PREFIX = "/services/data/"
+
+
+@dataclass(slots=True)
+class SubResult:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def error_result(exc: SwitchboardError) -> SubResult:
+    return SubResult(exc.status, [exc.to_salesforce()], {})
+
+
+def run(
+    parent: Call,
+    router: Router,
+    method: str,
+    url: str,
+    body: Any,
+    headers: dict[str, str] | None = None,
+) -> SubResult:
+    """The status, JSON body and headers ``method url`` answers, as a REST call would."""
+    try:
+        parts = urlsplit(url)
+        path = parts.path
+        if not path.startswith(_PREFIX):
+            raise NotFound(f"The requested resource does not exist: {path}")
+        handler, params = router.match(method.upper(), path)
+        version = versions.parse(params.pop("version", f"v{parent.version}"))
+        merged = dict(parent.headers)
+        for k, v in (headers or {}).items():
+            merged[k.lower()] = str(v)
+        call = Call(
+            parent.org,
+            parent.session,
+            version,
+            method.upper(),
+            params,
+            QueryParams(parts.query),
+            Headers(merged),
+            orjson.dumps(body) if body is not None else b"",
+            parent.base_url,
+        )
+        response = handler(call)
+    except SwitchboardError as exc:
+        return error_result(exc)
+    except Exception as exc:  # rendered like Salesforce's UNKNOWN_EXCEPTION, never raised
+        response = render_error(exc)
+    raw = bytes(response.body)
+    out_headers: dict[str, str] = {}
+    payload: Any = orjson.loads(raw) if raw else None
+    if response.status_code == 201 and isinstance(payload, dict) and payload.get("id"):
+        out_headers["Location"] = f"{path.rstrip('/')}/{payload['id']}"
+    return SubResult(response.status_code, payload, out_headers)
+
+
+__all__ = ["SubResult", "error_result", "run"]
