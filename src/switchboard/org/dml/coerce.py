@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ...core import ids
@@ -104,7 +104,9 @@ def _number(f: FieldDef, value: Any) -> float | int:
                 f"{f.name}: value outside of valid range on numeric field: {value}",
                 fields=[f.name],
             )
-        result = round(result, f.scale)
+        # Salesforce rounds half up (2.5 -> 3); round() would round half to even.
+        exact = Decimal(str(num)) if isinstance(num, float) else Decimal(num)
+        result = float(exact.quantize(Decimal(1).scaleb(-f.scale), rounding=ROUND_HALF_UP))
     return result
 
 

@@ -251,7 +251,13 @@ class Dml:
                     )
                 )
             elif len(found) == 1:
-                to_update.append((i, found[0], r))
+                # The key matched (perhaps in another case): keep the stored value as it is.
+                kept = {
+                    k: v
+                    for k, v in r.items()
+                    if not (isinstance(k, str) and k.lower() == key.name.lower())
+                }
+                to_update.append((i, found[0], kept))
             elif update_only or key.type == FieldType.ID:
                 outcomes[i].errors.append(_not_found(values[i]))
             else:
