@@ -21,7 +21,7 @@ from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
 from .oauth import authorize, introspect, revoke, token, userinfo
-from .rest import resources, sobjects
+from .rest import query, resources, sobjects
 from .soap import login as soap_login
 
 _ALL = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
@@ -33,6 +33,10 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
     return [
         (V, {"GET": resources.resources}),
         (V + "/limits", {"GET": resources.limits}),
+        (V + "/query", {"GET": query.query}),
+        (V + "/query/{locator}", {"GET": query.more}),
+        (V + "/queryAll", {"GET": query.query_all}),
+        (V + "/queryAll/{locator}", {"GET": query.more}),
         (V + "/sobjects", {"GET": sobjects.global_describe}),
         (V + "/sobjects/{type}", {"GET": sobjects.basic_info, "POST": sobjects.create}),
         (V + "/sobjects/{type}/describe", {"GET": sobjects.describe}),

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="Seconds an idle Pub/Sub API subscription waits before an empty "
         "FetchResponse carrying the latest replay id (Salesforce uses 270).",
     )
+    query_locator_ttl: int = Field(
+        900,
+        description="Seconds a query's nextRecordsUrl stays usable after its last use; "
+        "later it answers INVALID_QUERY_LOCATOR.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
 
     @classmethod

@@ -134,6 +134,18 @@ token_link = sa.Table(
     sa.Column("parent_hash", sa.String(64), nullable=False, index=True),
 )
 
+# Query locators (``nextRecordsUrl``): the query to re-run and when the cursor expires.
+query_locator = sa.Table(
+    "sb_query_locator",
+    metadata,
+    sa.Column("id", sa.String(18), primary_key=True),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("all_rows", sa.Boolean, nullable=False),
+    sa.Column("batch_size", sa.Integer, nullable=False),
+    sa.Column("user_id", sa.String(18), nullable=True),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+)
+
 __all__ = [
     "api_usage",
     "app",
@@ -146,6 +158,7 @@ __all__ = [
     "meta",
     "metadata",
     "migration",
+    "query_locator",
     "security_token",
     "token",
     "token_link",

@@ -42,9 +42,14 @@ def _v2_identity(conn: Connection) -> None:
     )
 
 
+def _v4_query_locators(conn: Connection) -> None:
+    internal.metadata.create_all(conn, tables=[internal.query_locator])
+
+
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
     (2, _v2_identity),
+    (4, _v4_query_locators),
 ]
 
 LATEST = STEPS[-1][0]

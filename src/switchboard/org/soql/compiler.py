@@ -1,0 +1,371 @@
+"""The SOQL compiler: an AST to SQLAlchemy Core statements plus record templates.
+
+One query level compiles to one SELECT over its FROM table LEFT OUTER JOINed to the
+parents its paths reach. Child subqueries compile to their own plans, run once per
+page for all parent ids; polymorphic lookups are resolved after the page, one query per
+target type. Aggregate queries are compiled by :mod:`.aggregates`.
+
+Every value is a bound parameter; bounds of date literals are ``dynamic`` parameters
+computed at execution time, and ``_lim``/``_off``/``_ids`` are supplied by the executor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...core.fieldtypes import NUMBER_TYPES, TEXT_TYPES, FieldType
+from ..schema.model import FieldDef, ObjectDef
+from ..schema.registry import Schema
+from . import ast
+from .dialects import Dialect
+from .errors import InvalidType, MalformedQuery
+from .filters import Typed, condition
+from .resolve import Resolved, Scope, lookup_object, no_such_column, no_such_relationship
+from .shape import CHILD, COMPOUND, FIELD, NULL, POLY, RecordShape, field_converter
+
+MAX_OFFSET = 2000
+FIELDS_LIMIT = 200
+_PASS_THROUGH = frozenset({"TOLABEL", "FORMAT", "CONVERTCURRENCY"})
+
+
+def kind_of(f: FieldDef) -> str:
+    t = f.type
+    if t in (FieldType.ID, FieldType.REFERENCE):
+        return "id"
+    if t == FieldType.MULTIPICKLIST:
+        return "multi"
+    if t in TEXT_TYPES:
+        return "text"
+    if t == FieldType.INT:
+        return "int"
+    if t in NUMBER_TYPES:
+        return "number"
+    return {
+        FieldType.BOOLEAN: "bool",
+        FieldType.DATE: "date",
+        FieldType.DATETIME: "datetime",
+        FieldType.TIME: "time",
+    }.get(t, "text")
+
+
+@dataclass(slots=True)
+class Params:
+    """Parameter names of one statement; values of dynamic ones come at execution."""
+
+    dialect: Dialect
+    count: int = 0
+    dynamic: list[tuple[str, Callable[[dt.date], Any]]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PolyRef:
+    """A polymorphic lookup in the SELECT list (``What.Name`` or TYPEOF)."""
+
+    key: str
+    ref: FieldDef
+    plain: list[str] = field(default_factory=list)
+    whens: dict[str, list[str]] = field(default_factory=dict)
+    else_: list[str] = field(default_factory=list)
+    typeof: bool = False
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A query level before it is turned into driver SQL."""
+
+    obj: ObjectDef
+    stmt: Any
+    mode: str  # records | aggregate | count
+    shape: RecordShape
+    params: Params
+    limit: int | None = None
+    offset: int | None = None
+    children: list[tuple[str, Compiled, int]] = field(default_factory=list)  # key, plan, fk idx
+    polys: list[PolyRef] = field(default_factory=list)
+    count_stmt: Any = None
+
+
+class Builder:
+    """Compiles one query level; nested levels get their own Builder."""
+
+    def __init__(
+        self, schema: Schema, scope: Scope, params: Params, *, all_rows: bool = False
+    ) -> None:
+        self.schema = schema
+        self.scope = scope
+        self.params = params
+        self.dialect = params.dialect
+        self.all_rows = all_rows
+        self.columns: list[Any] = []
+        self._column_at: dict[Any, int] = {}
+
+    # -- parameters ---------------------------------------------------------------------
+    def param(self, value: Any) -> Any:
+        self.params.count += 1
+        return sa.bindparam(f"p{self.params.count}", self.dialect.bind(value))
+
+    def dynamic(self, fn: Callable[[dt.date], Any]) -> Any:
+        self.params.count += 1
+        name = f"d{self.params.count}"
+        self.params.dynamic.append((name, fn))
+        return sa.bindparam(name, None)
+
+    # -- expressions --------------------------------------------------------------------
+    def column(self, expr: Any) -> int:
+        key = expr if isinstance(expr, sa.ColumnClause | sa.Column) else id(expr)
+        found = self._column_at.get(key)
+        if found is None:
+            found = len(self.columns)
+            self.columns.append(expr.label(f"c{found}"))
+            self._column_at[key] = found
+        return found
+
+    def resolve(self, f: ast.Field) -> Resolved:
+        return self.scope.resolve(f)
+
+    def typed(self, e: ast.Expr, *, where: bool = False) -> Typed:
+        if isinstance(e, ast.Field):
+            r = self.resolve(e)
+            if r.poly is not None:
+                return self._poly_typed(r, e)
+            if r.column is None:
+                raise no_such_column(e.name, r.obj)
+            return Typed(r.column, kind_of(r.field), r.field.name, r.field.nillable)
+        if isinstance(e, ast.Function):
+            return self.function(e)
+        raise MalformedQuery(f"unexpected literal: {e.text}")
+
+    def _poly_typed(self, r: Resolved, e: ast.Field) -> Typed:
+        """``What.Type`` filters by key prefix; ``What.Id`` is the lookup itself."""
+        name = (r.poly_field or "").lower()
+        if name == "id":
+            return Typed(r.column, "id", r.poly.name if r.poly else "")
+        if name == "type":
+            return Typed(_prefix_type(self.schema, r), "text", e.name)
+        raise no_such_column(e.name, r.obj)
+
+    def function(self, fn: ast.Function) -> Typed:
+        if fn.name in _PASS_THROUGH and fn.args:
+            return self.typed(fn.args[0])
+        if fn.is_date_function:
+            arg = self.typed(fn.args[0])
+            if arg.kind not in ("date", "datetime"):
+                raise MalformedQuery(f"Invalid field for date function {fn.name}: {arg.name}")
+            kind = "date" if fn.name == "DAY_ONLY" else "int"
+            return Typed(self.dialect.date_function(fn.name, arg.sql), kind, fn.name)
+        if fn.name == "CONVERTTIMEZONE" and fn.args:
+            return self.typed(fn.args[0])
+        if fn.is_aggregate:
+            from .aggregates import aggregate_expr
+
+            return aggregate_expr(self, fn)
+        raise MalformedQuery(f"function {fn.name} is not supported here")
+
+    def semi_join(self, q: ast.Query) -> Any:
+        obj = lookup_object(self.schema, q.from_.object)
+        scope = Scope(self.schema, obj, q.from_.alias, self.scope.depth + 1)
+        inner = Builder(self.schema, scope, self.params, all_rows=self.all_rows)
+        if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
+            raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
+        t = inner.typed(q.select[0])
+        if t.kind != "id":
+            raise MalformedQuery(
+                f"semi join sub-selects can only query id fields, cannot use: '{q.select[0].name}'"
+            )
+        where = [t.sql.isnot(None)]
+        if not self.all_rows:
+            where.append(scope.live())
+        if q.where is not None:
+            where.append(condition(inner, q.where))
+        return sa.select(t.sql).select_from(scope.from_clause()).where(*where)
+
+    # -- ORDER BY -----------------------------------------------------------------------
+    def order_by(self, items: tuple[ast.OrderItem, ...]) -> list[Any]:
+        out = []
+        for item in items:
+            t = self.typed(item.expr)
+            expr = sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
+            expr = expr.desc() if item.descending else expr.asc()
+            nulls_first = item.nulls == "FIRST" if item.nulls else not item.descending
+            out.append(expr.nulls_first() if nulls_first else expr.nulls_last())
+        return out
+
+
+def _prefix_type(schema: Schema, r: Resolved) -> Any:
+    """The object name of a polymorphic lookup's target, from the id's key prefix."""
+    assert r.poly is not None
+    whens = []
+    for name in r.poly.reference_to:
+        target = schema.get(name)
+        if target is not None:
+            whens.append((sa.func.substr(r.column, 1, 3) == target.key_prefix, target.name))
+    return sa.case(*whens, else_=sa.null()) if whens else sa.null()
+
+
+# -- records -------------------------------------------------------------------------
+def _check_paging(q: ast.Query) -> None:
+    if q.offset is not None and q.offset > MAX_OFFSET:
+        raise MalformedQuery(f"Maximum SOQL offset allowed is {MAX_OFFSET}")
+
+
+def _select_field(b: Builder, shape: RecordShape, item: ast.Field, polys: list[PolyRef]) -> None:
+    r = b.resolve(item)
+    if r.poly is not None:
+        key = r.poly.relationship_name or r.poly.name
+        poly = next((p for p in polys if p.key == key and not p.typeof), None)
+        if poly is None:
+            poly = PolyRef(key, r.poly)
+            polys.append(poly)
+            shape.add(POLY, key, len(polys) - 1, b.column(r.column))
+        if r.poly_field and r.poly_field.lower() not in (n.lower() for n in poly.plain):
+            poly.plain.append(r.poly_field)
+        return
+    target = shape
+    if r.join is not None:
+        names = r.join.names
+        for depth in range(1, len(names) + 1):
+            join = b.scope.joins[tuple(n.lower() for n in names[:depth])]
+            target = target.parent(names[depth - 1], join.obj.name, b.column(join.table.c.id))
+    fd = r.field
+    if fd.type in (FieldType.ADDRESS, FieldType.LOCATION):
+        parts = [
+            (key, b.column(col), field_converter(c, b.dialect))
+            for key, c, col in b.scope.components(r)
+        ]
+        target.add(COMPOUND, fd.name, parts)
+    elif r.column is None:
+        target.add(NULL, fd.name)
+    else:
+        target.add(FIELD, fd.name, b.column(r.column), field_converter(fd, b.dialect))
+
+
+def _fields_selector(b: Builder, q: ast.Query, item: ast.FieldsSelector) -> list[ast.Field]:
+    if item.kind in ("ALL", "CUSTOM") and (q.limit is None or q.limit > FIELDS_LIMIT):
+        raise MalformedQuery(
+            f"The SOQL FIELDS function must have a LIMIT of at most {FIELDS_LIMIT}"
+        )
+    obj = b.scope.obj
+    wanted = [
+        f
+        for f in obj.fields.values()
+        if item.kind == "ALL" or (f.custom if item.kind == "CUSTOM" else not f.custom)
+    ]
+    return [ast.Field((f.name,), item.pos) for f in wanted if not f.compound_field_name]
+
+
+def _typeof(b: Builder, shape: RecordShape, item: ast.TypeOf, polys: list[PolyRef]) -> None:
+    if len(item.field.path) != 1:
+        raise no_such_relationship(item.field.name)
+    ref = b.scope.obj.by_relationship(item.field.path[0])
+    if ref is None:
+        raise no_such_relationship(item.field.name)
+    poly = PolyRef(ref.relationship_name or ref.name, ref, typeof=True)
+    allowed = {n.lower() for n in ref.reference_to}
+    for when in item.whens:
+        target = lookup_object(b.schema, when.object)
+        if target.name.lower() not in allowed:
+            raise InvalidType(f"TYPEOF: '{when.object}' is not a type of {item.field.name}")
+        names = []
+        for f in when.fields:
+            fd = b.schema.field(target, f.name) if len(f.path) == 1 else None
+            if fd is None:
+                raise no_such_column(f.name, target)
+            names.append(fd.name)
+        poly.whens[target.name.lower()] = names
+    poly.else_ = [f.name for f in item.else_]
+    polys.append(poly)
+    shape.add(POLY, poly.key, len(polys) - 1, b.column(b.scope.table.c[ref.column]))
+
+
+def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> None:
+    q = sub.query
+    rel = q.from_.object
+    found = next(
+        (c for c in b.schema.children(b.scope.obj) if c.name and c.name.lower() == rel.lower()),
+        None,
+    )
+    if found is None:
+        raise InvalidType(
+            f"Didn't understand relationship '{rel}' in FROM part of query call. If you are "
+            "attempting to use a custom relationship, be sure to append the '__r' after the "
+            "custom relationship name. Please reference your WSDL or the describe call for "
+            "the appropriate names."
+        )
+    scope = Scope(b.schema, found.child, q.from_.alias, b.scope.depth + 1)
+    params = Params(b.dialect)
+    inner = Builder(b.schema, scope, params, all_rows=b.all_rows)
+    fk = scope.table.c[found.field.column]
+    ids: Any = sa.bindparam("_ids", None)
+    fk_index = inner.column(fk)
+    plan = compile_level(inner, q, extra_where=[b.dialect.in_ids(fk, ids)], child=True)
+    out.children.append((found.name or rel, plan, fk_index))
+    shape.add(CHILD, found.name or rel, len(out.children) - 1, shape.id_index)
+
+
+def compile_level(
+    b: Builder, q: ast.Query, *, extra_where: list[Any] | None = None, child: bool = False
+) -> Compiled:
+    """Compile one query level (the top query or a child subquery)."""
+    _check_paging(q)
+    for related in (q.from_.related,):
+        b.scope.add_related(related)
+    has_aggregate = any(isinstance(i, ast.Function) and i.is_aggregate for i in q.select) or (
+        q.group_by is not None
+    )
+    where = list(extra_where or [])
+    if not b.all_rows:
+        where.append(b.scope.live())
+    if q.where is not None:
+        where.append(condition(b, q.where))
+    if has_aggregate:
+        if child:
+            raise MalformedQuery("Aggregate functions are not supported in subqueries")
+        from .aggregates import compile_aggregate
+
+        return compile_aggregate(b, q, where)
+    shape = RecordShape(b.scope.obj.name, b.column(b.scope.table.c.id))
+    out = Compiled(b.scope.obj, None, "records", shape, b.params, q.limit, q.offset)
+    for item in q.select:
+        if isinstance(item, ast.Field):
+            _select_field(b, shape, item, out.polys)
+        elif isinstance(item, ast.FieldsSelector):
+            for f in _fields_selector(b, q, item):
+                _select_field(b, shape, f, out.polys)
+        elif isinstance(item, ast.TypeOf):
+            _typeof(b, shape, item, out.polys)
+        elif isinstance(item, ast.Subquery):
+            if child:
+                raise MalformedQuery("Nested subqueries are not supported")
+            _child(b, shape, item, out)
+        elif isinstance(item, ast.Function) and item.name in _PASS_THROUGH and item.args:
+            arg = item.args[0]
+            if not isinstance(arg, ast.Field):
+                raise MalformedQuery(f"{item.name} needs a field")
+            _select_field(b, shape, arg, out.polys)
+        else:
+            raise MalformedQuery(
+                f"Only aggregate expressions use field aliasing: {getattr(item, 'name', '')}"
+            )
+    order = b.order_by(q.order_by)
+    order.append(b.scope.table.c.id.asc())  # a total order, so pages never overlap
+    base = sa.select(*b.columns).select_from(b.scope.from_clause()).where(*where)
+    out.count_stmt = base.with_only_columns(sa.func.count()).order_by(None)
+    out.stmt = base.order_by(*order)
+    return out
+
+
+def compile_query(
+    schema: Schema, q: ast.Query, dialect: Dialect, *, all_rows: bool = False
+) -> Compiled:
+    obj = lookup_object(schema, q.from_.object)
+    scope = Scope(schema, obj, q.from_.alias)
+    b = Builder(schema, scope, Params(dialect), all_rows=all_rows)
+    return compile_level(b, q)
+
+
+__all__ = ["Builder", "Compiled", "Params", "PolyRef", "compile_query", "kind_of"]

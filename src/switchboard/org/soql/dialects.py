@@ -1,0 +1,145 @@
+"""What differs between the store backends, in one registry keyed by dialect name.
+
+The compiler builds one SQLAlchemy statement for both backends; the few places where
+SQLite and PostgreSQL spell things differently (date parts, "id in this list of ids",
+the driver's form of a datetime) ask the :class:`Dialect` of the connection.
+Plans are executed through the driver with precompiled SQL, so bound values are put in
+the driver's form here rather than by SQLAlchemy's type processors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...core.clock import format_datetime
+
+# Date functions as parts: (SQLite strftime format, PostgreSQL EXTRACT field).
+_PARTS: dict[str, tuple[str, str]] = {
+    "CALENDAR_YEAR": ("%Y", "year"),
+    "FISCAL_YEAR": ("%Y", "year"),
+    "CALENDAR_MONTH": ("%m", "month"),
+    "FISCAL_MONTH": ("%m", "month"),
+    "DAY_IN_MONTH": ("%d", "day"),
+    "DAY_IN_YEAR": ("%j", "doy"),
+    "HOUR_IN_DAY": ("%H", "hour"),
+    "DAY_IN_WEEK": ("%w", "dow"),
+}
+
+
+class Dialect:
+    """Base: the SQL spelling shared by both backends."""
+
+    name = ""
+    unlimited: int | None = None
+
+    def part(self, fmt: str, col: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def date_function(self, name: str, col: Any) -> Any:
+        """A SOQL date function over ``col`` as an integer (or a date for DAY_ONLY)."""
+        if name == "DAY_ONLY":
+            return self.day_only(col)
+        if name in _PARTS:
+            value = self.part(name, col)
+            return value + 1 if name == "DAY_IN_WEEK" else value  # Salesforce: Sunday is 1
+        if name in ("CALENDAR_QUARTER", "FISCAL_QUARTER"):
+            return (self.part("CALENDAR_MONTH", col) + 2) / 3
+        if name == "WEEK_IN_YEAR":
+            return (self.part("DAY_IN_YEAR", col) - 1) / 7 + 1
+        if name == "WEEK_IN_MONTH":
+            return (self.part("DAY_IN_MONTH", col) - 1) / 7 + 1
+        raise KeyError(name)
+
+    def day_only(self, col: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def in_ids(self, col: Any, param: sa.BindParameter[Any]) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def ids_value(self, ids: list[str]) -> Any:
+        return ids
+
+    def bind(self, value: Any) -> Any:
+        """A Python value in the driver's form."""
+        if isinstance(value, Decimal):
+            return float(value)
+        return value
+
+    # result converters: raw driver value -> wire value
+    def datetime_out(self) -> Callable[[Any], Any]:
+        return lambda v: None if v is None else format_datetime(v)
+
+    def date_out(self) -> Callable[[Any], Any]:
+        return lambda v: None if v is None else v.isoformat()
+
+
+class SQLite(Dialect):
+    name = "sqlite"
+    unlimited = -1
+
+    def part(self, fmt: str, col: Any) -> Any:
+        return sa.cast(sa.func.strftime(_PARTS[fmt][0], col), sa.Integer)
+
+    def day_only(self, col: Any) -> Any:
+        return sa.func.date(col)
+
+    def in_ids(self, col: Any, param: sa.BindParameter[Any]) -> Any:
+        # One bound JSON array keeps the SQL text constant whatever the number of ids.
+        return col.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(param)))
+
+    def ids_value(self, ids: list[str]) -> Any:
+        import orjson
+
+        return orjson.dumps(ids).decode()
+
+    def bind(self, value: Any) -> Any:
+        # SQLAlchemy stores SQLite datetimes as text with microseconds; compare alike.
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return super().bind(value)
+
+    def datetime_out(self) -> Callable[[Any], Any]:
+        def out(v: Any) -> Any:
+            if v is None:
+                return None
+            if isinstance(v, dt.datetime):
+                return format_datetime(v)
+            # "YYYY-MM-DD HH:MM:SS.ffffff" -> "YYYY-MM-DDTHH:MM:SS.fff+0000"
+            return f"{v[:10]}T{v[11:19]}.{(v[20:23] or '000').ljust(3, '0')}+0000"
+
+        return out
+
+    def date_out(self) -> Callable[[Any], Any]:
+        return lambda v: None if v is None else (v if isinstance(v, str) else v.isoformat())
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+
+    def part(self, fmt: str, col: Any) -> Any:
+        return sa.cast(sa.extract(_PARTS[fmt][1], col), sa.Integer)
+
+    def day_only(self, col: Any) -> Any:
+        return sa.cast(col, sa.Date)
+
+    def in_ids(self, col: Any, param: sa.BindParameter[Any]) -> Any:
+        return col == sa.any_(param)
+
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLite(), PostgreSQL())}
+
+
+def dialect_for(name: str) -> Dialect:
+    return DIALECTS[name]
+
+
+__all__ = ["DIALECTS", "Dialect", "dialect_for"]

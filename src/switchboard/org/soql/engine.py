@@ -1,0 +1,113 @@
+"""The query service of one org: text in, a Salesforce query reply out.
+
+Parse and compile go through the plan cache; execution reads through one connection;
+replies longer than a page get a query locator. ``engine_for(org)`` keeps one engine
+per open org.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from . import locators
+from .cache import PlanCache
+from .compiler import compile_query
+from .dialects import dialect_for
+from .executor import Plan, explain, prepare, run_page
+from .parser import parse
+
+if TYPE_CHECKING:
+    from ..runtime import Org
+
+DEFAULT_BATCH = 2000
+MIN_BATCH = 200
+
+
+def batch_size(header: str | None) -> int:
+    """``Sforce-Query-Options: batchSize=N``, held to Salesforce's 200..2000."""
+    for part in (header or "").split(","):
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "batchsize" and value.strip().isdigit():
+            return max(MIN_BATCH, min(DEFAULT_BATCH, int(value.strip())))
+    return DEFAULT_BATCH
+
+
+class QueryEngine:
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.dialect = dialect_for(org.store.dialect)
+        self.cache: PlanCache[Plan] = PlanCache()
+
+    def plan(self, text: str, all_rows: bool) -> Plan:
+        schema = self.org.schema
+        schema.refresh()
+
+        def build() -> Plan:
+            compiled = compile_query(schema, parse(text), self.dialect, all_rows=all_rows)
+            return prepare(compiled, self.org.store.engine.dialect)
+
+        return self.cache.get(text, all_rows, schema.version, build)
+
+    def query(
+        self,
+        text: str,
+        *,
+        version: str,
+        all_rows: bool = False,
+        batch: int = DEFAULT_BATCH,
+        user_id: str = "",
+        position: int = 0,
+        locator: str | None = None,
+    ) -> dict[str, Any]:
+        plan = self.plan(text, all_rows)
+        today = dt.datetime.now(dt.UTC).date()
+        with self.org.store.read() as conn:
+            page = run_page(
+                plan,
+                conn,
+                self.org.schema,
+                position=position,
+                batch=batch,
+                version=version,
+                today=today,
+            )
+        reply: dict[str, Any] = {"totalSize": page.total, "done": True, "records": page.records}
+        if plan.mode != "count" and page.next_position < page.total:
+            ttl = self.org.settings.query_locator_ttl
+            if locator is None:
+                locator = locators.create(self.org.store, text, all_rows, batch, user_id, ttl)
+            reply["done"] = False
+            reply["nextRecordsUrl"] = (
+                f"/services/data/v{version}/query/{locator}-{page.next_position}"
+            )
+        return reply
+
+    def more(self, token: str, *, version: str) -> dict[str, Any]:
+        loc = locators.load(self.org.store, token, self.org.settings.query_locator_ttl)
+        return self.query(
+            loc.query,
+            version=version,
+            all_rows=loc.all_rows,
+            batch=loc.batch_size,
+            position=loc.position,
+            locator=loc.id,
+        )
+
+    def explain(self, text: str) -> dict[str, Any]:
+        query = parse(text)
+        return explain(self.plan(text, False), query)
+
+
+_ENGINES: weakref.WeakKeyDictionary[Any, QueryEngine] = weakref.WeakKeyDictionary()
+
+
+def engine_for(org: Org) -> QueryEngine:
+    engine = _ENGINES.get(org)
+    if engine is None:
+        engine = _ENGINES[org] = QueryEngine(org)
+    return engine
+
+
+__all__ = ["QueryEngine", "batch_size", "engine_for"]

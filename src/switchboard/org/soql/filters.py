@@ -1,0 +1,266 @@
+"""WHERE and HAVING: conditions to SQL, with Salesforce's comparison semantics.
+
+- Text compares case-insensitively (``lower()`` on the column; the value is lowered
+  here), ids exactly (15-character ids are widened to 18).
+- Logic is two-valued as in SOQL: ``Name != 'x'`` and ``NOT IN`` keep rows whose field
+  is null, every other test is false on null. Each predicate is built null-safe so that
+  ``NOT`` around it means what it says.
+- A date literal (``THIS_MONTH``) is a range; its bounds are bound at execution time.
+- Every value is a bound parameter; nothing from the query text reaches the SQL text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import sqlalchemy as sa
+
+from ...core import ids
+from . import ast
+from .dates import as_datetimes, date_range
+from .errors import InvalidField, InvalidQueryFilterOperator
+
+if TYPE_CHECKING:
+    from .compiler import Builder
+
+
+class Typed(NamedTuple):
+    """A compiled expression with the SOQL kind that decides how it compares."""
+
+    sql: Any
+    kind: str  # text id multi number int bool date datetime time
+    name: str
+    nullable: bool = True
+
+
+class _Range(NamedTuple):
+    """Day bounds known only at execution time: a date literal, or a date on a datetime."""
+
+    start: Any
+    end: Any
+
+
+_TYPE_NAMES = {
+    "number": "double",
+    "int": "int",
+    "bool": "boolean",
+    "date": "date",
+    "datetime": "dateTime",
+    "time": "time",
+}
+
+
+def _wrong_type(t: Typed) -> InvalidField:
+    if t.kind in ("text", "id", "multi"):
+        return InvalidField(
+            f"value of filter criterion for field '{t.name}' must be of type string "
+            "and should be enclosed in quotes",
+            fields=[t.name],
+        )
+    return InvalidField(
+        f"value of filter criterion for field '{t.name}' must be of type "
+        f"{_TYPE_NAMES.get(t.kind, 'string')} and should not be enclosed in quotes",
+        fields=[t.name],
+    )
+
+
+def _bad_operator(op: str, t: Typed) -> InvalidQueryFilterOperator:
+    return InvalidQueryFilterOperator(
+        f"invalid operator on {_TYPE_NAMES.get(t.kind, 'string')} field: {op} ({t.name})"
+    )
+
+
+def _range(b: Builder, t: Typed, days: Callable[[dt.date], tuple[dt.date, dt.date]]) -> _Range:
+    if t.kind == "datetime":
+        return _Range(
+            b.dynamic(lambda today: as_datetimes(days(today))[0]),
+            b.dynamic(lambda today: as_datetimes(days(today))[1]),
+        )
+    return _Range(b.dynamic(lambda today: days(today)[0]), b.dynamic(lambda today: days(today)[1]))
+
+
+def value(b: Builder, t: Typed, v: ast.Value) -> Any:
+    """The bound parameter for ``v`` compared with ``t``, a _Range, or None for null."""
+    if isinstance(v, ast.DateLiteral):
+        if t.kind not in ("date", "datetime"):
+            raise _wrong_type(t)
+        name, n = v.name, v.n
+        return _range(b, t, lambda today: date_range(name, n, today))
+    if isinstance(v, ast.Currency):
+        if t.kind != "number":
+            raise _wrong_type(t)
+        return b.param(float(v.amount))
+    raw = v.value
+    if raw is None:
+        return None
+    kind = t.kind
+    if kind in ("text", "multi", "time"):
+        if not isinstance(raw, str):
+            raise _wrong_type(t)
+        return b.param(raw.lower() if kind != "time" else raw)
+    if kind == "id":
+        if not isinstance(raw, str):
+            raise _wrong_type(t)
+        if ids.looks_like_id(raw):
+            return b.param(ids.to18(raw[:15]))
+        if raw == "":
+            return b.param(raw)
+        raise InvalidQueryFilterOperator(f"invalid ID field: {raw}")
+    if kind in ("number", "int"):
+        if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+            raise _wrong_type(t)
+        return b.param(int(raw) if kind == "int" and isinstance(raw, int) else float(raw))
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise _wrong_type(t)
+        return b.param(raw)
+    if kind == "date":
+        if isinstance(raw, dt.datetime) or not isinstance(raw, dt.date):
+            raise _wrong_type(t)
+        return b.param(raw)
+    if kind == "datetime":
+        if isinstance(raw, dt.datetime):
+            return b.param(raw.astimezone(dt.UTC).replace(tzinfo=None))
+        if isinstance(raw, dt.date):  # a whole day, as a date literal would be
+            day = raw
+            return _range(b, t, lambda _today: (day, day + dt.timedelta(days=1)))
+        raise _wrong_type(t)
+    raise _wrong_type(t)
+
+
+def _left(t: Typed) -> Any:
+    return sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
+
+
+def _guard(t: Typed, pred: Any, *, keep_nulls: bool = False) -> Any:
+    if not t.nullable:
+        return pred
+    if keep_nulls:
+        return sa.or_(t.sql.is_(None), pred)
+    return sa.and_(t.sql.isnot(None), pred)
+
+
+_CMP: dict[str, Callable[[Any, Any], Any]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _compare(t: Typed, op: str, v: Any) -> Any:
+    if v is None:
+        if op == "=":
+            return t.sql.is_(None)
+        if op == "!=":
+            return t.sql.isnot(None)
+        return sa.false()
+    if isinstance(v, _Range):
+        col = t.sql
+        inside = sa.and_(col >= v.start, col < v.end)
+        pred = {
+            "=": inside,
+            "!=": sa.not_(inside),
+            "<": col < v.start,
+            "<=": col < v.end,
+            ">": col >= v.end,
+            ">=": col >= v.start,
+        }[op]
+        return _guard(t, pred, keep_nulls=op == "!=")
+    return _guard(t, _CMP[op](_left(t), v), keep_nulls=op == "!=")
+
+
+def comparison(b: Builder, c: ast.Comparison) -> Any:
+    t = b.typed(c.left, where=True)
+    if c.op == "LIKE":
+        if t.kind not in ("text", "id", "multi"):
+            raise _bad_operator("LIKE", t)
+        if not isinstance(c.right, ast.Literal) or not isinstance(c.right.value, str):
+            raise _wrong_type(t)
+        pattern = b.param(c.right.value.lower())
+        return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"))
+    if t.kind == "bool" and c.op not in ("=", "!="):
+        raise _bad_operator(c.op, t)
+    return _compare(t, c.op, value(b, t, c.right))
+
+
+def in_list(b: Builder, c: ast.InList) -> Any:
+    t = b.typed(c.left, where=True)
+    if t.kind == "bool":
+        raise _bad_operator("IN", t)
+    values = [value(b, t, v) for v in c.values]
+    plain = [v for v in values if v is not None and not isinstance(v, _Range)]
+    preds = []
+    if plain:
+        preds.append(_left(t).in_(plain))
+    preds += [_compare(t, "=", v) for v in values if isinstance(v, _Range)]
+    if any(v is None for v in values):
+        preds.append(t.sql.is_(None))
+    hit = sa.or_(*preds) if len(preds) > 1 else preds[0]
+    if not c.negated:
+        return _guard(t, hit) if plain and len(preds) == 1 else hit
+    return sa.or_(t.sql.is_(None), sa.not_(hit)) if t.nullable else sa.not_(hit)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def includes(b: Builder, c: ast.Includes) -> Any:
+    t = b.typed(c.left, where=True)
+    if t.kind != "multi":
+        raise InvalidQueryFilterOperator(
+            "includes or excludes operator only valid on multipicklist field"
+        )
+    wrapped = b.param(";") + sa.func.lower(t.sql) + b.param(";")
+    alternatives = []
+    for v in c.values:
+        if not isinstance(v, ast.Literal) or not isinstance(v.value, str):
+            raise _wrong_type(t)
+        terms = [s.strip().lower() for s in v.value.split(";") if s.strip()]
+        alternatives.append(
+            sa.and_(
+                *(wrapped.like(b.param(f"%;{_like_escape(term)};%"), escape="\\") for term in terms)
+            )
+            if terms
+            else sa.false()
+        )
+    hit = sa.and_(t.sql.isnot(None), sa.or_(*alternatives))
+    return sa.not_(hit) if c.excludes else hit
+
+
+def in_subquery(b: Builder, c: ast.InSubquery) -> Any:
+    t = b.typed(c.left, where=True)
+    if t.kind != "id":
+        raise InvalidQueryFilterOperator(
+            f"Invalid operator on field '{t.name}': semi join and anti join subqueries "
+            "need an Id or reference field on the left"
+        )
+    inner = b.semi_join(c.query)
+    if c.negated:
+        return sa.or_(t.sql.is_(None), t.sql.not_in(inner)) if t.nullable else t.sql.not_in(inner)
+    return t.sql.in_(inner)
+
+
+def condition(b: Builder, c: ast.Condition) -> Any:
+    if isinstance(c, ast.Comparison):
+        return comparison(b, c)
+    if isinstance(c, ast.InList):
+        return in_list(b, c)
+    if isinstance(c, ast.Includes):
+        return includes(b, c)
+    if isinstance(c, ast.InSubquery):
+        return in_subquery(b, c)
+    if isinstance(c, ast.And):
+        return sa.and_(*(condition(b, o) for o in c.operands))
+    if isinstance(c, ast.Or):
+        return sa.or_(*(condition(b, o) for o in c.operands))
+    return sa.not_(condition(b, c.operand))
+
+
+__all__ = ["Typed", "condition", "value"]
