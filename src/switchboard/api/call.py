@@ -81,8 +81,14 @@ def authenticate(org: Org, token: str) -> Session:
         return validate(conn, users, org.org_id, token)
 
 
-def endpoint(org: Org, handlers: dict[str, Handler]) -> Callable[[Request], Any]:
-    """A Starlette endpoint dispatching on method to ``handlers``."""
+def endpoint(
+    org: Org, handlers: dict[str, Handler], *, counted: bool = True
+) -> Callable[[Request], Any]:
+    """A Starlette endpoint dispatching on method to ``handlers``.
+
+    ``counted=False`` (the ``limits`` resource) neither counts towards DailyApiRequests
+    nor is refused when it is spent: it reports the limit, so it must answer when it bites.
+    """
     allowed = ",".join(sorted(set(handlers) | ({"HEAD"} if "GET" in handlers else set())))
 
     async def run(request: Request) -> Response:
@@ -99,7 +105,7 @@ def endpoint(org: Org, handlers: dict[str, Handler]) -> Callable[[Request], Any]
             try:
                 version = versions.parse(params.pop("version", f"v{versions.NEWEST}.0"))
                 session = authenticate(org, bearer(request.headers))
-                used, cap = org.usage.hit()
+                used, cap = org.usage.hit() if counted else (org.usage.used(), org.usage.limit)
                 limit_header = {"Sforce-Limit-Info": f"api-usage={used}/{cap}"}
                 if handler is None:
                     raise MethodNotAllowed(
