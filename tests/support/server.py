@@ -27,6 +27,7 @@ class Server:
     db: str
     port: int
     tls: bool = True
+    grpc_port: int = field(default_factory=lambda: free_port())
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
     output: list[str] = field(default_factory=list)
@@ -73,6 +74,8 @@ class Server:
             "up",
             "--port",
             str(self.port),
+            "--grpc-port",
+            str(self.grpc_port),
             "--data-dir",
             str(self.data_dir),
             "--db",

@@ -70,7 +70,12 @@ def run(
             files = TlsFiles(cert, cert, key)
         elif tls:
             files = ensure_local_ca(settings.data_dir / "tls")
+        from ..api.pubsub.server import PubSubServer
+
+        pubsub = PubSubServer(org, settings, files).start()
+        print(f"Pub/Sub API (gRPC) on {settings.host}:{settings.grpc_port}", flush=True)
         asyncio.run(_serve(settings, org, files))
+        pubsub.stop()
     except KeyboardInterrupt:
         pass
     finally:

@@ -2,7 +2,14 @@
 
 An event row commits or rolls back with the record change that caused it, so no
 committed change is without its event and no event describes a change that never
-committed. Readers and replay live beside this module; appending is all DML needs.
+committed. Reading, replay and the visibility rules live in :mod:`events.replay`.
+
+On PostgreSQL two things happen before the insert: the transaction takes its xid
+(``pg_current_xact_id()``), so that any transaction holding an event id already has an
+xid when a reader sees the gap it leaves (the reader's proof that the gap is final
+rests on it); and ``pg_notify`` queues a wake-up that PostgreSQL delivers to every
+listening process only when the transaction commits. On SQLite the connection is
+marked, and the commit hook in :mod:`events.hub` wakes this process's subscribers.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from sqlalchemy.engine import Connection
 
 from ..store import internal
 
+NOTIFY_CHANNEL = "sb_event"
+APPENDED = "sb_event_appended"
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -23,21 +33,35 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def append(conn: Connection, events: Sequence[tuple[str, dict[str, Any]]], at: datetime) -> None:
-    """Append ``(channel, payload)`` events in one statement, within ``conn``'s transaction."""
+def append(
+    conn: Connection,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    at: datetime,
+    *,
+    returning: bool = False,
+) -> list[int]:
+    """Append ``(channel, payload)`` events in one statement, within ``conn``'s transaction.
+
+    With ``returning`` the new event ids come back in the order of ``events``.
+    """
     if not events:
-        return
-    conn.execute(
-        internal.event.insert(),
-        [
-            {
-                "channel": channel,
-                "payload": orjson.dumps(payload, default=_default).decode(),
-                "created_at": at,
-            }
-            for channel, payload in events
-        ],
-    )
+        return []
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_current_xact_id(), pg_notify('{NOTIFY_CHANNEL}', '')")
+    rows = [
+        {
+            "channel": channel,
+            "payload": orjson.dumps(payload, default=_default).decode(),
+            "created_at": at,
+        }
+        for channel, payload in events
+    ]
+    conn.info[APPENDED] = True
+    if returning:
+        stmt = internal.event.insert().returning(internal.event.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, rows).scalars())
+    conn.execute(internal.event.insert(), rows)
+    return []
 
 
-__all__ = ["append"]
+__all__ = ["APPENDED", "NOTIFY_CHANNEL", "append"]

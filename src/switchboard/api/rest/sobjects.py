@@ -42,6 +42,13 @@ def basic_info(call: Call) -> Response:
 
 def create(call: Call) -> Response:
     obj = _object(call)
+    if obj.kind == "platform_event":
+        from ..platform_events import publish
+
+        out = publish(call.org, call.session.user_id, obj, [call.json_object()])[0]
+        if out.errors:
+            raise out.errors[0]
+        return json_response({"id": out.id, "success": True, "errors": []}, 201)
     new_id = call.org.create(call.ctx(), obj.name, call.json_object())
     return json_response({"id": new_id, "success": True, "errors": []}, 201)
 

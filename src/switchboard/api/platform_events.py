@@ -1,0 +1,73 @@
+"""Publishing platform events (``Name__e``), for REST ``POST sobjects/Name__e`` and the
+Pub/Sub API alike.
+
+Fields go through the org's own preparation and coercion (``org.dml.prepare``), so a bad
+value fails as it would on a record. Salesforce's two publish behaviours differ only for
+publishes made inside a larger transaction (Apex): PublishAfterCommit waits for that
+transaction, PublishImmediately does not. A publish through an API is a transaction of
+its own, so both append the event in their own write transaction here and the event is
+delivered once that commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core import clock, ids
+from ..core.errors import SwitchboardError
+from ..events import log
+from ..org.dml.prepare import prepare
+from ..org.records import wire_value
+from ..org.runtime import Org
+from ..org.schema.model import ObjectDef
+
+_SYSTEM = {"replayid", "eventuuid", "createddate", "createdbyid"}
+
+
+def channel_for(obj: ObjectDef) -> str:
+    return f"/event/{obj.name}"
+
+
+@dataclass(slots=True)
+class Published:
+    id: str | None = None
+    event_id: int | None = None
+    errors: list[SwitchboardError] = field(default_factory=list)
+
+
+def publish(
+    org: Org, user_id: str, obj: ObjectDef, records: list[dict[str, Any]]
+) -> list[Published]:
+    """Validate and append events of ``obj``; all valid ones commit together."""
+    at = clock.now()
+    outcomes: list[Published] = []
+    events: list[tuple[str, dict[str, Any]]] = []
+    for raw in records:
+        p = prepare(org.schema, obj, raw, creating=True)
+        if p.errors:
+            outcomes.append(Published(errors=p.errors))
+            continue
+        payload: dict[str, Any] = {
+            "CreatedDate": clock.format_datetime(at),
+            "CreatedById": user_id,
+            "EventUuid": str(uuid.uuid4()),
+        }
+        for f in obj.fields.values():
+            if f.column in _SYSTEM or not f.stored:
+                continue
+            value = p.values.get(f.column)
+            if value is not None:
+                payload[f.name] = wire_value(f, value)
+        events.append((channel_for(obj), payload))
+        outcomes.append(Published(id=ids.new_id("e00")))
+    if events:
+        event_ids = iter(org.store.write(lambda c: log.append(c, events, at, returning=True)))
+        for out in outcomes:
+            if out.id is not None:
+                out.event_id = next(event_ids)
+    return outcomes
+
+
+__all__ = ["Published", "channel_for", "publish"]

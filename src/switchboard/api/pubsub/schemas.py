@@ -1,0 +1,273 @@
+"""Avro schemas of topics, derived from the object metadata, and payload encoding.
+
+A change event schema is Salesforce's shape: a ``ChangeEventHeader`` record first, then
+every field of the object, each a union with null (unchanged fields are null). A
+platform event schema holds CreatedDate, CreatedById, EventUuid and the custom fields.
+Schema ids are a hash of the schema JSON, so they are stable across restarts and
+processes and change exactly when the schema does.
+
+``changedFields``, ``nulledFields`` and ``diffFields`` travel as Salesforce's bitmaps:
+``0x`` hex strings where bit *i* (least significant first) names the schema's *i*-th
+top-level field.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import fastavro
+import orjson
+
+from ...core.errors import NotFound
+from ...org.dml.coerce import parse_datetime
+from ...org.schema.model import FieldDef, FieldType, ObjectDef
+from ...org.schema.registry import Schema
+
+NAMESPACE = "com.sforce.eventbus"
+_NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
+_EPOCH = date(1970, 1, 1)
+
+_HEADER: dict[str, Any] = {
+    "type": "record",
+    "name": "ChangeEventHeader",
+    "namespace": NAMESPACE,
+    "fields": [
+        {"name": "entityName", "type": "string"},
+        {"name": "recordIds", "type": {"type": "array", "items": "string"}},
+        {
+            "name": "changeType",
+            "type": {
+                "type": "enum",
+                "name": "ChangeType",
+                "namespace": NAMESPACE,
+                "symbols": [
+                    "CREATE",
+                    "UPDATE",
+                    "DELETE",
+                    "UNDELETE",
+                    "GAP_CREATE",
+                    "GAP_UPDATE",
+                    "GAP_DELETE",
+                    "GAP_UNDELETE",
+                    "GAP_OVERFLOW",
+                    "SNAPSHOT",
+                ],
+            },
+        },
+        {"name": "changeOrigin", "type": "string"},
+        {"name": "transactionKey", "type": "string"},
+        {"name": "sequenceNumber", "type": "int"},
+        {"name": "commitTimestamp", "type": "long"},
+        {"name": "commitNumber", "type": "long"},
+        {"name": "commitUser", "type": "string"},
+        {"name": "nulledFields", "type": {"type": "array", "items": "string"}},
+        {"name": "diffFields", "type": {"type": "array", "items": "string"}},
+        {"name": "changedFields", "type": {"type": "array", "items": "string"}},
+    ],
+}
+
+
+def _avro_type(f: FieldDef) -> str:
+    if f.type == FieldType.BOOLEAN:
+        return "boolean"
+    if f.type == FieldType.INT:
+        return "int"
+    if f.type in (FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT):
+        return "double"
+    if f.type in (FieldType.DATETIME, FieldType.TIME):
+        return "long"
+    if f.type == FieldType.DATE:
+        return "int"
+    return "string"
+
+
+def _field(f: FieldDef) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "type": ["null", _avro_type(f)],
+        "doc": f"{f.name}:{f.type.value}",
+        "default": None,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSchema:
+    topic: str
+    obj: ObjectDef
+    json: str
+    id: str
+    parsed: Any
+    fields: tuple[FieldDef, ...]
+    change_event: bool
+
+    def index_of(self, name: str) -> int | None:
+        for i, f in enumerate(self.fields, start=1 if self.change_event else 0):
+            if f.name.lower() == name.lower():
+                return i
+        return None
+
+
+def object_for_topic(schema: Schema, topic: str) -> tuple[ObjectDef, bool]:
+    """The object of ``/data/{Object}ChangeEvent`` or ``/event/Name__e``; NOT_FOUND else."""
+    obj: ObjectDef | None = None
+    if topic.startswith("/data/") and topic.endswith("ChangeEvent"):
+        base = topic[len("/data/") : -len("ChangeEvent")]
+        name = base[:-2] + "__c" if base.endswith("__") else base
+        obj = schema.get(name)
+        if obj is not None and (obj.kind == "platform_event" or not obj.track_changes):
+            obj = None
+        return _found(obj, topic), True
+    if topic.startswith("/event/"):
+        obj = schema.get(topic[len("/event/") :])
+        if obj is not None and obj.kind != "platform_event":
+            obj = None
+        return _found(obj, topic), False
+    raise NotFound(f"Topic not found: {topic}")
+
+
+def _found(obj: ObjectDef | None, topic: str) -> ObjectDef:
+    if obj is None:
+        raise NotFound(f"Topic not found: {topic}")
+    return obj
+
+
+class Schemas:
+    """Topic schemas of one org, built on demand and kept by id (old ids stay readable)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self._by_id: dict[str, TopicSchema] = {}
+        self._by_topic: dict[tuple[str, int], TopicSchema] = {}
+        self._lock = threading.Lock()
+
+    def for_topic(self, topic: str) -> TopicSchema:
+        self.schema.refresh()
+        key = (topic, self.schema.version)
+        found = self._by_topic.get(key)
+        if found is not None:
+            return found
+        obj, cdc = object_for_topic(self.schema, topic)
+        if cdc:
+            fields = tuple(f for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS)
+            name = topic.rsplit("/", 1)[1]
+            avro_fields = [{"name": "ChangeEventHeader", "type": _HEADER}]
+        else:
+            fields = tuple(f for f in obj.stored_fields() if f.column not in ("replayid", "id"))
+            name = obj.name
+            avro_fields = []
+        avro_fields += [_field(f) for f in fields]
+        doc = {"type": "record", "name": name, "namespace": NAMESPACE, "fields": avro_fields}
+        text = orjson.dumps(doc).decode()
+        sid = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()[:16]).decode()
+        ts = TopicSchema(topic, obj, text, sid.rstrip("="), fastavro.parse_schema(doc), fields, cdc)
+        with self._lock:
+            self._by_topic[key] = ts
+            self._by_id[ts.id] = ts
+        return ts
+
+    def by_id(self, schema_id: str) -> TopicSchema:
+        found = self._by_id.get(schema_id)
+        if found is None:
+            # Not built yet in this process: build every topic's schema once and look again.
+            for obj in self.schema.objects():
+                for topic in topics_of(obj):
+                    self.for_topic(topic)
+            found = self._by_id.get(schema_id)
+        if found is None:
+            raise NotFound(f"Schema not found: {schema_id}")
+        return found
+
+
+def topics_of(obj: ObjectDef) -> list[str]:
+    if obj.kind == "platform_event":
+        return [f"/event/{obj.name}"]
+    if obj.kind == "external" or not obj.track_changes:
+        return []
+    base = obj.name[:-3] + "__" if obj.name.endswith("__c") else obj.name
+    return [f"/data/{base}ChangeEvent"]
+
+
+# -- values -----------------------------------------------------------------------------
+def _to_avro(f: FieldDef, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = _avro_type(f)
+    if f.type == FieldType.DATETIME and isinstance(value, str):
+        parsed = parse_datetime(value)
+        return int(parsed.replace(tzinfo=UTC).timestamp() * 1000) if parsed else None
+    if f.type == FieldType.DATE and isinstance(value, str):
+        return (date.fromisoformat(value[:10]) - _EPOCH).days
+    if f.type == FieldType.TIME and isinstance(value, str):
+        h, m, rest = value.rstrip("Z").split(":")
+        return int((int(h) * 3600 + int(m) * 60 + float(rest)) * 1000)
+    if kind == "double":
+        return float(value)
+    if kind == "int":
+        return int(value)
+    if kind == "boolean":
+        return bool(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def from_avro(f: FieldDef, value: Any) -> Any:
+    """An Avro value back to the JSON form DML coercion accepts."""
+    if value is None:
+        return None
+    if f.type == FieldType.DATETIME:
+        return datetime.fromtimestamp(value / 1000, UTC).isoformat()
+    if f.type == FieldType.DATE:
+        return date.fromordinal(_EPOCH.toordinal() + value).isoformat()
+    return value
+
+
+def bitmap(ts: TopicSchema, names: list[str]) -> list[str]:
+    bits = 0
+    for name in names:
+        i = ts.index_of(name)
+        if i is not None:
+            bits |= 1 << i
+    return [hex(bits)] if bits else []
+
+
+def to_record(ts: TopicSchema, payload: dict[str, Any], event_id: int) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    if ts.change_event:
+        header = dict(payload["ChangeEventHeader"])
+        header["commitNumber"] = event_id
+        for key in ("changedFields", "nulledFields", "diffFields"):
+            header[key] = bitmap(ts, header.get(key) or [])
+        record["ChangeEventHeader"] = header
+    for f in ts.fields:
+        record[f.name] = _to_avro(f, payload.get(f.name))
+    return record
+
+
+def encode(ts: TopicSchema, record: dict[str, Any]) -> bytes:
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, ts.parsed, record)
+    return out.getvalue()
+
+
+def decode(ts: TopicSchema, data: bytes) -> dict[str, Any]:
+    value = fastavro.schemaless_reader(io.BytesIO(data), ts.parsed, None)
+    assert isinstance(value, dict)
+    return value
+
+
+__all__ = [
+    "Schemas",
+    "TopicSchema",
+    "bitmap",
+    "decode",
+    "encode",
+    "from_avro",
+    "object_for_topic",
+    "to_record",
+    "topics_of",
+]

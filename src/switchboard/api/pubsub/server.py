@@ -1,0 +1,351 @@
+"""The Pub/Sub API (``eventbus.v1.PubSub``) over grpc.aio.
+
+Subscribe follows Salesforce's flow control: the client grants credit with
+``num_requested`` (at most 100 outstanding), events go out as they are settled in the
+log (never past the watermark, see :mod:`events.replay`), an idle stream gets an empty
+FetchResponse with the latest replay id every ``pubsub_keepalive`` seconds, and only the
+first FetchRequest's topic and replay fields count (a later one naming another topic is
+INVALID_ARGUMENT). Every call authenticates with the ``accesstoken``, ``instanceurl``
+and ``tenantid`` metadata and the same token validation as REST.
+
+The server runs on its own thread and event loop, beside uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+
+from ...core.errors import InvalidSession, NotFound, SwitchboardError
+from ...core.settings import Settings
+from ...core.tls import TlsFiles
+from ...events import open_hub, replay
+from ...events.errors import EventError
+from ...events.hub import EventHub
+from ...org.identity.tokens import Session
+from ...org.runtime import Org
+from ..call import authenticate
+from ..platform_events import publish
+from . import pubsub_api_pb2 as pb
+from . import pubsub_api_pb2_grpc as pb_grpc
+from .schemas import Schemas, decode, encode, from_avro, to_record
+
+log = logging.getLogger("switchboard.pubsub")
+
+MAX_REQUESTED = 100
+_SYSTEM = {"createddate", "createdbyid", "eventuuid", "replayid"}
+
+
+def _rpc_id() -> str:
+    return str(uuid.uuid4())
+
+
+class PubSubService(pb_grpc.PubSubServicer):
+    def __init__(self, org: Org, hub: EventHub, keepalive: float) -> None:
+        self.org = org
+        self.hub = hub
+        self.keepalive = keepalive
+        self.schemas = Schemas(org.schema)
+
+    # -- plumbing -----------------------------------------------------------------------
+    async def _auth(self, context: grpc.aio.ServicerContext) -> Session:
+        md = {k.lower(): v for k, v in context.invocation_metadata() or ()}
+        token, tenant = md.get("accesstoken"), md.get("tenantid")
+        if not token or not tenant or not md.get("instanceurl"):
+            await context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "accesstoken, instanceurl and tenantid metadata are required",
+            )
+        if str(tenant)[:15] != self.org.org_id[:15]:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "tenantid is not this org's id")
+        try:
+            return await asyncio.to_thread(authenticate, self.org, str(token))
+        except InvalidSession:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "Session expired or invalid")
+        raise AssertionError("unreachable")
+
+    async def _fail(self, context: grpc.aio.ServicerContext, exc: SwitchboardError) -> None:
+        code = (
+            grpc.StatusCode.NOT_FOUND
+            if isinstance(exc, NotFound)
+            else (grpc.StatusCode.INVALID_ARGUMENT)
+        )
+        await context.abort(code, exc.message)
+
+    def _check_topic(self, topic: str) -> None:
+        if topic != replay.ALL_CHANGE_EVENTS:
+            self.schemas.for_topic(topic)
+
+    # -- unary --------------------------------------------------------------------------
+    async def GetTopic(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await self._auth(context)
+        try:
+            ts = await asyncio.to_thread(self.schemas.for_topic, request.topic_name)
+        except SwitchboardError as exc:
+            await self._fail(context, exc)
+            raise
+        return pb.TopicInfo(
+            topic_name=request.topic_name,
+            tenant_guid=self.org.org_id,
+            can_publish=not ts.change_event,
+            can_subscribe=True,
+            schema_id=ts.id,
+            rpc_id=_rpc_id(),
+        )
+
+    async def GetSchema(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await self._auth(context)
+        try:
+            ts = await asyncio.to_thread(self.schemas.by_id, request.schema_id)
+        except SwitchboardError as exc:
+            await self._fail(context, exc)
+            raise
+        return pb.SchemaInfo(schema_json=ts.json, schema_id=ts.id, rpc_id=_rpc_id())
+
+    # -- publish ------------------------------------------------------------------------
+    def _publish(self, session: Session, request: Any) -> Any:
+        ts = self.schemas.for_topic(request.topic_name)
+        if ts.change_event:
+            raise NotFound(f"Publishing to {request.topic_name} is not allowed")
+        results: list[Any] = [None] * len(request.events)
+        records: list[dict[str, Any]] = []
+        slots: list[int] = []
+        for i, event in enumerate(request.events):
+            try:
+                used = self.schemas.by_id(event.schema_id) if event.schema_id else ts
+                if used.obj.name != ts.obj.name:
+                    raise NotFound(f"Schema {event.schema_id} is not a schema of this topic")
+                data = decode(used, event.payload)
+            except Exception as exc:
+                msg = exc.message if isinstance(exc, SwitchboardError) else str(exc)
+                results[i] = pb.PublishResult(
+                    error=pb.Error(code=pb.PUBLISH, msg=f"Invalid payload: {msg}"),
+                    correlation_key=event.id,
+                )
+                continue
+            record = {
+                f.name: from_avro(f, data.get(f.name))
+                for f in used.fields
+                if f.column not in _SYSTEM and data.get(f.name) is not None
+            }
+            records.append(record)
+            slots.append(i)
+        outcomes = publish(self.org, session.user_id, ts.obj, records) if records else []
+        for i, out in zip(slots, outcomes, strict=True):
+            event = request.events[i]
+            if out.errors:
+                results[i] = pb.PublishResult(
+                    error=pb.Error(code=pb.PUBLISH, msg=out.errors[0].message),
+                    correlation_key=event.id,
+                )
+            else:
+                assert out.event_id is not None
+                results[i] = pb.PublishResult(
+                    replay_id=replay.encode_replay_id(out.event_id), correlation_key=event.id
+                )
+        self.hub.kick()
+        return pb.PublishResponse(results=results, schema_id=ts.id, rpc_id=_rpc_id())
+
+    async def Publish(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        session = await self._auth(context)
+        try:
+            return await asyncio.to_thread(self._publish, session, request)
+        except SwitchboardError as exc:
+            await self._fail(context, exc)
+            raise
+
+    async def PublishStream(
+        self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
+        session = await self._auth(context)
+        async for request in request_iterator:
+            try:
+                yield await asyncio.to_thread(self._publish, session, request)
+            except SwitchboardError as exc:
+                await self._fail(context, exc)
+
+    async def ManagedSubscribe(
+        self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "ManagedSubscribe is not available")
+        yield  # pragma: no cover
+
+    # -- subscribe ----------------------------------------------------------------------
+    def _start(self, first: Any) -> int:
+        self._check_topic(first.topic_name)
+        if first.replay_preset == pb.EARLIEST:
+            return replay.purged_through(self.hub.store)
+        if first.replay_preset == pb.CUSTOM:
+            after = replay.decode_replay_id(first.replay_id)
+            replay.check_replay(self.hub.store, after)
+            return after
+        return self.hub.safe
+
+    def _fetch(self, topic: str, after: int, limit: int) -> tuple[list[Any], int]:
+        safe = self.hub.safe
+        events = replay.read(self.hub.store, topic, after, safe, limit)
+        out = []
+        for e in events:
+            ts = self.schemas.for_topic(e.channel)
+            payload = encode(ts, to_record(ts, e.payload, e.id))
+            out.append(
+                pb.ConsumerEvent(
+                    event=pb.ProducerEvent(
+                        id=str(
+                            e.payload.get("EventUuid") or uuid.uuid5(uuid.NAMESPACE_OID, str(e.id))
+                        ),
+                        schema_id=ts.id,
+                        payload=payload,
+                    ),
+                    replay_id=e.replay_id,
+                )
+            )
+        cursor = events[-1].id if len(events) == limit else max(safe, after)
+        return out, cursor
+
+    async def Subscribe(
+        self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
+        await self._auth(context)
+        try:
+            first = await request_iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        topic = first.topic_name
+        try:
+            cursor = await asyncio.to_thread(self._start, first)
+        except SwitchboardError as exc:
+            await self._fail(context, exc)
+            return
+        credit = min(max(first.num_requested, 0), MAX_REQUESTED)
+        more = asyncio.Event()
+        bad: list[str] = []
+
+        async def requests() -> None:
+            nonlocal credit
+            async for req in request_iterator:
+                if req.topic_name and req.topic_name != topic:
+                    bad.append(req.topic_name)
+                else:
+                    credit = min(credit + max(req.num_requested, 0), MAX_REQUESTED)
+                more.set()
+
+        reader = asyncio.create_task(requests())
+        loop = asyncio.get_running_loop()
+        idle_since = loop.time()
+        seen = self.hub.safe
+        try:
+            while True:
+                if bad:
+                    await context.abort(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"The topic of a subscription cannot change: {topic} then {bad[0]}",
+                    )
+                if credit > 0:
+                    seen = self.hub.safe
+                    events, cursor = await asyncio.to_thread(self._fetch, topic, cursor, credit)
+                    if events:
+                        credit -= len(events)
+                        idle_since = loop.time()
+                        yield pb.FetchResponse(
+                            events=events,
+                            latest_replay_id=replay.encode_replay_id(cursor),
+                            rpc_id=_rpc_id(),
+                            pending_num_requested=credit,
+                        )
+                        continue
+                left = self.keepalive - (loop.time() - idle_since)
+                if left <= 0:
+                    idle_since = loop.time()
+                    yield pb.FetchResponse(
+                        latest_replay_id=replay.encode_replay_id(cursor),
+                        rpc_id=_rpc_id(),
+                        pending_num_requested=credit,
+                    )
+                    continue
+                if reader.done() and credit == 0:
+                    return  # the client half-closed and asks for nothing more
+                more.clear()
+                waits: list[asyncio.Future[Any]] = []
+                if not reader.done():
+                    waits.append(asyncio.ensure_future(more.wait()))
+                if credit > 0:
+                    waits.append(asyncio.ensure_future(self.hub.wait_beyond(seen, left)))
+                if not waits:
+                    return
+                _, pending = await asyncio.wait(
+                    waits, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+                for w in pending:
+                    w.cancel()
+        except EventError as exc:
+            await self._fail(context, exc)
+        finally:
+            reader.cancel()
+
+
+class PubSubServer:
+    """The gRPC server on its own thread and event loop."""
+
+    def __init__(self, org: Org, settings: Settings, tls: TlsFiles | None) -> None:
+        self.org = org
+        self.settings = settings
+        self.tls = tls
+        self.loop = asyncio.new_event_loop()
+        self._server: grpc.aio.Server | None = None
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="pubsub", daemon=True)
+
+    def start(self) -> PubSubServer:
+        self._thread.start()
+        self._started.wait(30)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._serve())
+        except BaseException as exc:  # reported to start()
+            self._error = exc
+            self._started.set()
+            return
+        self.loop.run_forever()
+
+    async def _serve(self) -> None:
+        hub = open_hub(self.org.store, self.settings)
+        server = grpc.aio.server(options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)])
+        pb_grpc.add_PubSubServicer_to_server(
+            PubSubService(self.org, hub, self.settings.pubsub_keepalive), server
+        )
+        address = f"{self.settings.host}:{self.settings.grpc_port}"
+        if self.tls is not None:
+            creds = grpc.ssl_server_credentials(
+                [(self.tls.key.read_bytes(), self.tls.cert.read_bytes())]
+            )
+            server.add_secure_port(address, creds)
+        else:
+            server.add_insecure_port(address)
+        await server.start()
+        self._server = server
+        self._started.set()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            fut = asyncio.run_coroutine_threadsafe(self._server.stop(1.0), self.loop)
+            try:
+                fut.result(5)
+            except Exception:  # shutting down anyway
+                pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+__all__ = ["MAX_REQUESTED", "PubSubServer", "PubSubService"]

@@ -1,0 +1,32 @@
+"""Errors of the event log.
+
+SwitchboardError
+└── EventError
+    ├── ReplayIdTooOld      the replay id names events already purged by retention
+    ├── InvalidReplayId     the replay id is not one this org issued
+    └── UnknownTopic        no such channel
+"""
+
+from __future__ import annotations
+
+from ..core.errors import SwitchboardError
+
+
+class EventError(SwitchboardError):
+    pass
+
+
+class ReplayIdTooOld(EventError):
+    error_code = "INVALID_REPLAY_ID"
+
+
+class InvalidReplayId(EventError):
+    error_code = "INVALID_REPLAY_ID"
+
+
+class UnknownTopic(EventError):
+    error_code = "NOT_FOUND"
+    status = 404
+
+
+__all__ = ["EventError", "InvalidReplayId", "ReplayIdTooOld", "UnknownTopic"]
