@@ -77,10 +77,10 @@ def esc(value: object) -> str:
     )
 
 
-def envelope(inner: str, status: int = 200) -> Response:
+def envelope(inner: str, status: int = 200, namespaces: str = f'xmlns="{PARTNER_NS}"') -> Response:
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns="{PARTNER_NS}" '
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" {namespaces} '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<soapenv:Body>{inner}</soapenv:Body></soapenv:Envelope>"
     )
@@ -94,12 +94,13 @@ def fault(exc: SoapFault) -> Response:
         f"<faultcode>sf:{esc(exc.code)}</faultcode>"
         f"<faultstring>{esc(message)}</faultstring>"
         "<detail>"
-        f'<sf:{exc.fault_type} xmlns:sf="{FAULT_NS}" xsi:type="sf:{exc.fault_type}">'
+        f'<sf:{exc.fault_type} xsi:type="sf:{exc.fault_type}">'
         f"<sf:exceptionCode>{esc(exc.code)}</sf:exceptionCode>"
         f"<sf:exceptionMessage>{esc(exc.message)}</sf:exceptionMessage>"
         f"</sf:{exc.fault_type}></detail></soapenv:Fault>"
     )
-    return envelope(inner, 500)
+    # Unqualified faultcode/faultstring, and the sf prefix in scope for the QName value.
+    return envelope(inner, 500, f'xmlns:sf="{FAULT_NS}"')
 
 
 __all__ = ["SoapFault", "SoapRequest", "envelope", "esc", "fault", "parse"]
