@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..core.errors import NotFound
 from ..org.runtime import Org
+from .bulk2.routes import bulk2_raw_routes, bulk2_routes
 from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
@@ -55,6 +56,12 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
     ]
 
 
+def _cometd(org: Org) -> Any:
+    from .streaming.cometd import CometD
+
+    return CometD(org).handle
+
+
 def _routes(org: Org) -> list[Route]:
     def r(path: str, handlers: dict[str, Handler]) -> Route:
         # `limits` reports DailyApiRequests, so it neither spends nor is refused by it.
@@ -63,8 +70,11 @@ def _routes(org: Org) -> list[Route]:
 
     table = _rest_table()
     table += composite_routes(V, Router(table))
+    table += bulk2_routes(V)
     return [
         Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
+        Route("/cometd/{version}", _cometd(org), methods=["POST"]),
+        *bulk2_raw_routes(V, org),
         Route("/services/oauth2/token", token.token, methods=["POST"]),
         Route("/services/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
         Route("/services/oauth2/revoke", revoke.revoke, methods=["GET", "POST"]),

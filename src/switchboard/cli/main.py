@@ -8,6 +8,7 @@ import typer
 
 from ..core import settings as settings_mod
 from . import apps as apps_cli
+from . import events as events_cli
 from . import options
 from . import users as users_cli
 
@@ -20,6 +21,7 @@ org_app = typer.Typer(help="Act on an org's metadata and data.", no_args_is_help
 app.add_typer(org_app, name="org")
 app.add_typer(users_cli.app, name="user")
 app.add_typer(apps_cli.app, name="app")
+app.add_typer(events_cli.app, name="events")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""The Streaming API: CometD (Bayeux long polling) over the event log."""

@@ -1,0 +1,230 @@
+"""CometD at ``/cometd/XX.X``, as Streaming API clients (EMP connector, aiosfstream) use it.
+
+Supported meta channels: handshake, connect (long polling with ``advice``), subscribe
+(with the replay extension: ``ext.replay = {channel: -1 | -2 | replayId}``),
+unsubscribe and disconnect. Errors use Salesforce's strings: ``401::`` for a bad
+session, ``400::`` for a bad request, ``403::Unknown client`` for an expired client.
+
+Events go out in the CometD shape: ``{"channel", "data": {"schema", "payload",
+"event": {"replayId"}}}`` where the payload omits nulls (and so unchanged fields) and
+dates are UTC strings. Clients live in memory: a restarted server answers
+``403::Unknown client`` and clients handshake again and resubscribe with their last
+replay id, which is how Salesforce behaves too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...core.errors import InvalidSession, SwitchboardError
+from ...events import open_hub, replay
+from ...events.hub import EventHub
+from ...org.runtime import Org
+from ..call import authenticate, bearer
+from ..pubsub.schemas import Schemas
+
+_TIMEOUT_MS = 110_000
+_CLIENT_TTL = 300.0
+_BATCH = 100
+
+
+@dataclass
+class Client:
+    id: str
+    user_id: str
+    subscriptions: dict[str, int] = field(default_factory=dict)
+    seen: float = field(default_factory=time.monotonic)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 24 and value.endswith("+0000") and value[10] == "T":
+        return value[:-5] + "Z"
+    return value
+
+
+def _clean(payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if value is None:
+            continue
+        out[key] = _clean(value) if isinstance(value, dict) else _utc(value)
+    return out
+
+
+def _topic(subscription: str) -> str:
+    """``/data/AccountChangeEvent`` from itself or from ``/topic``-less forms clients send."""
+    return subscription.rstrip("/")
+
+
+class CometD:
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.clients: dict[str, Client] = {}
+        self.schemas = Schemas(org.schema)
+        self._hub: EventHub | None = None
+
+    @property
+    def hub(self) -> EventHub:
+        if self._hub is None:
+            self._hub = open_hub(self.org.store, self.org.settings)
+        return self._hub
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            token = bearer(request.headers)
+            session = await run_in_threadpool(authenticate, self.org, token)
+        except InvalidSession:
+            return _json(
+                [
+                    {
+                        "channel": "/meta/handshake",
+                        "successful": False,
+                        "error": "401::Authentication invalid",
+                    }
+                ],
+                401,
+            )
+        try:
+            messages = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return _json([{"successful": False, "error": "400::Malformed JSON"}], 400)
+        if isinstance(messages, dict):
+            messages = [messages]
+        replies: list[dict[str, Any]] = []
+        for msg in messages if isinstance(messages, list) else []:
+            if not isinstance(msg, dict):
+                replies.append({"successful": False, "error": "400::Malformed message"})
+                continue
+            replies.extend(await self._handle(msg, session.user_id))
+        self._expire()
+        return _json(replies)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for cid in [c.id for c in self.clients.values() if now - c.seen > _CLIENT_TTL]:
+            del self.clients[cid]
+
+    async def _handle(self, msg: dict[str, Any], user_id: str) -> list[dict[str, Any]]:
+        channel = msg.get("channel")
+        base: dict[str, Any] = {"channel": channel}
+        if "id" in msg:
+            base["id"] = msg["id"]
+        if channel == "/meta/handshake":
+            client = Client(secrets.token_hex(16), user_id)
+            self.clients[client.id] = client
+            return [
+                {
+                    **base,
+                    "version": "1.0",
+                    "minimumVersion": "1.0",
+                    "clientId": client.id,
+                    "supportedConnectionTypes": ["long-polling"],
+                    "successful": True,
+                    "ext": {"replay": True, "payload.format": True},
+                    "advice": {"reconnect": "retry", "interval": 0, "timeout": _TIMEOUT_MS},
+                }
+            ]
+        found = self.clients.get(str(msg.get("clientId")))
+        if found is None or found.user_id != user_id:
+            return [
+                {
+                    **base,
+                    "successful": False,
+                    "error": "403::Unknown client",
+                    "advice": {"reconnect": "handshake", "interval": 0},
+                }
+            ]
+        client = found
+        client.seen = time.monotonic()
+        base["clientId"] = client.id
+        if channel == "/meta/subscribe":
+            return [await self._subscribe(client, msg, base)]
+        if channel == "/meta/unsubscribe":
+            sub = _topic(str(msg.get("subscription", "")))
+            client.subscriptions.pop(sub, None)
+            return [{**base, "subscription": sub, "successful": True}]
+        if channel == "/meta/disconnect":
+            self.clients.pop(client.id, None)
+            return [{**base, "successful": True}]
+        if channel == "/meta/connect":
+            return await self._connect(client, msg, base)
+        return [{**base, "successful": False, "error": f"400::Unknown channel {channel}"}]
+
+    async def _subscribe(
+        self, client: Client, msg: dict[str, Any], base: dict[str, Any]
+    ) -> dict[str, Any]:
+        sub = _topic(str(msg.get("subscription", "")))
+        base = {**base, "subscription": sub}
+        replays = (msg.get("ext") or {}).get("replay") or {}
+        start = replays.get(sub, -1) if isinstance(replays, dict) else -1
+
+        def position() -> int:
+            if sub != replay.ALL_CHANGE_EVENTS:
+                self.schemas.for_topic(sub)
+            if start == -2:
+                return replay.purged_through(self.hub.store)
+            if start == -1:
+                return self.hub.safe
+            if not isinstance(start, int) or start < 0:
+                raise SwitchboardError(f"Invalid replay id: {start}")
+            replay.check_replay(self.hub.store, start)
+            return start
+
+        try:
+            client.subscriptions[sub] = await run_in_threadpool(position)
+        except SwitchboardError as exc:
+            return {**base, "successful": False, "error": f"400::{exc.message}"}
+        return {**base, "successful": True}
+
+    def _collect(self, client: Client) -> list[dict[str, Any]]:
+        safe = self.hub.safe
+        out: list[dict[str, Any]] = []
+        for sub, cursor in list(client.subscriptions.items()):
+            events = replay.read(self.hub.store, sub, cursor, safe, _BATCH)
+            for e in events:
+                ts = self.schemas.for_topic(e.channel)
+                event: dict[str, Any] = {"replayId": e.id}
+                if "EventUuid" in e.payload:
+                    event["EventUuid"] = e.payload["EventUuid"]
+                out.append(
+                    {
+                        "channel": sub,
+                        "data": {"schema": ts.id, "payload": _clean(e.payload), "event": event},
+                    }
+                )
+            client.subscriptions[sub] = events[-1].id if len(events) == _BATCH else safe
+        return out
+
+    async def _connect(
+        self, client: Client, msg: dict[str, Any], base: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        advice = (msg.get("advice") or {}).get("timeout", _TIMEOUT_MS)
+        wait = min(float(advice if isinstance(advice, int | float) else _TIMEOUT_MS), _TIMEOUT_MS)
+        deadline = time.monotonic() + wait / 1000
+        reply = {
+            **base,
+            "successful": True,
+            "advice": {"reconnect": "retry", "interval": 0, "timeout": _TIMEOUT_MS},
+        }
+        while True:
+            seen = self.hub.safe
+            events = await run_in_threadpool(self._collect, client) if client.subscriptions else []
+            left = deadline - time.monotonic()
+            if events or left <= 0 or client.id not in self.clients:
+                return [*events, reply]
+            await self.hub.wait_beyond(seen, left)
+
+
+__all__ = ["CometD"]
