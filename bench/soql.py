@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (the hand-written SQL is built from constants of this file)
 """SOQL latency against hand-written SQL on the same database, in the same run.
 
     .venv/bin/python bench/soql.py [--db URL] [--accounts 100000] [--contacts-per 3]
@@ -119,8 +120,10 @@ def main() -> None:
     org = Org.open(load(data_dir=tmp, db=url))
     t0 = time.perf_counter()
     acc_ids = seed(org, args.accounts, args.contacts_per)
-    print(f"backend {org.store.dialect}: seeded {args.accounts} accounts, "
-          f"{args.accounts * args.contacts_per} contacts in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"backend {org.store.dialect}: seeded {args.accounts} accounts, "
+        f"{args.accounts * args.contacts_per} contacts in {time.perf_counter() - t0:.1f}s"
+    )
     engine = engine_for(org)
     sqlite = org.store.is_sqlite
     false = "0" if sqlite else "false"

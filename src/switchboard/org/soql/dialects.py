@@ -48,11 +48,11 @@ class Dialect:
             value = self.part(name, col)
             return value + 1 if name == "DAY_IN_WEEK" else value  # Salesforce: Sunday is 1
         if name in ("CALENDAR_QUARTER", "FISCAL_QUARTER"):
-            return (self.part("CALENDAR_MONTH", col) + 2) / 3
+            return (self.part("CALENDAR_MONTH", col) + 2) // 3
         if name == "WEEK_IN_YEAR":
-            return (self.part("DAY_IN_YEAR", col) - 1) / 7 + 1
+            return (self.part("DAY_IN_YEAR", col) - 1) // 7 + 1
         if name == "WEEK_IN_MONTH":
-            return (self.part("DAY_IN_MONTH", col) - 1) / 7 + 1
+            return (self.part("DAY_IN_MONTH", col) - 1) // 7 + 1
         raise KeyError(name)
 
     def day_only(self, col: Any) -> Any:  # pragma: no cover - abstract
