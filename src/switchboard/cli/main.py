@@ -11,6 +11,7 @@ from . import apps as apps_cli
 from . import events as events_cli
 from . import options
 from . import users as users_cli
+from . import worker as worker_cli
 
 app = typer.Typer(
     help="Switchboard: an integration hub around an org that speaks the Salesforce APIs.",
@@ -22,6 +23,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(users_cli.app, name="user")
 app.add_typer(apps_cli.app, name="app")
 app.add_typer(events_cli.app, name="events")
+app.add_typer(worker_cli.app, name="worker")
 
 
 @app.command()

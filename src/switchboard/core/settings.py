@@ -85,6 +85,16 @@ class Settings(BaseSettings):
         description="Seconds an idle Pub/Sub API subscription waits before an empty "
         "FetchResponse carrying the latest replay id (Salesforce uses 270).",
     )
+    nats_url: str = Field(
+        "nats://127.0.0.1:4222",
+        description="NATS server the JetStream relay (`switchboard worker relay-nats`) "
+        "publishes events to.",
+    )
+    nats_stream: str = Field(
+        "SWITCHBOARD",
+        description="JetStream stream the relay publishes into (created when missing), "
+        "one subject per channel: `switchboard.<org id>.data.AccountChangeEvent`.",
+    )
     query_locator_ttl: int = Field(
         900,
         description="Seconds a query's nextRecordsUrl stays usable after its last use; "
