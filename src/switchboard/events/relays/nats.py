@@ -239,7 +239,9 @@ class NatsRelay:
         self.relayed += len(acks) - dup
         self.duplicates += dup
         if dup:
-            log.info("NATS relay: %d events were already in %s (resent after a crash)", dup, self.stream)
+            log.info(
+                "NATS relay: %d events were already in %s (resent after a crash)", dup, self.stream
+            )
 
     def checkpoint(self, event_id: int) -> None:
         save_checkpoint(self.store, self.stream, event_id)
