@@ -22,8 +22,13 @@ from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
 from .shape import POLY, field_converter, record_maker
 
-_LIM: Any = sa.bindparam("_lim", None)
-_OFF: Any = sa.bindparam("_off", None)
+# LIMIT and OFFSET are written into the SQL text as integers the executor computes (never
+# from query text): a bound LIMIT makes PostgreSQL's generic prepared plan assume an
+# unbounded result and pick a full hash join where a small ordered scan is right.
+_LIM_MARK = 987654321987
+_OFF_MARK = 987654321988
+_LIM: Any = sa.literal_column(str(_LIM_MARK))
+_OFF: Any = sa.literal_column(str(_OFF_MARK))
 
 
 @dataclass(slots=True)
@@ -44,6 +49,11 @@ class Statement:
         return cls(compiled.string, names, static, list(params.dynamic), params.dialect)
 
     def run(self, conn: Connection, today: dt.date, **extra: Any) -> list[Any]:
+        sql = self.sql
+        if "_lim" in extra:
+            sql = sql.replace(str(_LIM_MARK), str(int(extra.pop("_lim")))).replace(
+                str(_OFF_MARK), str(int(extra.pop("_off")))
+            )
         values = self.static
         if self.dynamic or extra:
             values = dict(values)
@@ -52,7 +62,7 @@ class Statement:
                 values[name] = bind(fn(today))
             values.update(extra)
         args: Any = values if self.names is None else tuple(values[n] for n in self.names)
-        rows: Any = conn.exec_driver_sql(self.sql, args).fetchall()
+        rows: Any = conn.exec_driver_sql(sql, args).fetchall()
         return rows  # a list already; not copied
 
 
