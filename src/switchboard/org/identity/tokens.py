@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -54,14 +55,30 @@ def mint(
     return token
 
 
-def validate(conn: Connection, users: sa.Table, org_id: str, token: str) -> Session:
-    """The session of an access token, or INVALID_SESSION_ID."""
+# Built once per User table (its Table object changes only when the schema is reloaded):
+# constructing the statement on every request cost more than running it.
+_LOOKUPS: dict[int, tuple[sa.Table, sa.Select[Any]]] = {}
+
+
+def _lookup(users: sa.Table) -> sa.Select[Any]:
+    hit = _LOOKUPS.get(id(users))
+    if hit is not None and hit[0] is users:
+        return hit[1]
     t = internal.token
-    row = conn.execute(
+    stmt = (
         sa.select(t.c.user_id, t.c.client_id, t.c.expires_at, t.c.revoked, users.c.isactive)
         .join(users, users.c.id == t.c.user_id)
-        .where(t.c.token_hash == token_hash(token), t.c.kind == "access")
-    ).first()
+        .where(t.c.token_hash == sa.bindparam("h"), t.c.kind == "access")
+    )
+    if len(_LOOKUPS) > 64:
+        _LOOKUPS.clear()
+    _LOOKUPS[id(users)] = (users, stmt)
+    return stmt
+
+
+def validate(conn: Connection, users: sa.Table, org_id: str, token: str) -> Session:
+    """The session of an access token, or INVALID_SESSION_ID."""
+    row = conn.execute(_lookup(users), {"h": token_hash(token)}).first()
     if row is None or row.revoked or not row.isactive:
         raise InvalidSession()
     if row.expires_at is not None and row.expires_at <= clock.now():
