@@ -253,18 +253,21 @@ def test_userinfo_identity_and_introspect(idp: Idp) -> None:
     assert (ident["username"], ident["user_id"]) == (idp.user, idp.user_id)
     assert idp.get("/services/oauth2/userinfo", "00Dbogus!x").status_code == 401
 
-    def introspect(token: str) -> dict:
+    def introspect(token: str, client_id: str, secret: str) -> dict:
         r = idp.http.post(
             f"{idp.url}/services/oauth2/introspect",
-            data={"token": token, "client_id": idp.app_id, "client_secret": idp.app_secret},
+            data={"token": token, "client_id": client_id, "client_secret": secret},
         )
         assert r.status_code == 200, r.text
         return r.json()
 
-    seen = introspect(access)
+    s = idp.server
+    seen = introspect(access, s.client_id, s.client_secret)  # the app it was issued to
     assert seen["active"] is True and seen["username"] == idp.user
-    assert seen["exp"] > time.time()
-    assert introspect("00Dnothing!here") == {"active": False}
+    assert seen["client_id"] == s.client_id and seen["exp"] > time.time()
+    assert introspect("00Dnothing!here", s.client_id, s.client_secret) == {"active": False}
+    # Another app does not get to see this app's tokens.
+    assert introspect(access, idp.app_id, idp.app_secret) == {"active": False}
 
 
 def test_disabled_user_loses_access_at_once(idp: Idp) -> None:

@@ -69,7 +69,7 @@ def add(
             )
         )
 
-    user_id, security_token = with_org(None if data_dir is None else data_dir, db, work)
+    user_id, security_token = with_org(data_dir, db, work)
     typer.echo(f"user_id: {user_id}")
     typer.echo(f"security_token: {security_token}")
     if generated:

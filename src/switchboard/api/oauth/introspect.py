@@ -21,7 +21,7 @@ async def introspect(request: Request) -> Response:
         with org.store.read() as conn:
             app = apps.require(conn, params.get("client_id"))
         apps.check_secret(app, params.get("client_secret"))
-        return json_response(grants.introspect(org, params.get("token", "")))
+        return json_response(grants.introspect(org, params.get("token", ""), app))
 
     return await run(work)
 

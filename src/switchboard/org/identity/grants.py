@@ -290,7 +290,9 @@ def revoke(org: Org, token_value: str) -> bool:
     return bool(org.store.write(work))
 
 
-def introspect(org: Org, token_value: str) -> dict[str, object]:
+def introspect(org: Org, token_value: str, caller: apps.App) -> dict[str, object]:
+    """RFC 7662 for ``caller``: as in Salesforce, an app sees only tokens issued to it
+    unless its ``introspect_all`` policy is set; any other token reads as inactive."""
     t = internal.token
     u = users.users_table(org.schema)
     with org.store.read() as conn:
@@ -305,6 +307,7 @@ def introspect(org: Org, token_value: str) -> dict[str, object]:
         or row.revoked
         or not row.isactive
         or (row.expires_at is not None and row.expires_at <= now)
+        or (row.client_id != caller.client_id and not caller.settings.get("introspect_all"))
     ):
         return {"active": False}
 

@@ -8,6 +8,7 @@ are counted per user; ``login_max_attempts`` failures in a row lock the username
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -27,8 +28,12 @@ from .secrets import hash_secret, token_hash, verify_secret
 
 # Salesforce security tokens are appended to the password; ours are this long.
 SECURITY_TOKEN_LENGTH = 24
-# Checked against when the username is unknown, so that the reply takes as long.
-_DUMMY_HASH = hash_secret(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so that the reply takes as long."""
+    return hash_secret(secrets.token_hex(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ def check_password(
             cred = conn.execute(sa.select(c).where(c.c.user_id == user.id)).first()
             tok = conn.execute(sa.select(st.c.token_hash).where(st.c.user_id == user.id)).scalar()
     if user is None or cred is None:
-        verify_secret(password, _DUMMY_HASH)
+        verify_secret(password, _dummy_hash())
         raise LoginFailed()
     now = clock.now()
     if cred.locked_until is not None and cred.locked_until > now:
