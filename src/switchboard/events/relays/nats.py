@@ -140,6 +140,7 @@ class NatsRelay:
         self.org_id = org_id_of(store)
         self.relayed = 0
         self.duplicates = 0
+        self.position = 0  # the last event id relayed and checkpointed
         self._stop = asyncio.Event()
 
     @property
@@ -183,7 +184,7 @@ class NatsRelay:
         """Relay until :meth:`stop`; reconnects and retries batches on NATS failures."""
         import nats
 
-        after = self.start_position()
+        self.position = self.start_position()
         attempt = 0
         while not self._stop.is_set():
             nc = None
@@ -194,14 +195,16 @@ class NatsRelay:
                 if self.on_ready is not None:
                     self.on_ready()
                     self.on_ready = None
-                after = await self._relay(js, after)
+                await self._relay(js)
                 attempt = 0
             except (RelayError, asyncio.CancelledError):
                 raise
             except Exception as exc:  # NATS down, ack timeout: the batch is sent again
                 attempt += 1
                 delay = random.uniform(0, min(5.0, 0.1 * 2**attempt))
-                log.warning("NATS relay: %s; retrying from event %d in %.1fs", exc, after, delay)
+                log.warning(
+                    "NATS relay: %s; retrying after event %d in %.1fs", exc, self.position, delay
+                )
                 await asyncio.sleep(delay)
             finally:
                 if nc is not None:
@@ -210,10 +213,10 @@ class NatsRelay:
                     except Exception:  # closing a broken connection may fail too
                         pass
 
-    async def _relay(self, js: Any, after: int) -> int:
+    async def _relay(self, js: Any) -> None:
         while not self._stop.is_set():
             seen = self.hub.safe
-            events = await asyncio.to_thread(read_all, self.store, after, seen, self.batch)
+            events = await asyncio.to_thread(read_all, self.store, self.position, seen, self.batch)
             if not events:
                 await self.hub.wait_beyond(seen, 1.0)
                 continue
@@ -221,8 +224,7 @@ class NatsRelay:
             # Only now, with every message of the batch stored, may the checkpoint move.
             last = events[-1][0]
             await asyncio.to_thread(self.checkpoint, last)
-            after = last
-        return after
+            self.position = last
 
     async def publish(self, js: Any, events: list[tuple[int, str, bytes]]) -> None:
         futures = []
