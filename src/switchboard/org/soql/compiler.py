@@ -191,6 +191,11 @@ class Builder:
             t = self.typed(item.expr)
             expr = sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
             expr = expr.desc() if item.descending else expr.asc()
+            if not t.nullable:
+                # No NULLS clause on a field that is never null (Id): PostgreSQL can only
+                # walk an index in its own null order, and the clause would cost a sort.
+                out.append(expr)
+                continue
             nulls_first = item.nulls == "FIRST" if item.nulls else not item.descending
             out.append(expr.nulls_first() if nulls_first else expr.nulls_last())
         return out
