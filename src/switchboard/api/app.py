@@ -96,6 +96,9 @@ class _StripTrailingSlash:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
+            if "//" in path:  # the sf CLI joins "https://host/" and "/services/data"
+                path = "/" + "/".join(p for p in path.split("/") if p)
+                scope = dict(scope, path=path)
             if len(path) > 1 and path.endswith("/"):
                 scope = dict(scope, path=path.rstrip("/") or "/")
         await self.app(scope, receive, send)

@@ -12,6 +12,7 @@ import uvicorn
 from ..api.app import create_app
 from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
+from ..org.bulk.worker import BulkWorker, register
 from ..org.runtime import Org
 
 
@@ -64,6 +65,8 @@ def run(
     )
     org = Org.open(settings)
     _print_generated(org)
+    # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.
+    worker = register(BulkWorker(org)).start()
     try:
         files = None
         if cert and key:
@@ -79,6 +82,7 @@ def run(
     except KeyboardInterrupt:
         pass
     finally:
+        worker.stop()
         org.usage.flush()
         org.close()
 

@@ -95,6 +95,19 @@ class Settings(BaseSettings):
         description="JetStream stream the relay publishes into (created when missing), "
         "one subject per channel: `switchboard.<org id>.data.AccountChangeEvent`.",
     )
+    bulk_chunk_rows: int = Field(
+        5000,
+        description="Rows of a Bulk API job applied per transaction; progress is committed "
+        "with each chunk, so a job resumes after a crash from the last chunk.",
+    )
+    bulk_lease_seconds: int = Field(
+        10,
+        description="Seconds a bulk worker's claim on a job lasts without progress; after "
+        "that (a crashed worker) another worker, or the restarted one, resumes the job.",
+    )
+    bulk_max_upload_mb: int = Field(
+        150, description="Largest CSV upload accepted per Bulk API job, in MB."
+    )
     query_locator_ttl: int = Field(
         900,
         description="Seconds a query's nextRecordsUrl stays usable after its last use; "

@@ -134,6 +134,53 @@ token_link = sa.Table(
     sa.Column("parent_hash", sa.String(64), nullable=False, index=True),
 )
 
+# Added by migration 3 (bulk): Bulk API jobs (2.0 ingest and query, 1.0) and 1.0 batches.
+# Progress (offset, counts, result file sizes) is committed with each chunk's DML, so a
+# job resumes after a crash exactly where its last committed chunk ended.
+bulk_job = sa.Table(
+    "sb_bulk_job",
+    metadata,
+    sa.Column("id", sa.String(18), primary_key=True),
+    sa.Column("api", sa.String(8), nullable=False),  # "v2" or "v1"
+    sa.Column("job_type", sa.String(16), nullable=False),  # V2Ingest, V2Query, Classic
+    sa.Column("operation", sa.String(16), nullable=False),
+    sa.Column("object", sa.String(100), nullable=True),
+    sa.Column("external_id_field", sa.String(100), nullable=True),
+    sa.Column("query", sa.Text, nullable=True),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("content_type", sa.String(16), nullable=False),
+    sa.Column("column_delimiter", sa.String(16), nullable=False),
+    sa.Column("line_ending", sa.String(8), nullable=False),
+    sa.Column("api_version", sa.String(8), nullable=False),
+    sa.Column("created_by", sa.String(18), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("modstamp", sa.DateTime, nullable=False),
+    sa.Column("processed", sa.BigInteger, nullable=False, default=0),
+    sa.Column("failed", sa.BigInteger, nullable=False, default=0),
+    sa.Column("retries", sa.Integer, nullable=False, default=0),
+    sa.Column("processing_ms", sa.BigInteger, nullable=False, default=0),
+    sa.Column("error_message", sa.Text, nullable=True),
+    sa.Column("read_offset", sa.BigInteger, nullable=False, default=0),
+    sa.Column("success_bytes", sa.BigInteger, nullable=False, default=0),
+    sa.Column("failed_bytes", sa.BigInteger, nullable=False, default=0),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", sa.DateTime, nullable=True),
+)
+
+bulk_batch = sa.Table(
+    "sb_bulk_batch",
+    metadata,
+    sa.Column("id", sa.String(18), primary_key=True),
+    sa.Column("job_id", sa.String(18), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("modstamp", sa.DateTime, nullable=False),
+    sa.Column("processed", sa.BigInteger, nullable=False, default=0),
+    sa.Column("failed", sa.BigInteger, nullable=False, default=0),
+    sa.Column("state_message", sa.Text, nullable=True),
+)
+
 # Query locators (``nextRecordsUrl``): the query to re-run and when the cursor expires.
 query_locator = sa.Table(
     "sb_query_locator",
@@ -151,6 +198,8 @@ __all__ = [
     "app",
     "auth_code",
     "autonumber",
+    "bulk_batch",
+    "bulk_job",
     "credential",
     "custom_field",
     "custom_object",
@@ -158,7 +207,6 @@ __all__ = [
     "meta",
     "metadata",
     "migration",
-    "query_locator",
     "security_token",
     "token",
     "token_link",

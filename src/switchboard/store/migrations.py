@@ -42,6 +42,10 @@ def _v2_identity(conn: Connection) -> None:
     )
 
 
+def _v3_bulk(conn: Connection) -> None:
+    internal.metadata.create_all(conn, tables=[internal.bulk_job, internal.bulk_batch])
+
+
 def _v4_query_locators(conn: Connection) -> None:
     internal.metadata.create_all(conn, tables=[internal.query_locator])
 
@@ -49,6 +53,7 @@ def _v4_query_locators(conn: Connection) -> None:
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
     (2, _v2_identity),
+    (3, _v3_bulk),
     (4, _v4_query_locators),
 ]
 

@@ -1,0 +1,253 @@
+"""The bulk worker: claims jobs, applies them chunk by chunk, resumes after a crash.
+
+A worker holds a job through a lease (``lease_owner``, ``lease_until``) that each chunk
+renews. Every chunk runs in one transaction that (1) checks the lease and that the job
+is still InProgress at the offset the worker thinks it is, (2) applies the rows through
+the DML path, (3) appends the chunk's result lines to the result files, cutting them
+first to the sizes committed with the previous chunk, and (4) records the new read
+offset, counts and result sizes. A crash at any point leaves either the whole chunk
+(rows, results, progress) committed or none of it, so no row is applied twice and the
+result files account for every row. A job whose lease runs out (its worker died) is
+claimed again, by this process after a restart or by another one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...core import clock
+from ...core.errors import SwitchboardError
+from ...store import internal
+from ..dml.context import WriteContext
+from . import jobs
+from .csvio import append_at, encode_rows, read_header, read_rows
+from .files import JobFiles
+from .ingest import apply_chunk, plan
+
+log = logging.getLogger("switchboard.bulk")
+T = internal.bulk_job
+
+
+class _LostLease(Exception):
+    """The job was aborted, deleted or taken over while this worker held it."""
+
+
+class BulkWorker:
+    def __init__(self, org: Any, *, poll_interval: float = 0.5) -> None:
+        self.org = org
+        self.settings = org.settings
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.poll_interval = poll_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.query_runner: Any = None  # set by org.bulk.query when SOQL is available
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> BulkWorker:
+        self._thread = threading.Thread(target=self._run, name="bulk-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def notify(self) -> None:
+        """A job became ready: look now rather than at the next poll."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                job = self.claim()
+                if job is not None:
+                    self.process(job)
+                    continue
+            except Exception:  # a worker must outlive any one job's failure
+                log.exception("bulk worker error")
+                time.sleep(1)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    # -- claiming -----------------------------------------------------------------------
+    def _lease(self) -> Any:
+        return clock.now() + timedelta(seconds=self.settings.bulk_lease_seconds)
+
+    def claim(self) -> jobs.Job | None:
+        def work(conn: Connection) -> jobs.Job | None:
+            now = clock.now()
+            ready = (T.c.state == jobs.UPLOAD_COMPLETE) | (
+                (T.c.state == jobs.IN_PROGRESS) & (T.c.lease_until < now)
+            )
+            candidates = conn.execute(
+                sa.select(T.c.id, T.c.state).where(ready).order_by(T.c.created_at).limit(5)
+            ).all()
+            for job_id, state in candidates:
+                values: dict[str, Any] = {
+                    "state": jobs.IN_PROGRESS,
+                    "lease_owner": self.owner,
+                    "lease_until": self._lease(),
+                    "modstamp": now,
+                }
+                if state == jobs.IN_PROGRESS:
+                    values["retries"] = T.c.retries + 1
+                got = conn.execute(
+                    T.update().where(T.c.id == job_id, T.c.state == state, ready).values(**values)
+                )
+                if got.rowcount == 1:
+                    return jobs.get(conn, job_id)
+            return None
+
+        return self.org.store.write(work)
+
+    # -- processing ---------------------------------------------------------------------
+    def process(self, job: jobs.Job) -> None:
+        try:
+            if job.is_query:
+                if self.query_runner is None:
+                    self._fail(job, "The SOQL engine is not available in this build")
+                else:
+                    self.query_runner(self, job)
+                return
+            self._ingest(job)
+        except _LostLease:
+            log.info("bulk job %s: aborted or taken over; stopping", job.id)
+        except SwitchboardError as exc:
+            self._fail(job, exc.message)
+        except Exception as exc:
+            log.exception("bulk job %s failed", job.id)
+            self._fail(job, f"InternalServerError : {type(exc).__name__}")
+
+    def _guard(self, conn: Connection, job: jobs.Job, offset: int | None = None) -> None:
+        cond = [T.c.id == job.id, T.c.state == jobs.IN_PROGRESS, T.c.lease_owner == self.owner]
+        if offset is not None:
+            cond.append(T.c.read_offset == offset)
+        got = conn.execute(T.update().where(*cond).values(lease_until=self._lease()))
+        if got.rowcount != 1:
+            raise _LostLease()
+
+    def _fail(self, job: jobs.Job, message: str) -> None:
+        def work(conn: Connection) -> None:
+            conn.execute(
+                T.update()
+                .where(
+                    T.c.id == job.id,
+                    T.c.state == jobs.IN_PROGRESS,
+                    T.c.lease_owner == self.owner,
+                )
+                .values(state=jobs.FAILED, error_message=message[:2000], modstamp=clock.now())
+            )
+
+        self.org.store.write(work)
+
+    def finish(self, job: jobs.Job, **values: Any) -> None:
+        def work(conn: Connection) -> None:
+            self._guard(conn, job)
+            conn.execute(
+                T.update()
+                .where(T.c.id == job.id)
+                .values(state=jobs.COMPLETE, modstamp=clock.now(), lease_owner=None, **values)
+            )
+
+        self.org.store.write(work)
+
+    def _ingest(self, job: jobs.Job) -> None:
+        files = JobFiles(self.settings.data_dir, job.id)
+        if not files.upload.exists():
+            raise SwitchboardError("InvalidBatch : No data was uploaded for this job")
+        delimiter = job.delimiter
+        header, data_start = read_header(files.upload, delimiter)
+        self.org.schema.refresh()
+        p = plan(self.org.schema, job, header)
+        offset = max(job.read_offset, data_start)
+        stored = job.read_offset  # the committed offset the next chunk must find
+        success_size, failed_size = job.success_bytes, job.failed_bytes
+        chunk_rows = max(1, self.settings.bulk_chunk_rows)
+        while True:
+            started = time.monotonic()
+            rows, end, eof = read_rows(files.upload, delimiter, offset, chunk_rows)
+            if not rows:
+                break
+
+            success_size, failed_size = self._chunk(
+                job, p, header, rows, (stored, end), (success_size, failed_size), started
+            )
+            offset = stored = end
+            if eof:
+                break
+        self.finish(job)
+
+    def _chunk(
+        self,
+        job: jobs.Job,
+        p: Any,
+        header: list[str],
+        rows: list[list[str]],
+        span: tuple[int, int],
+        sizes: tuple[int, int],
+        started: float,
+    ) -> tuple[int, int]:
+        files = JobFiles(self.settings.data_dir, job.id)
+        delimiter = job.delimiter
+        newline = "\r\n" if job.line_ending == "CRLF" else "\n"
+        offset, end = span
+        success_size, failed_size = sizes
+        ctx = WriteContext(job.created_by, "bulk", job.api_version)
+
+        def work(conn: Connection) -> tuple[int, int]:
+            self._guard(conn, job, offset)
+            result = apply_chunk(conn, self.org.schema, self.org.dml, ctx, job, p, rows)
+            ok = encode_rows(result.success, delimiter, newline)
+            bad = encode_rows(result.failed, delimiter, newline)
+            if success_size == 0:
+                ok = encode_rows([["sf__Id", "sf__Created", *header]], delimiter, newline) + ok
+            if failed_size == 0:
+                bad = encode_rows([["sf__Error", "sf__Id", *header]], delimiter, newline) + bad
+            new_ok = append_at(files.success, success_size, ok)
+            new_bad = append_at(files.failed, failed_size, bad)
+            conn.execute(
+                T.update()
+                .where(T.c.id == job.id)
+                .values(
+                    read_offset=end,
+                    processed=T.c.processed + len(rows),
+                    failed=T.c.failed + len(result.failed),
+                    success_bytes=new_ok,
+                    failed_bytes=new_bad,
+                    processing_ms=T.c.processing_ms + int((time.monotonic() - started) * 1000),
+                    modstamp=clock.now(),
+                )
+            )
+            return new_ok, new_bad
+
+        return self.org.store.write(work)
+
+
+_WORKERS: list[BulkWorker] = []
+
+
+def register(worker: BulkWorker) -> BulkWorker:
+    """Make ``worker`` one that :func:`wake_workers` wakes (the workers of this process)."""
+    _WORKERS.append(worker)
+    return worker
+
+
+def wake_workers() -> None:
+    for w in _WORKERS:
+        w.notify()
+
+
+__all__ = ["BulkWorker", "register", "wake_workers"]

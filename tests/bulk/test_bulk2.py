@@ -1,0 +1,171 @@
+"""Bulk API 2.0 ingest with the unmodified simple-salesforce ``bulk2`` client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROWS = 100_000
+REALTY = Path(__file__).parents[1] / "fixtures" / "sfdx-realty"
+
+
+@pytest.fixture(scope="module")
+def realty(server, sf):  # type: ignore[no-untyped-def]
+    server.cli("org", "deploy", str(REALTY))
+    return sf
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _parse(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_insert_upsert_delete_100k(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sf = realty
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        _csv(
+            [["Name", "Customer_Number__c", "NumberOfEmployees", "Tier__c"]]
+            + [[f"Acct {i}", f"CN{i:07d}", i % 500, ""] for i in range(ROWS)]
+        )
+    )
+    started = time.monotonic()
+    res = sf.bulk2.Account.insert(csv_file=str(path), wait=0.2)
+    inserted = time.monotonic() - started
+    assert sum(r["numberRecordsProcessed"] for r in res) == ROWS
+    assert sum(r["numberRecordsFailed"] for r in res) == 0
+    ok = _parse(sf.bulk2.Account.get_successful_records(res[0]["job_id"]))
+    assert list(ok[0])[:4] == ["sf__Id", "sf__Created", "Name", "Customer_Number__c"]
+    assert ok[0]["sf__Created"] == "true" and ok[0]["sf__Id"].startswith("001")
+
+    # Upsert: half existing (renamed), half new; one row nulls a field with #N/A.
+    half = ROWS // 2
+    rows = [["Customer_Number__c", "Name", "NumberOfEmployees"]]
+    rows += [[f"CN{i:07d}", f"Renamed {i}", "#N/A" if i == 0 else 7] for i in range(half, ROWS)]
+    rows += [[f"NEW{i:07d}", f"New {i}", 1] for i in range(half)]
+    path.write_text(_csv(rows))
+    started = time.monotonic()
+    res = sf.bulk2.Account.upsert(
+        csv_file=str(path), external_id_field="Customer_Number__c", wait=0.2
+    )
+    upserted = time.monotonic() - started
+    assert sum(r["numberRecordsProcessed"] for r in res) == ROWS
+    results = _parse(sf.bulk2.Account.get_successful_records(res[0]["job_id"]))
+    created = sum(1 for r in results if r["sf__Created"] == "true")
+    assert created == half and len(results) == ROWS
+    renamed = sf.query("SELECT Id FROM Account LIMIT 1") if False else None  # noqa: F841
+    first = next(r for r in results if r["Customer_Number__c"] == f"CN{half:07d}")
+    got = sf.Account.get(first["sf__Id"])
+    assert got["Name"] == f"Renamed {half}" and got["NumberOfEmployees"] == 7
+
+    # Delete everything created here, by Id.
+    ids = [r["sf__Id"] for r in results]
+    path.write_text(_csv([["Id"]] + [[i] for i in ids]))
+    started = time.monotonic()
+    res = sf.bulk2.Account.delete(csv_file=str(path), wait=0.2)
+    deleted = time.monotonic() - started
+    assert sum(r["numberRecordsProcessed"] for r in res) == ROWS
+    assert sum(r["numberRecordsFailed"] for r in res) == 0
+    print(f"100k rows: insert {inserted:.1f}s upsert {upserted:.1f}s delete {deleted:.1f}s")
+
+
+def test_relationship_columns_and_row_failures(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sf = realty
+    brokers = tmp_path / "brokers.csv"
+    brokers.write_text("\ufeff" + _csv([["Name", "Broker_Id__c"], ["B one", "BRK-1"]]))
+    res = sf.bulk2.Broker__c.insert(csv_file=str(brokers), wait=0.2)
+    assert res[0]["numberRecordsFailed"] == 0
+    props = tmp_path / "props.csv"
+    props.write_text(
+        _csv(
+            [
+                ["Name", "Broker__r.Broker_Id__c", "Listed_Date__c", "Price__c"],
+                ["P ok", "brk-1", "2024-02-03", "123.5"],
+                ["P bad broker", "BRK-404", "2024-02-03", "1"],
+                ["P bad date", "BRK-1", "03/02/2024", "1"],
+                ["P wrong count", "BRK-1"],
+            ]
+        )
+    )
+    res = sf.bulk2.Property__c.insert(csv_file=str(props), wait=0.2)
+    job_id = res[0]["job_id"]
+    assert res[0]["numberRecordsProcessed"] == 4 and res[0]["numberRecordsFailed"] == 3
+    failed = {
+        r["Name"]: r["sf__Error"] for r in _parse(sf.bulk2.Property__c.get_failed_records(job_id))
+    }
+    assert "Foreign key external ID: BRK-404 not found" in failed["P bad broker"]
+    assert failed["P bad date"].startswith("INVALID_TYPE_ON_FIELD_IN_RECORD")
+    assert "columns" in failed["P wrong count"]
+    ok = _parse(sf.bulk2.Property__c.get_successful_records(job_id))
+    prop = sf.Property__c.get(ok[0]["sf__Id"])
+    assert prop["Broker__c"] and prop["Price__c"] == 123.5
+
+
+def _raw_job(sf: Any, obj: str, body: bytes, **extra: Any) -> dict[str, Any]:
+    base = f"{sf.base_url}jobs/ingest"
+    job = sf.session.post(
+        base, json={"object": obj, "operation": "insert", **extra}, headers=sf.headers
+    ).json()
+    headers = dict(sf.headers, **{"Content-Type": "text/csv"})
+    put = sf.session.put(f"{base}/{job['id']}/batches", data=body, headers=headers)
+    assert put.status_code == 201, put.text
+    sf.session.patch(f"{base}/{job['id']}", json={"state": "UploadComplete"}, headers=sf.headers)
+    for _ in range(200):
+        info = sf.session.get(f"{base}/{job['id']}", headers=sf.headers).json()
+        if info["state"] in ("JobComplete", "Failed", "Aborted"):
+            return dict(info)
+        time.sleep(0.1)
+    raise AssertionError(f"job did not finish: {info}")
+
+
+def test_bad_files_fail_the_job_not_the_server(sf) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    info = _raw_job(sf, "Account", b"Name,NoSuchField__c\nA,1\n")
+    assert info["state"] == "Failed" and "NoSuchField__c" in info["errorMessage"]
+    info = _raw_job(sf, "Account", b'Name,Description\nA,"never closed\n' + b"x" * 200_000)
+    assert info["state"] == "Failed" and info["errorMessage"].startswith("InvalidBatch")
+    noise = random.Random(5).randbytes(3 * 1024 * 1024)
+    info = _raw_job(sf, "Account", noise)
+    assert info["state"] == "Failed"
+    # Semicolon-delimited with CRLF endings works, and the server is still answering.
+    info = _raw_job(
+        sf,
+        "Account",
+        b"Name;NumberOfEmployees\r\nSemi;3\r\n",
+        columnDelimiter="SEMICOLON",
+        lineEnding="CRLF",
+    )
+    assert info["state"] == "JobComplete" and info["numberRecordsProcessed"] == 1
+    assert info["jobType"] == "V2Ingest" and info["apiVersion"] == 59.0
+
+
+def test_abort_and_unprocessed(sf) -> None:  # type: ignore[no-untyped-def]
+    base = f"{sf.base_url}jobs/ingest"
+    job = sf.session.post(
+        base, json={"object": "Account", "operation": "insert"}, headers=sf.headers
+    ).json()
+    headers = dict(sf.headers, **{"Content-Type": "text/csv"})
+    sf.session.put(f"{base}/{job['id']}/batches", data=b"Name\nA\nB\n", headers=headers)
+    r = sf.session.patch(f"{base}/{job['id']}", json={"state": "Aborted"}, headers=sf.headers)
+    assert r.json()["state"] == "Aborted"
+    text = sf.session.get(f"{base}/{job['id']}/unprocessedrecords", headers=sf.headers).text
+    assert text.splitlines() == ["Name", "A", "B"]
+    r = sf.session.patch(
+        f"{base}/{job['id']}", json={"state": "UploadComplete"}, headers=sf.headers
+    )
+    assert r.status_code == 409
+    listed = sf.session.get(base, headers=sf.headers).json()
+    assert job["id"] in [j["id"] for j in listed["records"]]
+    assert sf.session.delete(f"{base}/{job['id']}", headers=sf.headers).status_code == 204
+    assert sf.session.get(f"{base}/{job['id']}", headers=sf.headers).status_code == 404
