@@ -135,7 +135,9 @@ class Builder:
                 return self._poly_typed(r, e)
             if r.column is None:
                 raise no_such_column(e.name, r.obj)
-            return Typed(r.column, kind_of(r.field), r.field.name, r.field.nillable)
+            # Through a LEFT OUTER JOIN even a required parent field can be null.
+            nullable = r.field.nillable or r.join is not None
+            return Typed(r.column, kind_of(r.field), r.field.name, nullable)
         if isinstance(e, ast.Function):
             return self.function(e)
         raise MalformedQuery(f"unexpected literal: {e.text}")
