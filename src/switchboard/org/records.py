@@ -44,9 +44,12 @@ def record_url(obj: ObjectDef, record_id: str, version: str) -> str:
     return f"/services/data/v{version}/sobjects/{obj.name}/{record_id}"
 
 
-def compound_value(obj: ObjectDef, f: FieldDef, row: Mapping[str, Any]) -> Any:
+def compound_value(
+    obj: ObjectDef, f: FieldDef, row: Mapping[str, Any], parts: list[FieldDef] | None = None
+) -> Any:
     """The nested value of an address or location field, from its component columns."""
-    parts = [c for c in obj.fields.values() if c.compound_field_name == f.name]
+    if parts is None:
+        parts = [c for c in obj.fields.values() if c.compound_field_name == f.name]
     if f.type == FieldType.LOCATION:
         lat = next((c for c in parts if c.name.lower().endswith("latitude__s")), None)
         lon = next((c for c in parts if c.name.lower().endswith("longitude__s")), None)
@@ -68,9 +71,15 @@ def render(
     out: dict[str, Any] = {
         "attributes": {"type": obj.name, "url": record_url(obj, row["id"], version)}
     }
+    parts: dict[str, list[FieldDef]] | None = None
     for f in fields:
         if f.type in (FieldType.ADDRESS, FieldType.LOCATION):
-            out[f.name] = compound_value(obj, f, row)
+            if parts is None:  # one pass over the fields for every compound field
+                parts = {}
+                for c in obj.fields.values():
+                    if c.compound_field_name:
+                        parts.setdefault(c.compound_field_name, []).append(c)
+            out[f.name] = compound_value(obj, f, row, parts.get(f.name, []))
         elif f.stored:
             out[f.name] = wire_value(f, row.get(f.column))
         else:

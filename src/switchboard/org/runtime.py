@@ -97,7 +97,10 @@ class Org:
 
     def create(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
         obj = self.schema.object(type_name)
-        out = self._write(lambda c: self._one(self.dml.insert(c, ctx.fresh(), obj, [record])))
+        prepared = self.dml.prepare_insert(obj, [record])  # outside the write transaction
+        out = self._write(
+            lambda c: self._one(self.dml.insert_prepared(c, ctx.fresh(), obj, prepared))
+        )
         assert out.id is not None
         return out.id
 

@@ -53,10 +53,22 @@ class Dml:
     def insert(
         self, conn: Connection, ctx: WriteContext, obj: ObjectDef, records: list[dict[str, Any]]
     ) -> list[Outcome]:
+        return self.insert_prepared(conn, ctx, obj, self.prepare_insert(obj, records))
+
+    def prepare_insert(self, obj: ObjectDef, records: list[dict[str, Any]]) -> list[Prepared]:
+        """Resolve and coerce records to create; needs no transaction, so callers can do it
+        before they take SQLite's single write lock."""
+        return [prepare(self.schema, obj, r, creating=True) for r in records]
+
+    def insert_prepared(
+        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
+    ) -> list[Outcome]:
+        """Insert records from :meth:`prepare_insert`; each call works on copies, so a
+        transaction the store retries starts from the same input."""
         if not obj.createable:
-            return [Outcome(errors=[_read_only_object(obj)]) for _ in records]
-        prepared = [prepare(self.schema, obj, r, creating=True) for r in records]
-        return self._insert_prepared(conn, ctx, obj, prepared)
+            return [Outcome(errors=[_read_only_object(obj)]) for _ in prepared]
+        fresh = [Prepared(dict(p.values), list(p.given), list(p.errors)) for p in prepared]
+        return self._insert_prepared(conn, ctx, obj, fresh)
 
     def _insert_prepared(
         self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
@@ -69,6 +81,10 @@ class Dml:
         table = self.schema.table(obj)
         columns = [c.name for c in table.columns]
         rows, events = [], []
+        # Resolved once per batch: walking every field per row dominated wide bulk inserts.
+        event_cols = [
+            (f.name, f.column) for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS
+        ]
         for p in good:
             v = p.values
             v["id"] = ids.new_id(obj.key_prefix)
@@ -84,11 +100,7 @@ class Dml:
             _person_name(obj, v)
             rows.append({c: v.get(c) for c in columns})
             if obj.track_changes:
-                values = {
-                    f.name: v[f.column]
-                    for f in obj.stored_fields()
-                    if v.get(f.column) is not None and f.column not in _NOT_IN_EVENTS
-                }
+                values = {name: v[col] for name, col in event_cols if v.get(col) is not None}
                 events.append(change_event(obj, ctx, "CREATE", v["id"], values))
         for i in range(0, len(rows), _CHUNK):
             conn.execute(table.insert(), rows[i : i + _CHUNK])
