@@ -78,9 +78,23 @@ def prepare(
     return out
 
 
-def _apply_defaults(obj: ObjectDef, out: Prepared) -> None:
+# Per object: the create defaults (column, field, default) and the required fields
+# (column, name). Building them walks every field, which for a bulk load of wide objects
+# cost more than the insert itself; objects are replaced, not mutated, on a deploy, so
+# the cache is keyed by identity and checked with ``is``.
+_PLANS: dict[int, tuple[ObjectDef, list[tuple[str, FieldDef, Any]], list[tuple[str, str]]]] = {}
+
+
+def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[str, str]]]:
+    hit = _PLANS.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1], hit[2]
+    defaults: list[tuple[str, FieldDef, Any]] = []
+    required: list[tuple[str, str]] = []
     for f in obj.fields.values():
-        if not f.stored or f.column in out.values or not f.createable:
+        if f.required and f.stored:
+            required.append((f.column, f.name))
+        if not f.stored or not f.createable:
             continue
         default: Any = None
         if f.default_value is not None:
@@ -90,22 +104,33 @@ def _apply_defaults(obj: ObjectDef, out: Prepared) -> None:
         elif f.type in (FieldType.PICKLIST, FieldType.MULTIPICKLIST):
             default = next((p.value for p in f.picklist if p.default), None)
         if default is not None:
-            try:
-                out.values[f.column] = coerce(f, default)
-            except SwitchboardError:
-                pass  # a bad default in metadata must not block every create
+            defaults.append((f.column, f, default))
+    if len(_PLANS) > 1000:
+        _PLANS.clear()
+    _PLANS[id(obj)] = (obj, defaults, required)
+    return defaults, required
+
+
+def _apply_defaults(obj: ObjectDef, out: Prepared) -> None:
+    values = out.values
+    for column, f, default in _plan(obj)[0]:
+        if column in values:
+            continue
+        try:
+            values[column] = coerce(f, default)
+        except SwitchboardError:
+            pass  # a bad default in metadata must not block every create
 
 
 def _check_required(obj: ObjectDef, out: Prepared, *, creating: bool) -> None:
     missing = []
-    for f in obj.fields.values():
-        if not f.required or not f.stored:
-            continue
-        present = f.column in out.values
-        if (creating and (not present or out.values[f.column] is None)) or (
-            not creating and present and out.values[f.column] is None
+    values = out.values
+    for column, name in _plan(obj)[1]:
+        present = column in values
+        if (creating and (not present or values[column] is None)) or (
+            not creating and present and values[column] is None
         ):
-            missing.append(f.name)
+            missing.append(name)
     if missing:
         out.errors.append(
             RequiredFieldMissing(
