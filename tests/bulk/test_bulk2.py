@@ -169,3 +169,30 @@ def test_abort_and_unprocessed(sf) -> None:  # type: ignore[no-untyped-def]
     assert job["id"] in [j["id"] for j in listed["records"]]
     assert sf.session.delete(f"{base}/{job['id']}", headers=sf.headers).status_code == 204
     assert sf.session.get(f"{base}/{job['id']}", headers=sf.headers).status_code == 404
+
+
+def test_query_with_locators(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sf = realty
+    path = tmp_path / "q.csv"
+    path.write_text(
+        _csv([["Name", "Customer_Number__c"]] + [[f"Q {i}", f"Q{i:05d}"] for i in range(1200)])
+    )
+    sf.bulk2.Account.insert(csv_file=str(path), wait=0.2)
+    pages = list(
+        sf.bulk2.Account.query(
+            "SELECT Name, Customer_Number__c FROM Account WHERE Customer_Number__c LIKE 'Q%'",
+            max_records=500,
+            wait=0.2,
+        )
+    )
+    assert len(pages) == 3
+    rows = [r for p in pages for r in _parse(p)]
+    assert len(rows) == 1200 and list(rows[0]) == ["Name", "Customer_Number__c"]
+    base = f"{sf.base_url}jobs/query"
+    job = sf.session.post(
+        base, json={"operation": "query", "query": "SELECT Id FROM Account"}, headers=sf.headers
+    ).json()
+    early = sf.session.get(f"{base}/{job['id']}/results", headers=sf.headers)
+    assert early.status_code in (200, 412)
+    if early.status_code == 412:
+        assert early.json()[0]["errorCode"] == "JOB_NOT_COMPLETE"

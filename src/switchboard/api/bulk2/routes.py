@@ -6,17 +6,21 @@ from starlette.routing import Route
 
 from ...org.runtime import Org
 from ..call import Handler
-from . import ingest
+from . import ingest, query
 
 
 def bulk2_routes(base: str) -> list[tuple[str, dict[str, Handler]]]:
     j = base + "/jobs/ingest"
+    q = base + "/jobs/query"
     return [
         (j, {"POST": ingest.create, "GET": ingest.list_jobs}),
         (j + "/{id}", {"GET": ingest.info, "PATCH": ingest.change_state, "DELETE": ingest.delete}),
         (j + "/{id}/successfulResults", {"GET": ingest.successful}),
         (j + "/{id}/failedResults", {"GET": ingest.failed}),
         (j + "/{id}/unprocessedrecords", {"GET": ingest.unprocessed}),
+        (q, {"POST": query.create, "GET": query.list_jobs}),
+        (q + "/{id}", {"GET": query.info, "PATCH": query.change_state, "DELETE": query.delete}),
+        (q + "/{id}/results", {"GET": query.results}),
     ]
 
 

@@ -51,7 +51,9 @@ class BulkWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.query_runner: Any = None  # set by org.bulk.query when SOQL is available
+        from .query import run_query
+
+        self.query_runner: Any = run_query
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> BulkWorker:

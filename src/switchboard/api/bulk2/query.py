@@ -1,0 +1,103 @@
+"""Bulk API 2.0 query jobs: create, inspect, abort, delete, and paged CSV results."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+from starlette.responses import Response
+
+from ...org.bulk import jobs
+from ...org.bulk.csvio import encode_rows, iter_rows, read_header
+from ...org.bulk.errors import InvalidJob, JobNotComplete
+from ...org.bulk.files import JobFiles
+from ...org.bulk.worker import wake_workers
+from ...org.soql.engine import engine_for
+from ..call import Call
+from ..responses import json_response
+from . import ingest
+
+CSV = "text/csv"
+_MAX_PAGE = 1_000_000  # a page of results Salesforce may cut smaller, never larger
+
+
+def create(call: Call) -> Response:
+    data = call.json_object()
+    operation = str(data.get("operation") or "query")
+    if operation not in jobs.QUERY_OPERATIONS:
+        raise InvalidJob(f"InvalidJob : Invalid operation: {operation}")
+    text = data.get("query")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidJob("InvalidJob : The query is required")
+    plan = engine_for(call.org).plan(text, operation == "queryAll")  # MALFORMED_QUERY early
+    object_name = getattr(getattr(plan, "compiled", None), "obj", None)
+
+    def work(conn: Connection) -> jobs.Job:
+        return jobs.create(
+            conn,
+            user_id=call.session.user_id,
+            operation=operation,
+            object_name=getattr(object_name, "name", None),
+            api_version=call.version,
+            query=text,
+            column_delimiter=str(data.get("columnDelimiter") or "COMMA"),
+            line_ending=str(data.get("lineEnding") or "LF"),
+            state=jobs.UPLOAD_COMPLETE,
+        )
+
+    job = call.org.store.write(work)
+    wake_workers()
+    return json_response(job.summary(call.version))
+
+
+def list_jobs(call: Call) -> Response:
+    with call.org.store.read() as conn:
+        found = jobs.list_jobs(conn, query=True)
+    return json_response(
+        {"done": True, "records": [j.summary(call.version) for j in found], "nextRecordsUrl": None}
+    )
+
+
+def info(call: Call) -> Response:
+    return json_response(ingest._job(call, query=True).info())
+
+
+def change_state(call: Call) -> Response:
+    return ingest.change_state(call, query=True)
+
+
+def delete(call: Call) -> Response:
+    return ingest.delete(call, query=True)
+
+
+def results(call: Call) -> Response:
+    job = ingest._job(call, query=True)
+    if job.state != jobs.COMPLETE:
+        raise JobNotComplete(f"Job {job.id} is not complete: its state is {job.state}")
+    raw_max = call.query.get("maxRecords", "")
+    limit = int(raw_max) if raw_max.isdigit() and int(raw_max) > 0 else _MAX_PAGE
+    limit = min(limit, _MAX_PAGE)
+    raw_loc = call.query.get("locator", "")
+    start = int(raw_loc) if raw_loc.isdigit() else 0
+    path = JobFiles(call.org.settings.data_dir, job.id).query
+    newline = "\r\n" if job.line_ending == "CRLF" else "\n"
+    if not path.exists() or path.stat().st_size == 0:
+        headers = {"Sforce-Locator": "null", "Sforce-NumberOfRecords": "0"}
+        return Response(b"", media_type=CSV, headers=headers)
+    header, data_at = read_header(path, job.delimiter)
+    page: list[list[str]] = []
+    more = False
+    for i, row in enumerate(iter_rows(path, job.delimiter, data_at)):
+        if i < start:
+            continue
+        if len(page) >= limit:
+            more = True
+            break
+        page.append(row)
+    body = encode_rows([header, *page], job.delimiter, newline)
+    headers = {
+        "Sforce-Locator": str(start + len(page)) if more else "null",
+        "Sforce-NumberOfRecords": str(len(page)),
+    }
+    return Response(body, media_type=CSV, headers=headers)
+
+
+__all__ = ["change_state", "create", "delete", "info", "list_jobs", "results"]
