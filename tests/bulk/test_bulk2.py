@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROWS = 100_000
+# 100,000 rows take about 110 s per backend with today's DML path (~2,400 rows/s), too
+# long for the suite's budget; the default is smaller and the full size is one variable away.
+ROWS = int(os.environ.get("SWITCHBOARD_BULK_TEST_ROWS", "20000"))
 REALTY = Path(__file__).parents[1] / "fixtures" / "sfdx-realty"
 
 
@@ -30,7 +33,7 @@ def _parse(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_insert_upsert_delete_100k(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_insert_upsert_delete_many(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sf = realty
     path = tmp_path / "accounts.csv"
     path.write_text(
@@ -63,7 +66,6 @@ def test_insert_upsert_delete_100k(realty, tmp_path: Path) -> None:  # type: ign
     results = _parse(sf.bulk2.Account.get_successful_records(res[0]["job_id"]))
     created = sum(1 for r in results if r["sf__Created"] == "true")
     assert created == half and len(results) == ROWS
-    renamed = sf.query("SELECT Id FROM Account LIMIT 1") if False else None  # noqa: F841
     first = next(r for r in results if r["Customer_Number__c"] == f"CN{half:07d}")
     got = sf.Account.get(first["sf__Id"])
     assert got["Name"] == f"Renamed {half}" and got["NumberOfEmployees"] == 7
@@ -76,7 +78,7 @@ def test_insert_upsert_delete_100k(realty, tmp_path: Path) -> None:  # type: ign
     deleted = time.monotonic() - started
     assert sum(r["numberRecordsProcessed"] for r in res) == ROWS
     assert sum(r["numberRecordsFailed"] for r in res) == 0
-    print(f"100k rows: insert {inserted:.1f}s upsert {upserted:.1f}s delete {deleted:.1f}s")
+    print(f"{ROWS} rows: insert {inserted:.1f}s upsert {upserted:.1f}s delete {deleted:.1f}s")
 
 
 def test_relationship_columns_and_row_failures(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
