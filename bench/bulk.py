@@ -1,0 +1,361 @@
+"""Bulk API 2.0 upsert throughput of the org against a raw upsert into the same database.
+
+Starts ``switchboard up`` (plain HTTP) on a fresh data directory and database, deploys
+the realty fixture (Account with the external id ``Customer_Number__c``), loads half of
+the rows with a Bulk API insert job, then times an upsert job of all rows (10 columns,
+half of them existing) from upload to JobComplete. The baseline upserts the same rows
+into an equivalent table of a database of the same kind in the same run: executemany of
+``INSERT ... ON CONFLICT (ext) DO UPDATE`` on SQLite; COPY into a staging table, then
+``INSERT ... SELECT ... ON CONFLICT`` on PostgreSQL. Prints rows/s of both, the ratio and
+the server's peak RSS (VmHWM).
+
+    .venv/bin/python bench/bulk.py [--rows 1000000] [--db sqlite|postgresql]
+    .venv/bin/python bench/bulk.py --garbage-mb 50   # a random-bytes upload instead
+
+Targets: at least 0.4 of the raw rate on both backends, peak RSS under 400 MB. For
+PostgreSQL (``--pg`` is an admin URL) a fresh database ``sb_bench_<hex>`` is created and
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+REALTY = HERE.parent / "tests" / "fixtures" / "sfdx-realty"
+API = "/services/data/v59.0/jobs/ingest"
+COLUMNS = [
+    "Customer_Number__c",
+    "Name",
+    "AccountNumber",
+    "Phone",
+    "Website",
+    "Industry",
+    "AnnualRevenue",
+    "NumberOfEmployees",
+    "BillingCity",
+    "Description",
+]
+RAW_COLUMNS = ["ext", "name", "accountnumber", "phone", "website", "industry",
+               "annualrevenue", "numberofemployees", "billingcity", "description"]  # fmt: skip
+
+
+def _row(i: int, gen: int) -> list[str]:
+    return [
+        f"CN{i:09d}",
+        f"Account {i} v{gen}",
+        f"AN-{i}",
+        f"+1 555 {i % 10_000_000:07d}",
+        f"https://example{i % 1000}.com",
+        ("Energy", "Banking", "Retail", "Media")[i % 4],
+        str((i * 37) % 1_000_000),
+        str(i % 5000),
+        ("Paris", "Lyon", "Oslo", "Lima")[(i + gen) % 4],
+        f"Row {i}, generation {gen}",
+    ]
+
+
+def write_csv(path: Path, rows: Iterator[list[str]]) -> None:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMNS)
+        w.writerows(rows)
+
+
+def preload_rows(n: int) -> Iterator[list[str]]:
+    """The existing half: even-numbered keys."""
+    return (_row(i, 0) for i in range(0, n, 2))
+
+
+def upsert_rows(n: int) -> Iterator[list[str]]:
+    """Every key, in order: the even ones exist, the odd ones are new."""
+    return (_row(i, 1) for i in range(n))
+
+
+# -- the org --------------------------------------------------------------------------
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def vm_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Org:
+    def __init__(self, data_dir: Path, db: str) -> None:
+        self.common = ["--data-dir", str(data_dir), "--db", db]
+        self.env = dict(os.environ, SWITCHBOARD_LOG_LEVEL="warning")
+        self.port = _port()
+        self.proc: subprocess.Popen[str] | None = None
+        self.output: list[str] = []
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run(
+            [str(BIN / "switchboard"), *args, *self.common],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN / "switchboard"), "up", "--port", str(self.port), *self.common],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        ready = threading.Event()
+
+        def pump() -> None:
+            assert self.proc and self.proc.stdout
+            for line in self.proc.stdout:
+                self.output.append(line)
+                if line.strip() == "ready":
+                    ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not ready.wait(60):
+            self.proc.kill()
+            raise RuntimeError("server did not start:\n" + "".join(self.output))
+        time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def client(self) -> httpx.Client:
+        token = self.cli("token")
+        return httpx.Client(
+            base_url=f"http://127.0.0.1:{self.port}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=600,
+        )
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            yield block
+
+
+def run_job(http: httpx.Client, path: Path, operation: str, **extra: Any) -> dict[str, Any]:
+    """Create, upload, close and wait for one ingest job; its final info."""
+    body = {"object": "Account", "operation": operation, "lineEnding": "LF", **extra}
+    job = http.post(API, json=body).raise_for_status().json()
+    url = f"{API}/{job['id']}"
+    http.put(
+        f"{url}/batches", content=_chunks(path), headers={"Content-Type": "text/csv"}
+    ).raise_for_status()
+    http.patch(url, json={"state": "UploadComplete"}).raise_for_status()
+    while True:
+        info: dict[str, Any] = http.get(url).raise_for_status().json()
+        if info["state"] in ("JobComplete", "Failed", "Aborted"):
+            return info
+        time.sleep(0.05)
+
+
+# -- the raw baseline -----------------------------------------------------------------
+_DDL = (
+    "CREATE TABLE bench_account (id VARCHAR(18) PRIMARY KEY, ext VARCHAR(20) NOT NULL, "
+    + ", ".join(
+        f"{c} {'DOUBLE PRECISION' if c == 'annualrevenue' else 'BIGINT' if c == 'numberofemployees' else 'TEXT'}"
+        for c in RAW_COLUMNS[1:]
+    )
+    + ", createddate TIMESTAMP, lastmodifieddate TIMESTAMP)"
+)
+
+
+def _raw_values(rows: Iterator[list[str]]) -> Iterator[tuple[Any, ...]]:
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    for r in rows:
+        yield (uuid.uuid4().hex[:18], r[0], *r[1:6], float(r[6]), int(r[7]), r[8], r[9], now, now)
+
+
+def _upsert_sql(source: str) -> str:
+    cols = ["id", *RAW_COLUMNS, "createddate", "lastmodifieddate"]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in [*RAW_COLUMNS[1:], "lastmodifieddate"])
+    return f"INSERT INTO bench_account ({', '.join(cols)}) {source} ON CONFLICT (ext) DO UPDATE SET {sets}"
+
+
+def raw_sqlite(path: Path, n: int) -> float:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(_DDL)
+    db.execute("CREATE UNIQUE INDEX bench_ext ON bench_account (ext)")
+    sql = _upsert_sql(f"VALUES ({', '.join('?' * 13)})")
+    db.execute("BEGIN")
+    db.executemany(sql, _raw_values(preload_rows(n)))
+    db.execute("COMMIT")
+    started = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany(sql, _raw_values(upsert_rows(n)))
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return n / elapsed
+
+
+def raw_postgres(url: str, n: int) -> float:
+    import psycopg
+
+    cols = ["id", *RAW_COLUMNS, "createddate", "lastmodifieddate"]
+    with psycopg.connect(url) as db:
+        db.execute(_DDL)
+        db.execute("CREATE UNIQUE INDEX bench_ext ON bench_account (ext)")
+        db.commit()
+
+        def load(rows: Iterator[list[str]]) -> None:
+            db.execute("CREATE TEMP TABLE staging (LIKE bench_account) ON COMMIT DROP")
+            with db.cursor().copy(f"COPY staging ({', '.join(cols)}) FROM STDIN") as cp:
+                for values in _raw_values(rows):
+                    cp.write_row(values)
+            db.execute(_upsert_sql(f"SELECT {', '.join(cols)} FROM staging"))  # type: ignore[call-overload]
+            db.commit()
+
+        load(preload_rows(n))
+        started = time.perf_counter()
+        load(upsert_rows(n))
+        return n / (time.perf_counter() - started)
+
+
+@contextmanager
+def database(kind: str, pg_admin: str, tmp: Path) -> Iterator[tuple[str, str]]:
+    """(org URL, raw URL or path): two fresh databases of the same kind, dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'org.db'}", str(tmp / "raw.db")
+        return
+    import psycopg
+
+    names = [f"sb_bench_{secrets.token_hex(4)}" for _ in range(2)]
+    admin = psycopg.connect(pg_admin, autocommit=True)
+    for name in names:
+        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[call-overload]
+    base = pg_admin.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{names[0]}", f"{base}/{names[1]}"
+    finally:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[call-overload]
+        admin.close()
+
+
+def garbage(tmp: Path, db: str, megabytes: int) -> None:
+    """A job of random bytes: it must fail with errorMessage, the server must stay up."""
+    path = tmp / "garbage.csv"
+    with open(path, "wb") as f:
+        for _ in range(megabytes):
+            f.write(os.urandom(1 << 20))
+    org = Org(tmp / "org", db)
+    org.start()
+    try:
+        assert org.proc is not None
+        pid = org.proc.pid
+        with org.client() as http:
+            before = vm_hwm_mb(pid), vm_rss_mb(pid)
+            started = time.perf_counter()
+            info = run_job(http, path, "insert")
+            elapsed = time.perf_counter() - started
+            alive = http.get("/services/data/v59.0/limits").status_code
+            after = vm_hwm_mb(pid), vm_rss_mb(pid)
+        print(f"{megabytes} MB of random bytes: state {info['state']} in {elapsed:.1f} s")
+        print(f"  errorMessage: {info.get('errorMessage')!r}")
+        print(f"  server after: HTTP {alive}, process alive: {org.proc.poll() is None}")
+        print(f"  peak RSS {before[0]:.0f} -> {after[0]:.0f} MB; RSS {before[1]:.0f} -> {after[1]:.0f} MB")
+    finally:
+        org.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the upsert")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL admin URL (bench databases are created and dropped through it)",
+    )
+    parser.add_argument("--garbage-mb", type=int, default=0, help="upload random bytes instead")
+    args = parser.parse_args()
+    n = args.rows
+    with tempfile.TemporaryDirectory(prefix="sb-bench-bulk-") as tmp_name:
+        tmp = Path(tmp_name)
+        with database(args.db, args.pg, tmp) as (org_url, raw_url):
+            if args.garbage_mb:
+                garbage(tmp, org_url, args.garbage_mb)
+                return
+            preload, upsert = tmp / "preload.csv", tmp / "upsert.csv"
+            write_csv(preload, preload_rows(n))
+            write_csv(upsert, upsert_rows(n))
+
+            raw = raw_sqlite(Path(raw_url), n) if args.db == "sqlite" else raw_postgres(raw_url, n)
+
+            org = Org(tmp / "org", org_url)
+            org.cli("org", "deploy", str(REALTY))
+            org.start()
+            try:
+                assert org.proc is not None
+                with org.client() as http:
+                    started = time.perf_counter()
+                    pre = run_job(http, preload, "insert")
+                    pre_rate = pre["numberRecordsProcessed"] / (time.perf_counter() - started)
+                    started = time.perf_counter()
+                    info = run_job(
+                        http, upsert, "upsert", externalIdFieldName="Customer_Number__c"
+                    )
+                    elapsed = time.perf_counter() - started
+                peak = vm_hwm_mb(org.proc.pid)
+            finally:
+                org.stop()
+    for job in (pre, info):
+        if job["state"] != "JobComplete" or job["numberRecordsFailed"]:
+            print(f"JOB DID NOT COMPLETE CLEANLY: {job}")
+    rate = info["numberRecordsProcessed"] / elapsed
+    ratio = rate / raw
+    print(f"Bulk API 2.0 upsert of {n:,} rows (10 columns, half existing) on {args.db}")
+    print(f"  preload insert job: {pre['numberRecordsProcessed']:,} rows at {pre_rate:,.0f} rows/s")
+    print(f"  org upsert:  {rate:>10,.0f} rows/s  ({elapsed:.1f} s, upload to JobComplete)")
+    print(f"  raw upsert:  {raw:>10,.0f} rows/s")
+    print(f"  ratio:       {ratio:>10.2f}   (target >= 0.40)")
+    print(f"  peak RSS:    {peak:>10.0f} MB (target < 400 MB)")
+
+
+if __name__ == "__main__":
+    main()
