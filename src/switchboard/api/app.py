@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..core.errors import NotFound
 from ..org.runtime import Org
+from .bulk1.routes import bulk1_routes
 from .bulk2.routes import bulk2_raw_routes, bulk2_routes
 from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
@@ -75,6 +76,7 @@ def _routes(org: Org) -> list[Route]:
         Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
         Route("/cometd/{version}", _cometd(org), methods=["POST"]),
         *bulk2_raw_routes(V, org),
+        *bulk1_routes(org),
         Route("/services/oauth2/token", token.token, methods=["POST"]),
         Route("/services/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
         Route("/services/oauth2/revoke", revoke.revoke, methods=["GET", "POST"]),

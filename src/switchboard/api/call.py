@@ -82,12 +82,17 @@ def authenticate(org: Org, token: str) -> Session:
 
 
 def endpoint(
-    org: Org, handlers: dict[str, Handler], *, counted: bool = True
+    org: Org,
+    handlers: dict[str, Handler],
+    *,
+    counted: bool = True,
+    token: Callable[[Headers], str] = bearer,
 ) -> Callable[[Request], Any]:
     """A Starlette endpoint dispatching on method to ``handlers``.
 
     ``counted=False`` (the ``limits`` resource) neither counts towards DailyApiRequests
     nor is refused when it is spent: it reports the limit, so it must answer when it bites.
+    ``token`` reads the access token from the headers (Bulk API 1.0 sends X-SFDC-Session).
     """
     allowed = ",".join(sorted(set(handlers) | ({"HEAD"} if "GET" in handlers else set())))
 
@@ -104,7 +109,7 @@ def endpoint(
             limit_header: dict[str, str] = {}
             try:
                 version = versions.parse(params.pop("version", f"v{versions.NEWEST}.0"))
-                session = authenticate(org, bearer(request.headers))
+                session = authenticate(org, token(request.headers))
                 used, cap = org.usage.hit() if counted else (org.usage.used(), org.usage.limit)
                 limit_header = {"Sforce-Limit-Info": f"api-usage={used}/{cap}"}
                 if handler is None:

@@ -147,6 +147,7 @@ def create(
     content_type: str = "CSV",
     api: str = "v2",
     state: str = OPEN,
+    id_prefix: str = JOB_KEY_PREFIX,
 ) -> Job:
     if column_delimiter not in DELIMITERS:
         raise InvalidJob(f"Invalid column delimiter: {column_delimiter}")
@@ -157,7 +158,7 @@ def create(
         "Classic" if api == "v1" else ("V2Query" if operation in QUERY_OPERATIONS else "V2Ingest")
     )
     job = Job(
-        id=ids.new_id(JOB_KEY_PREFIX),
+        id=ids.new_id(id_prefix),
         api=api,
         job_type=job_type,
         operation=operation,
