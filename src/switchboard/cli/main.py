@@ -8,7 +8,9 @@ import typer
 
 from ..core import settings as settings_mod
 from . import apps as apps_cli
+from . import bulk as bulk_cli
 from . import events as events_cli
+from . import imports as imports_cli
 from . import options
 from . import users as users_cli
 from . import worker as worker_cli
@@ -24,6 +26,8 @@ app.add_typer(users_cli.app, name="user")
 app.add_typer(apps_cli.app, name="app")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
+app.add_typer(bulk_cli.app, name="bulk")
+org_app.command("import")(imports_cli.import_plan)
 
 
 @app.command()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -51,8 +53,16 @@ async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
     if tls:
         print(f"TLS: trust the CA at {tls.ca_cert}", flush=True)
     print(f"Switchboard org {org.org_id} at {scheme}://{settings.host}:{settings.port}", flush=True)
+    # Where commands such as `switchboard bulk load` find the running server.
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"{scheme}://{host}:{settings.port}"
+    _server_file(settings).write_text(json.dumps({"url": url, "pid": os.getpid()}))
     print("ready", flush=True)
     await task
+
+
+def _server_file(settings: Settings) -> Path:
+    return settings.data_dir / "server.json"
 
 
 def run(
@@ -82,6 +92,7 @@ def run(
     except KeyboardInterrupt:
         pass
     finally:
+        _server_file(settings).unlink(missing_ok=True)
         worker.stop()
         org.usage.flush()
         org.close()
