@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,14 @@ def run(org: Any, text: str, **kw: Any) -> dict[str, Any]:
     return engine_for(org).query(text, version="59.0", **kw)
 
 
+def options(case: dict[str, Any]) -> dict[str, Any]:
+    """``all`` runs as queryAll; ``today`` pins the date relative literals are read from."""
+    today = case.get("today")
+    if isinstance(today, str):
+        today = dt.date.fromisoformat(today)
+    return {"all_rows": case.get("all", False), "today": today}
+
+
 def flatten(record: dict[str, Any]) -> list[Any]:
     out: list[Any] = []
     for key, value in record.items():
@@ -42,12 +51,15 @@ def test_case(seeded: Any, case: dict[str, Any]) -> None:
     org, _ = seeded
     if "error" in case:
         with pytest.raises((SoqlError, OrgError)) as info:
-            run(org, case["q"], all_rows=case.get("all", False))
+            run(org, case["q"], **options(case))
         assert info.value.error_code == case["error"], info.value.message
         assert info.value.status == 400
         return
-    reply = run(org, case["q"], all_rows=case.get("all", False))
+    reply = run(org, case["q"], **options(case))
     rows = [flatten(r) for r in reply["records"]]
+    if "keys" in case:  # field names as Salesforce spells them (aliases, exprN)
+        for record in reply["records"]:
+            assert [k for k in record if k != "attributes"] == case["keys"]
     expected = case["rows"]
     if case.get("ordered", "ORDER BY" in case["q"].upper()):
         assert rows == expected
@@ -58,4 +70,4 @@ def test_case(seeded: Any, case: dict[str, Any]) -> None:
 
 
 def test_corpus_size() -> None:
-    assert len(CASES) >= 100
+    assert len(CASES) >= 200

@@ -30,8 +30,8 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def org(seeded: Any) -> Any:
-    org, _ = seeded
+def org(blank: Any) -> Any:
+    org = blank
     assert org.boot is not None
     ctx = WriteContext(org.boot.admin_user_id)
     org.store.write(

@@ -149,6 +149,8 @@ class Builder:
             return Typed(r.column, "id", r.poly.name if r.poly else "")
         if name == "type":
             return Typed(_prefix_type(self.schema, r), "text", e.name)
+        if name == "name":
+            return Typed(_target_name(self.schema, r), "text", e.name)
         raise no_such_column(e.name, r.obj)
 
     def function(self, fn: ast.Function) -> Typed:
@@ -212,6 +214,23 @@ def _prefix_type(schema: Schema, r: Resolved) -> Any:
         if target is not None:
             whens.append((sa.func.substr(r.column, 1, 3) == target.key_prefix, target.name))
     return sa.case(*whens, else_=sa.null()) if whens else sa.null()
+
+
+def _target_name(schema: Schema, r: Resolved) -> Any:
+    """The name of a polymorphic lookup's target (``What.Name`` in WHERE or ORDER BY):
+    each target's name field, looked up by id; key prefixes keep at most one non-null."""
+    assert r.poly is not None
+    names = []
+    for i, name in enumerate(r.poly.reference_to):
+        target = schema.get(name)
+        field_ = target.name_field if target is not None else None
+        if target is None or field_ is None or not field_.stored:
+            continue
+        t = schema.table(target).alias(f"n{i}")
+        names.append(sa.select(t.c[field_.column]).where(t.c.id == r.column).scalar_subquery())
+    if not names:
+        return sa.null()
+    return names[0] if len(names) == 1 else sa.func.coalesce(*names)
 
 
 # -- records -------------------------------------------------------------------------

@@ -31,6 +31,13 @@ _PARTS: dict[str, tuple[str, str]] = {
 }
 
 
+def _n(value: int) -> Any:
+    """A constant of our own written into the SQL text, not bound: PostgreSQL matches a
+    SELECT or ORDER BY expression to its GROUP BY twin by text, and bound constants get
+    a fresh name at each use."""
+    return sa.literal_column(str(int(value)), sa.Integer)
+
+
 class Dialect:
     """Base: the SQL spelling shared by both backends."""
 
@@ -46,13 +53,13 @@ class Dialect:
             return self.day_only(col)
         if name in _PARTS:
             value = self.part(name, col)
-            return value + 1 if name == "DAY_IN_WEEK" else value  # Salesforce: Sunday is 1
+            return value + _n(1) if name == "DAY_IN_WEEK" else value  # Salesforce: Sunday is 1
         if name in ("CALENDAR_QUARTER", "FISCAL_QUARTER"):
-            return (self.part("CALENDAR_MONTH", col) + 2) // 3
+            return (self.part("CALENDAR_MONTH", col) + _n(2)) // _n(3)
         if name == "WEEK_IN_YEAR":
-            return (self.part("DAY_IN_YEAR", col) - 1) // 7 + 1
+            return (self.part("DAY_IN_YEAR", col) - _n(1)) // _n(7) + _n(1)
         if name == "WEEK_IN_MONTH":
-            return (self.part("DAY_IN_MONTH", col) - 1) // 7 + 1
+            return (self.part("DAY_IN_MONTH", col) - _n(1)) // _n(7) + _n(1)
         raise KeyError(name)
 
     def day_only(self, col: Any) -> Any:  # pragma: no cover - abstract

@@ -60,9 +60,11 @@ class QueryEngine:
         user_id: str = "",
         position: int = 0,
         locator: str | None = None,
+        today: dt.date | None = None,
     ) -> dict[str, Any]:
+        """Run one page; ``today`` (UTC) pins relative date literals, for tests."""
         plan = self.plan(text, all_rows)
-        today = dt.datetime.now(dt.UTC).date()
+        today = today or dt.datetime.now(dt.UTC).date()
         with self.org.store.read() as conn:
             page = run_page(
                 plan,

@@ -178,13 +178,13 @@ def _compare(t: Typed, op: str, v: Any) -> Any:
 def comparison(b: Builder, c: ast.Comparison) -> Any:
     t = b.typed(c.left, where=True)
     if c.op == "LIKE":
-        if t.kind not in ("text", "id", "multi"):
+        if t.kind not in ("text", "id"):  # multipicklists take only = != INCLUDES EXCLUDES
             raise _bad_operator("LIKE", t)
         if not isinstance(c.right, ast.Literal) or not isinstance(c.right.value, str):
             raise _wrong_type(t)
         pattern = b.param(c.right.value.lower())
         return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"))
-    if t.kind == "bool" and c.op not in ("=", "!="):
+    if t.kind in ("bool", "multi") and c.op not in ("=", "!="):
         raise _bad_operator(c.op, t)
     return _compare(t, c.op, value(b, t, c.right))
 
