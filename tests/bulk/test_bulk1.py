@@ -83,6 +83,14 @@ def test_salesforce_bulk_xml_job(realty, bulk) -> None:  # type: ignore[no-untyp
     bulk.abort_job(job)
     assert bulk.job_state(job) == "Aborted"
 
+    qjob = bulk.create_query_job("Account", contentType="XML")
+    qbatch = bulk.query(qjob, "SELECT Name, NumberOfEmployees FROM Account WHERE Name = 'XML One'")
+    bulk.wait_for_batch(qjob, qbatch, timeout=30, sleep_interval=0.2)
+    (rid,) = bulk.get_query_batch_result_ids(qbatch, qjob)
+    xml = bulk.get_query_batch_results(qbatch, rid, qjob).read().decode()
+    assert '<records xsi:type="sObject"><type>Account</type><Name>XML One</Name>' in xml
+    assert '<NumberOfEmployees xsi:nil="true"/>' in xml
+
 
 def test_simple_salesforce_bulk(realty) -> None:  # type: ignore[no-untyped-def]
     sf = realty
