@@ -247,7 +247,8 @@ def raw_postgres(url: str, n: int) -> float:
             with db.cursor().copy(f"COPY staging ({', '.join(cols)}) FROM STDIN") as cp:
                 for values in _raw_values(rows):
                     cp.write_row(values)
-            db.execute(_upsert_sql(f"SELECT {', '.join(cols)} FROM staging"))  # type: ignore[call-overload]
+            select = f"SELECT {', '.join(cols)} FROM staging"  # noqa: S608 (fixed names)
+            db.execute(_upsert_sql(select))  # type: ignore[call-overload]
             db.commit()
 
         load(preload_rows(n))
@@ -298,7 +299,9 @@ def garbage(tmp: Path, db: str, megabytes: int) -> None:
         print(f"{megabytes} MB of random bytes: state {info['state']} in {elapsed:.1f} s")
         print(f"  errorMessage: {info.get('errorMessage')!r}")
         print(f"  server after: HTTP {alive}, process alive: {org.proc.poll() is None}")
-        print(f"  peak RSS {before[0]:.0f} -> {after[0]:.0f} MB; RSS {before[1]:.0f} -> {after[1]:.0f} MB")
+        print(
+            f"  peak RSS {before[0]:.0f} -> {after[0]:.0f} MB; RSS {before[1]:.0f} -> {after[1]:.0f} MB"
+        )
     finally:
         org.stop()
 
@@ -309,7 +312,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
         "--pg",
-        default=os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        default=os.environ.get(
+            "SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
         help="PostgreSQL admin URL (bench databases are created and dropped through it)",
     )
     parser.add_argument("--garbage-mb", type=int, default=0, help="upload random bytes instead")
@@ -337,9 +342,7 @@ def main() -> None:
                     pre = run_job(http, preload, "insert")
                     pre_rate = pre["numberRecordsProcessed"] / (time.perf_counter() - started)
                     started = time.perf_counter()
-                    info = run_job(
-                        http, upsert, "upsert", externalIdFieldName="Customer_Number__c"
-                    )
+                    info = run_job(http, upsert, "upsert", externalIdFieldName="Customer_Number__c")
                     elapsed = time.perf_counter() - started
                 peak = vm_hwm_mb(org.proc.pid)
             finally:

@@ -9,6 +9,7 @@ is numbered by sequenceNumber in the order the changes were made.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from ...core.clock import epoch_ms, format_datetime
@@ -16,15 +17,28 @@ from ..schema.model import ObjectDef
 from .context import WriteContext
 
 
-def channel_for(obj: ObjectDef) -> str:
-    """``/data/AccountChangeEvent``; custom ``Foo__c`` becomes ``/data/Foo__ChangeEvent``."""
-    base = obj.name[:-3] + "__" if obj.name.endswith("__c") else obj.name
+@lru_cache(maxsize=1024)
+def _channel(name: str) -> str:
+    base = name[:-3] + "__" if name.endswith("__c") else name
     return f"/data/{base}ChangeEvent"
 
 
+def channel_for(obj: ObjectDef) -> str:
+    """``/data/AccountChangeEvent``; custom ``Foo__c`` becomes ``/data/Foo__ChangeEvent``."""
+    return _channel(obj.name)
+
+
+# A batch stamps every row with the same few datetimes (the transaction's time).
+_format_datetime = lru_cache(maxsize=256)(format_datetime)
+_epoch_ms = lru_cache(maxsize=256)(epoch_ms)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _wire(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
-        return format_datetime(value)
+        return _format_datetime(value)
     if isinstance(value, date | time):
         return value.isoformat()
     return value
@@ -47,7 +61,7 @@ def change_event(
         "changeOrigin": ctx.change_origin,
         "transactionKey": ctx.transaction_key,
         "sequenceNumber": ctx.next_sequence(),
-        "commitTimestamp": epoch_ms(ctx.at),
+        "commitTimestamp": _epoch_ms(ctx.at),
         "commitNumber": 0,  # assigned by the log on read; stable per event id
         "commitUser": ctx.user_id,
         "changedFields": changed or [],
@@ -56,8 +70,8 @@ def change_event(
     }
     payload: dict[str, Any] = {"ChangeEventHeader": header}
     for name, value in values.items():
-        payload[name] = _wire(value)
-    return channel_for(obj), payload
+        payload[name] = value if type(value) in _PLAIN else _wire(value)
+    return _channel(obj.name), payload
 
 
 __all__ = ["change_event", "channel_for"]

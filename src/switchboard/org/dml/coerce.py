@@ -7,6 +7,7 @@ way, and the same bad value fails the same way through REST, composite and bulk.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -215,4 +216,80 @@ def _raise(f: FieldDef, value: Any) -> Any:
     raise _bad(f, value)
 
 
-__all__ = ["coerce", "parse_datetime"]
+# -- per-field converters ------------------------------------------------------------------
+# A bulk job coerces the same few fields hundreds of thousands of times. ``converter``
+# returns a function equal to ``coerce(f, value)`` for every input: it takes a shortcut
+# for the common, already-valid text forms and hands everything else to :func:`coerce`,
+# so errors and edge cases come from one place.
+_INT_TEXT = re.compile(r"-?\d{1,18}")
+_DECIMAL_TEXT = re.compile(r"-?\d{1,15}(?:\.(\d{1,12}))?")
+_PLAIN_TEXT = frozenset(
+    {
+        FieldType.STRING,
+        FieldType.TEXTAREA,
+        FieldType.PHONE,
+        FieldType.URL,
+        FieldType.PICKLIST,
+        FieldType.MULTIPICKLIST,
+        FieldType.COMBOBOX,
+        FieldType.ENCRYPTEDSTRING,
+    }
+)
+_NUMBERS = frozenset({FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT})
+
+
+def converter(f: FieldDef) -> Callable[[Any], Any]:
+    """A function equal to ``lambda value: coerce(f, value)``, faster on common input."""
+    t = f.type
+    if t in _PLAIN_TEXT and not (
+        t in (FieldType.PICKLIST, FieldType.MULTIPICKLIST) and f.restricted_picklist
+    ):
+        limit = f.length or (131072 if t == FieldType.TEXTAREA else 255)
+        keep_empty = t == FieldType.TEXTAREA
+
+        def text(value: Any) -> Any:
+            if type(value) is str and len(value) <= limit:
+                return value if value or keep_empty else None
+            return coerce(f, value)
+
+        return text
+    if t == FieldType.INT:
+
+        def integer(value: Any) -> Any:
+            if type(value) is str and _INT_TEXT.fullmatch(value):
+                return int(value)
+            return coerce(f, value)
+
+        return integer
+    if t in _NUMBERS:
+        scale = f.scale if f.precision else 12
+        bound = 10 ** (f.precision - f.scale) if f.precision else None
+
+        def number(value: Any) -> Any:
+            # Digits within the scale need no rounding: float() of the text is the
+            # correctly rounded double, as float() of its Decimal is.
+            if type(value) is str:
+                m = _DECIMAL_TEXT.fullmatch(value)
+                if m and (m.group(1) is None or len(m.group(1)) <= scale):
+                    result = float(value)
+                    if bound is None or abs(result) < bound:
+                        return result
+            return coerce(f, value)
+
+        return number
+    if t == FieldType.BOOLEAN:
+
+        def boolean(value: Any) -> Any:
+            if type(value) is str:
+                folded = value.lower()
+                if folded in _TRUE:
+                    return True
+                if folded in _FALSE:
+                    return False
+            return coerce(f, value)
+
+        return boolean
+    return lambda value: coerce(f, value)
+
+
+__all__ = ["coerce", "converter", "parse_datetime"]

@@ -28,10 +28,12 @@ from . import deletion
 from .changes import change_event
 from .context import WriteContext
 from .integrity import check_references, check_unique
-from .prepare import Prepared, prepare
+from .prepare import Prepared, prepare_many
+from .statements import update_by_id
 
 _CHUNK = 500
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
+_ID_ONLY = frozenset({"id"})
 
 
 @dataclass(slots=True)
@@ -58,7 +60,7 @@ class Dml:
     def prepare_insert(self, obj: ObjectDef, records: list[dict[str, Any]]) -> list[Prepared]:
         """Resolve and coerce records to create; needs no transaction, so callers can do it
         before they take SQLite's single write lock."""
-        return [prepare(self.schema, obj, r, creating=True) for r in records]
+        return prepare_many(self.schema, obj, records, creating=True)
 
     def insert_prepared(
         self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
@@ -130,8 +132,10 @@ class Dml:
             ids_.append(out.id)
         current = self._load(conn, obj, [i for i in ids_ if i])
         prepared = []
-        for out, (_, raw) in zip(outcomes, changes, strict=True):
-            p = prepare(self.schema, obj, raw, creating=False, allow=frozenset({"id"}))
+        batch = prepare_many(
+            self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
+        )
+        for out, p in zip(outcomes, batch, strict=True):
             p.errors[:0] = out.errors
             if not p.errors:
                 row = current.get(out.id or "")
@@ -166,6 +170,7 @@ class Dml:
         table = self.schema.table(obj)
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         events = []
+        by_col = {f.column: f for f in obj.stored_fields()}
         for p, rid in zip(prepared, ids_, strict=True):
             if p.errors or rid is None:
                 continue
@@ -181,7 +186,6 @@ class Dml:
                 {**{f"v_{k}": val for k, val in v.items()}, "k_id": rid}
             )
             if obj.track_changes:
-                by_col = {f.column: f for f in obj.stored_fields()}
                 names = [by_col[c].name for c in changed if c in by_col] + ["LastModifiedDate"]
                 values = {by_col[c].name: v[c] for c in changed if c in by_col}
                 values["LastModifiedDate"] = ctx.at
@@ -190,12 +194,7 @@ class Dml:
                     change_event(obj, ctx, "UPDATE", rid, values, changed=names, nulled=nulled)
                 )
         for cols, params in groups.items():
-            stmt = (
-                table.update()
-                .where(table.c.id == sa.bindparam("k_id"))
-                .values({c: sa.bindparam(f"v_{c}") for c in cols})
-            )
-            conn.execute(stmt, params)
+            conn.execute(update_by_id(table, cols), params)
         log.append(conn, events, ctx.at)
 
     # -- upsert -------------------------------------------------------------------------
