@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from ..core.errors import InvalidSession, JsonParserError, MethodNotAllowed, SwitchboardError
 from ..org.dml.context import WriteContext
+from ..org.identity.secrets import token_hash
 from ..org.identity.tokens import Session, validate
 from ..org.runtime import Org
 from . import versions
@@ -76,9 +77,17 @@ def bearer(headers: Headers) -> str:
 
 
 def authenticate(org: Org, token: str) -> Session:
+    """The session of a bearer token: from the session cache, else from the database."""
+    key = token_hash(token)
+    session = org.sessions.get(key)
+    if session is not None:
+        return session
+    generation = org.sessions.generation()
     users = org.schema.table(org.schema.object("User"))
     with org.store.read() as conn:
-        return validate(conn, users, org.org_id, token)
+        session = validate(conn, users, org.org_id, token)
+    org.sessions.put(key, session, generation)
+    return session
 
 
 def endpoint(

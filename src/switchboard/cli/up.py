@@ -39,6 +39,8 @@ async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
         loop="uvloop",
         http="httptools",
         timeout_keep_alive=30,
+        # Keep-alive connections (TLS ones especially) otherwise hold a stop for 15 s.
+        timeout_graceful_shutdown=2,
         ssl_certfile=str(tls.cert) if tls else None,
         ssl_keyfile=str(tls.key) if tls else None,
     )

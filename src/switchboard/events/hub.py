@@ -3,8 +3,8 @@
 A pump thread moves the :class:`~events.replay.Watermark` whenever something may have
 committed and wakes everyone waiting beyond the old one. Wake-ups come from:
 
-* this process's commits: SQLite writers end with ``COMMIT`` through the driver, and a
-  cursor hook sees it on a connection that appended events (:mod:`events.log` marks it);
+* this process's commits: the store calls its after-commit hooks, and a transaction
+  that appended events is marked by :mod:`events.log`;
 * other processes' commits on PostgreSQL: ``LISTEN sb_event`` on a dedicated connection
   (the writers' ``pg_notify`` is delivered at commit, also to this process);
 * a poll every ``event_poll_interval`` seconds, for other processes on SQLite and as a
@@ -21,8 +21,6 @@ import logging
 import threading
 import time
 from typing import Any
-
-from sqlalchemy import event as sa_event
 
 from ..store.engine import Store
 from . import replay
@@ -47,25 +45,52 @@ class EventHub:
         self.poll_interval = poll_interval
         self.retention_hours = retention_hours
         self.watermark = Watermark(store, gap_timeout=gap_timeout)
-        self.safe = self.watermark.advance()
+        self._advance_lock = threading.Lock()
+        self._safe = self.watermark.advance()
+        # Something may have committed since _safe was computed. The watermark is moved
+        # lazily: by the pump only while someone waits, otherwise by the next reader of
+        # ``safe``. Moving it after every commit with nobody listening cost a query per
+        # write on a thread that competes with the writers for the GIL.
+        self._dirty = False
+        self._sync_waiting = 0
         self._kick = threading.Event()
         self._cond = threading.Condition()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._stop = threading.Event()
         self._listener: Any = None
-        sa_event.listen(store.engine, "after_cursor_execute", self._after_execute)
+        store.after_commit.append(self._after_commit)
         self._thread = threading.Thread(target=self._pump, name="event-pump", daemon=True)
         self._thread.start()
         if not store.is_sqlite:
             threading.Thread(target=self._listen, name="event-listen", daemon=True).start()
 
     # -- wake-ups -----------------------------------------------------------------------
-    def _after_execute(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement in ("COMMIT", "ROLLBACK") and conn.info.pop(APPENDED, False):
+    def _after_commit(self, info: dict[Any, Any]) -> None:
+        if info.pop(APPENDED, False):
             self.kick()
 
     def kick(self) -> None:
+        self._dirty = True
         self._kick.set()
+
+    @property
+    def safe(self) -> int:
+        """Every event id up to this one is visible or will never appear."""
+        if self._dirty:
+            self._refresh()
+        return self._safe
+
+    def _refresh(self) -> bool:
+        """Move the watermark now; returns whether it moved."""
+        with self._advance_lock:
+            self._dirty = False
+            safe = self.watermark.advance()
+            moved = safe != self._safe
+            self._safe = safe
+        return moved
+
+    def _someone_waits(self) -> bool:
+        return bool(self._waiters) or self._sync_waiting > 0
 
     def _listen(self) -> None:
         import psycopg
@@ -91,12 +116,15 @@ class EventHub:
     def _pump(self) -> None:
         last_purge = 0.0
         while not self._stop.is_set():
-            self._kick.wait(self.poll_interval)
+            if not self._kick.wait(self.poll_interval):
+                self._dirty = True  # another process may have committed meanwhile
             self._kick.clear()
             if self._stop.is_set():
                 return
             try:
-                safe = self.watermark.advance()
+                moved = False
+                if self._someone_waits() or self.watermark.pending:
+                    moved = self._refresh()
                 if time.monotonic() - last_purge > _PURGE_EVERY:
                     last_purge = time.monotonic()
                     purged = replay.purge(self.store, self.retention_hours)
@@ -106,8 +134,7 @@ class EventHub:
                 log.exception("event pump failed; retrying")
                 time.sleep(self.poll_interval)
                 continue
-            if safe != self.safe:
-                self.safe = safe
+            if moved:
                 self._broadcast()
             elif self.watermark.pending:
                 self._kick.set()  # gaps: look again soon rather than at the next poll
@@ -128,9 +155,10 @@ class EventHub:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         with self._cond:
-            if self.safe > seen:
+            if self._safe > seen:
                 return True
             self._waiters.append((loop, fut))
+        self._kick.set()  # the pump moves the watermark only while someone waits
         try:
             await asyncio.wait_for(fut, timeout)
         except TimeoutError:
@@ -141,12 +169,19 @@ class EventHub:
 
     def wait_beyond_sync(self, seen: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
+        if self.safe > seen:
+            return True
         with self._cond:
-            while self.safe <= seen:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
+            self._sync_waiting += 1
+            self._kick.set()
+            try:
+                while self._safe <= seen:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._cond.wait(left)
+            finally:
+                self._sync_waiting -= 1
         return True
 
     # -- reading ------------------------------------------------------------------------
@@ -159,7 +194,8 @@ class EventHub:
     def close(self) -> None:
         self._stop.set()
         self._kick.set()
-        sa_event.remove(self.store.engine, "after_cursor_execute", self._after_execute)
+        if self._after_commit in self.store.after_commit:
+            self.store.after_commit.remove(self._after_commit)
         self._thread.join(timeout=5)
 
 

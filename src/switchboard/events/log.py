@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection
 from ..store import internal
 
 NOTIFY_CHANNEL = "sb_event"
+# Built once: SQLAlchemy memoizes the cache key of a statement object it sees again.
+_INSERT = internal.event.insert()
 APPENDED = "sb_event_appended"
 
 
@@ -60,7 +62,7 @@ def append(
     if returning:
         stmt = internal.event.insert().returning(internal.event.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
-    conn.execute(internal.event.insert(), rows)
+    conn.execute(_INSERT, rows)
     return []
 
 

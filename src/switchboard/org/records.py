@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -64,6 +64,63 @@ def compound_value(
     return None if all(v is None for v in out.values()) else out
 
 
+_Step = tuple[str, Callable[[Mapping[str, Any]], Any]]
+
+
+def _converter(f: FieldDef) -> Callable[[Any], Any] | None:
+    """The conversion a stored value of ``f`` needs on the wire (None: as stored)."""
+    if f.type == FieldType.DATETIME:
+        return format_datetime
+    if f.type == FieldType.DATE:
+        return date.isoformat
+    if f.type == FieldType.TIME:
+        return lambda v: v.strftime("%H:%M:%S.") + f"{v.microsecond // 1000:03d}Z"
+    if f.type == FieldType.INT:
+        return int
+    if f.type in (FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT):
+        return float
+    if f.type == FieldType.BOOLEAN:
+        return bool
+    return None
+
+
+def _step(obj: ObjectDef, f: FieldDef, parts: dict[str, list[FieldDef]]) -> _Step:
+    if f.type in (FieldType.ADDRESS, FieldType.LOCATION):
+        comps = parts.get(f.name, [])
+        return f.name, lambda row: compound_value(obj, f, row, comps)
+    if not f.stored:
+        return f.name, lambda row: None  # formulas are not evaluated yet
+    column, convert = f.column, _converter(f)
+    if convert is None:
+        return f.name, lambda row: row.get(column)
+
+    def step(row: Mapping[str, Any]) -> Any:
+        value = row.get(column)
+        return None if value is None else convert(value)
+
+    return f.name, step
+
+
+_PLANS: dict[tuple[int, tuple[str, ...]], tuple[ObjectDef, list[_Step]]] = {}
+
+
+def _plan(obj: ObjectDef, fields: list[FieldDef]) -> list[_Step]:
+    """Per-field steps, resolved once per object and field list (retrieves repeat them)."""
+    key = (id(obj), tuple(f.name for f in fields))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    parts: dict[str, list[FieldDef]] = {}
+    for c in obj.fields.values():
+        if c.compound_field_name:
+            parts.setdefault(c.compound_field_name, []).append(c)
+    steps = [_step(obj, f, parts) for f in fields]
+    if len(_PLANS) > 512:
+        _PLANS.clear()
+    _PLANS[key] = (obj, steps)
+    return steps
+
+
 def render(
     obj: ObjectDef, row: Mapping[str, Any], fields: Iterable[FieldDef], version: str
 ) -> dict[str, Any]:
@@ -71,19 +128,8 @@ def render(
     out: dict[str, Any] = {
         "attributes": {"type": obj.name, "url": record_url(obj, row["id"], version)}
     }
-    parts: dict[str, list[FieldDef]] | None = None
-    for f in fields:
-        if f.type in (FieldType.ADDRESS, FieldType.LOCATION):
-            if parts is None:  # one pass over the fields for every compound field
-                parts = {}
-                for c in obj.fields.values():
-                    if c.compound_field_name:
-                        parts.setdefault(c.compound_field_name, []).append(c)
-            out[f.name] = compound_value(obj, f, row, parts.get(f.name, []))
-        elif f.stored:
-            out[f.name] = wire_value(f, row.get(f.column))
-        else:
-            out[f.name] = None  # formulas are not evaluated yet
+    for name, step in _plan(obj, list(fields)):
+        out[name] = step(row)
     return out
 
 

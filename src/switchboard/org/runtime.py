@@ -25,6 +25,7 @@ from .dml.context import WriteContext
 from .dml.writer import Dml, Outcome
 from .errors import InvalidField
 from .identity.bootstrap import Bootstrap, bootstrap
+from .identity.sessions import SessionCache
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
@@ -40,6 +41,7 @@ class Org:
         self.schema = Schema(store, poll_interval=settings.schema_poll_interval)
         self.dml = Dml(self.schema)
         self.usage = ApiUsage(store, settings.daily_api_requests)
+        self.sessions = SessionCache(store)
         self.boot: Bootstrap | None = None
         # A transaction the single-record helpers join instead of opening their own
         # (composite allOrNone runs every subrequest in one), per thread.
@@ -62,6 +64,7 @@ class Org:
         return self.boot.org_id
 
     def close(self) -> None:
+        self.sessions.close()
         self.store.dispose()
 
     # -- joining an open transaction -----------------------------------------------------
@@ -164,9 +167,8 @@ class Org:
         rid = ids.normalize(record_id)
         wanted = self.resolve_fields(obj, fields)
         obj = self.schema.current(obj)
-        table = self.schema.table(obj)
         with self._read() as conn:
-            row = conn.execute(sa.select(table).where(table.c.id == rid)).mappings().first()
+            row = conn.execute(self.schema.statements(obj).by_id, {"id": rid}).mappings().first()
         if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
             raise NotFound()
         return render(obj, dict(row), wanted, version)

@@ -4,8 +4,9 @@ SQLite allows one writer at a time. Rather than let concurrent requests collide 
 ``database is locked``, writers in one process queue on a lock and open their
 transaction with ``BEGIN IMMEDIATE`` (which takes the write lock up front, so a
 transaction never fails half-way on lock upgrade); other processes are waited for by
-``busy_timeout``. PostgreSQL runs writers concurrently; a deadlock or serialization
-failure there is retried here with jittered backoff, never in callers.
+``busy_timeout``. Writers waiting on that lock are committed together (see
+:mod:`store.group_commit`). PostgreSQL runs writers concurrently; a deadlock or
+serialization failure there is retried here with jittered backoff, never in callers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .errors import StoreBusy
+from .group_commit import Job, WriteQueue, run_batch
 
 T = TypeVar("T")
 
@@ -40,35 +42,87 @@ class Store:
         self.dialect = engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._queue = WriteQueue()
         self.metadata = sa.MetaData()
+        # Called with a committed transaction's ``Connection.info`` (flags its work set;
+        # each hook pops its own), on the committing thread, right after COMMIT:
+        # wake-ups and cache invalidation. A flag left by a rolled-back transaction only
+        # causes one spurious wake-up or invalidation later, never a missed one.
+        self.after_commit: list[Callable[[dict[Any, Any]], None]] = []
+
+    def _committed(self, info: dict[Any, Any]) -> None:
+        for hook in self.after_commit:
+            hook(info)
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
     def _write_once(self) -> Iterator[Connection]:
-        if self._write_lock is not None:
-            with self._write_lock, self.engine.connect() as conn:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                # The driver is in autocommit mode, so the transaction is ours to end.
-                try:
-                    yield conn
-                except BaseException:
-                    conn.exec_driver_sql("ROLLBACK")
-                    raise
-                conn.exec_driver_sql("COMMIT")
-        else:
-            with self.engine.begin() as conn:
-                yield conn
+        """One PostgreSQL transaction (SQLite writers go through :meth:`_batch`)."""
+        with self.engine.begin() as conn:
+            info = conn.info  # the connection is closed once the block commits
+            yield conn
+        self._committed(info)
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction, retrying transient conflicts.
 
         ``work`` may run more than once, so it must not have effects outside the
-        transaction before it returns.
+        transaction before it returns. On SQLite it may run on another writer's thread,
+        in a transaction it shares with other writers' work (group commit).
         """
+        if self._write_lock is None:
+            return self._retrying(lambda: self._once(work))
+        job: Job[T] = Job(work)
+        self._queue.put(job)
+        with self._write_lock:
+            if not job.done:  # nobody ran it yet: lead a batch of everything queued
+                batch = self._queue.drain()
+                try:
+                    self._retrying(lambda: self._batch(batch))
+                except BaseException as exc:  # retries ran out: every job shares the fate
+                    for queued in batch:
+                        if not queued.done:
+                            queued.error, queued.done = exc, True
+        return job.result()
+
+    def _once(self, work: Callable[[Connection], T]) -> T:
+        with self._write_once() as conn:
+            return work(conn)
+
+    def _batch(self, batch: list[Job[Any]]) -> None:
+        for job in batch:
+            job.reset()
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    run_batch(conn, batch)
+                except BaseException:
+                    conn.exec_driver_sql("ROLLBACK")
+                    raise
+                conn.exec_driver_sql("COMMIT")
+                self._committed(conn.info)
+        except (OperationalError, DBAPIError) as exc:
+            if self._retryable(exc):
+                raise  # the whole batch is retried
+            for job in batch:
+                job.error, job.done = job.error or exc, True
+            return
+        except Exception as exc:  # a lone job's own failure
+            for job in batch:
+                job.error, job.done = job.error or exc, True
+            return
+        except BaseException as exc:
+            for job in batch:
+                job.error, job.done = exc, True
+            raise
+        for job in batch:
+            job.done = True
+
+    def _retrying(self, attempt_once: Callable[[], T]) -> T:
         for attempt in range(_ATTEMPTS):
             try:
-                with self._write_once() as conn:
-                    return work(conn)
+                return attempt_once()
             except (OperationalError, DBAPIError) as exc:
                 if not self._retryable(exc) or attempt == _ATTEMPTS - 1:
                     if self._retryable(exc):
@@ -123,6 +177,7 @@ def open_store(url: str) -> Store:
             # connections are closed on return, and reopening one (with its PRAGMAs) on
             # every request cost a fifth of the REST throughput.
             pool_size=40,
+            pool_use_lifo=True,
             max_overflow=16,
         )
         event.listen(engine, "connect", _sqlite_pragmas)

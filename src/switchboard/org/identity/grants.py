@@ -25,6 +25,7 @@ from ...store import internal
 from . import apps, jwt, users
 from .errors import OAuthError, invalid_grant
 from .secrets import token_hash
+from .sessions import mark_changed
 from .tokens import mint
 
 if TYPE_CHECKING:
@@ -282,6 +283,7 @@ def revoke(org: Org, token_value: str) -> bool:
         if kind is None:
             return False
         conn.execute(t.update().where(t.c.token_hash == h).values(revoked=True))
+        mark_changed(conn)
         if kind == "refresh":
             children = sa.select(link.c.token_hash).where(link.c.parent_hash == h)
             conn.execute(t.update().where(t.c.token_hash.in_(children)).values(revoked=True))

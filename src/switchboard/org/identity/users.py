@@ -25,6 +25,7 @@ from ...store.engine import Store
 from ..schema.registry import Schema
 from .errors import LoginFailed
 from .secrets import hash_secret, token_hash, verify_secret
+from .sessions import mark_changed
 
 # Salesforce security tokens are appended to the password; ours are this long.
 SECURITY_TOKEN_LENGTH = 24
@@ -216,6 +217,7 @@ def set_active(conn: Connection, schema: Schema, user_id: str, active: bool) -> 
         .where(u.c.id == user_id)
         .values(isactive=active, lastmodifieddate=clock.now(), systemmodstamp=clock.now())
     )
+    mark_changed(conn)
 
 
 def list_all(conn: Connection, schema: Schema) -> list[User]:

@@ -71,6 +71,14 @@ class FieldDef:
     custom: bool = False
     # Fields the org maintains itself (Id, CreatedDate, SystemModstamp, ...).
     system: bool = False
+    # Derived once: DML reads these for every field of every row.
+    column: str = field(init=False, repr=False, compare=False)
+    stored: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column", self.name.lower())
+        # Compound fields and formulas have no column of their own.
+        object.__setattr__(self, "stored", self.type not in COMPOUND_TYPES and not self.calculated)
 
     @property
     def required(self) -> bool:
@@ -81,15 +89,6 @@ class FieldDef:
             and not self.defaulted_on_create
             and self.type != FieldType.BOOLEAN
         )
-
-    @property
-    def column(self) -> str:
-        return self.name.lower()
-
-    @property
-    def stored(self) -> bool:
-        """Whether the field has a column (compound fields and formulas do not)."""
-        return self.type not in COMPOUND_TYPES and not self.calculated
 
     @property
     def polymorphic(self) -> bool:
@@ -118,9 +117,11 @@ class ObjectDef:
     retrieveable: bool = True
     # Whether record changes publish Change Data Capture events.
     track_changes: bool = True
+    _stored: list[FieldDef] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, f: FieldDef) -> None:
         self.fields[f.name.lower()] = f
+        self._stored = None
 
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name.lower())
@@ -137,7 +138,10 @@ class ObjectDef:
         return None
 
     def stored_fields(self) -> list[FieldDef]:
-        return [f for f in self.fields.values() if f.stored]
+        """Fields with a column, in describe order (cached until the next ``add``)."""
+        if self._stored is None or len(self._stored) > len(self.fields):
+            self._stored = [f for f in self.fields.values() if f.stored]
+        return self._stored
 
     def by_relationship(self, relationship: str) -> FieldDef | None:
         rel = relationship.lower()

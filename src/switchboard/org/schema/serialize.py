@@ -9,13 +9,13 @@ import orjson
 
 from .model import FieldDef, FieldType, ObjectDef, PicklistValue
 
-_FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(FieldDef)}
+_FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(FieldDef) if f.init}
 
 
 def field_to_dict(f: FieldDef) -> dict[str, Any]:
     out: dict[str, Any] = {"name": f.name, "type": f.type.value}
     for spec in dataclasses.fields(FieldDef):
-        if spec.name in ("name", "type"):
+        if spec.name in ("name", "type") or not spec.init:
             continue
         value = getattr(f, spec.name)
         if value == _FIELD_DEFAULTS.get(spec.name):
@@ -29,7 +29,7 @@ def field_to_dict(f: FieldDef) -> dict[str, Any]:
 
 
 def field_from_dict(d: dict[str, Any]) -> FieldDef:
-    known = {f.name for f in dataclasses.fields(FieldDef)}
+    known = {f.name for f in dataclasses.fields(FieldDef) if f.init}
     kwargs = {k: v for k, v in d.items() if k in known}
     kwargs["type"] = FieldType(kwargs["type"])
     if "picklist" in kwargs:
@@ -43,7 +43,7 @@ def object_to_json(obj: ObjectDef) -> str:
     body = {
         spec.name: getattr(obj, spec.name)
         for spec in dataclasses.fields(ObjectDef)
-        if spec.name != "fields"
+        if spec.name != "fields" and spec.init
     }
     body["fields"] = [field_to_dict(f) for f in obj.fields.values()]
     return orjson.dumps(body).decode()
@@ -52,7 +52,7 @@ def object_to_json(obj: ObjectDef) -> str:
 def object_from_json(text: str) -> ObjectDef:
     body = orjson.loads(text)
     fields = body.pop("fields")
-    known = {f.name for f in dataclasses.fields(ObjectDef)}
+    known = {f.name for f in dataclasses.fields(ObjectDef) if f.init}
     obj = ObjectDef(**{k: v for k, v in body.items() if k in known})
     for f in fields:
         obj.add(field_from_dict(f))

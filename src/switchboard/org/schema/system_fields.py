@@ -59,6 +59,7 @@ def add_system_fields(obj: ObjectDef, *, owner: bool = True) -> ObjectDef:
     """Add Id first and the audit fields; keep fields already defined (e.g. Name)."""
     existing = dict(obj.fields)
     obj.fields.clear()
+    obj._stored = None
     obj.add(
         FieldDef(
             "Id",
