@@ -4,18 +4,15 @@ client generated here from the project's own .proto with grpcio-tools."""
 from __future__ import annotations
 
 import importlib
-import queue
-import re
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
 from support.databases import BACKENDS, database_url
+from support.pubsub import Client
 from support.server import Server, free_port
 
 PROTO = Path(__file__).parents[2] / "src/switchboard/api/pubsub/pubsub_api.proto"
@@ -66,122 +63,6 @@ def events_server(
             yield srv
         finally:
             srv.stop()
-
-
-_tokens: dict[int, str] = {}
-
-
-def token(server: Server) -> str:
-    """One access token per server (minting one runs the CLI)."""
-    if id(server) not in _tokens:
-        _tokens[id(server)] = server.token()
-    return _tokens[id(server)]
-
-
-def org_id(server: Server) -> str:
-    for line in server.output:
-        m = re.search(r"Switchboard org (\w+) at", line)
-        if m:
-            return m.group(1)
-    raise AssertionError("no org id in the server output")
-
-
-class Client:
-    """A thin Pub/Sub client over a TLS channel, as an integration would write one."""
-
-    def __init__(self, server: Server, modules: tuple[ModuleType, ModuleType], ca: Path) -> None:
-        import grpc
-
-        self.pb, pb_grpc = modules
-        creds = grpc.ssl_channel_credentials((ca / "ca.pem").read_bytes())
-        self.channel = grpc.secure_channel(f"127.0.0.1:{server.grpc_port}", creds)
-        self.stub = pb_grpc.PubSubStub(self.channel)
-        self.metadata = (
-            ("accesstoken", token(server)),
-            ("instanceurl", server.instance_url),
-            ("tenantid", org_id(server)),
-        )
-        self._schemas: dict[str, Any] = {}
-
-    def schema(self, schema_id: str) -> Any:
-        import fastavro
-        import orjson
-
-        if schema_id not in self._schemas:
-            info = self.stub.GetSchema(
-                self.pb.SchemaRequest(schema_id=schema_id), metadata=self.metadata
-            )
-            self._schemas[schema_id] = fastavro.parse_schema(orjson.loads(info.schema_json))
-        return self._schemas[schema_id]
-
-    def decode(self, consumer_event: Any) -> dict[str, Any]:
-        import io
-
-        import fastavro
-
-        schema = self.schema(consumer_event.event.schema_id)
-        return fastavro.schemaless_reader(io.BytesIO(consumer_event.event.payload), schema, None)
-
-    def subscribe(self, topic: str, preset: int, replay_id: bytes = b"", n: int = 100) -> Sub:
-        return Sub(self, topic, preset, replay_id, n)
-
-    def close(self) -> None:
-        self.channel.close()
-
-
-class Sub:
-    """A running Subscribe call: responses land in a queue, credit is granted on demand."""
-
-    def __init__(self, client: Client, topic: str, preset: int, replay_id: bytes, n: int) -> None:
-        self.client = client
-        self.requests: queue.Queue[Any] = queue.Queue()
-        self.responses: queue.Queue[Any] = queue.Queue()
-        pb = client.pb
-        self.requests.put(
-            pb.FetchRequest(
-                topic_name=topic, replay_preset=preset, replay_id=replay_id, num_requested=n
-            )
-        )
-        self.call = client.stub.Subscribe(self._iter(), metadata=client.metadata)
-        self.thread = threading.Thread(target=self._pump, daemon=True)
-        self.thread.start()
-
-    def _iter(self) -> Iterator[Any]:
-        while True:
-            item = self.requests.get()
-            if item is None:
-                return
-            yield item
-
-    def _pump(self) -> None:
-        try:
-            for response in self.call:
-                self.responses.put(response)
-        except Exception as exc:  # delivered to the test
-            self.responses.put(exc)
-
-    def next(self, timeout: float = 10) -> Any:
-        item = self.responses.get(timeout=timeout)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    def events(self, count: int, timeout: float = 15) -> list[Any]:
-        out: list[Any] = []
-        while len(out) < count:
-            out.extend(self.next(timeout).events)
-        return out
-
-    def wait_idle(self) -> Any:
-        """The first empty FetchResponse: the subscription is live."""
-        while True:
-            r = self.next()
-            if not r.events:
-                return r
-
-    def cancel(self) -> None:
-        self.requests.put(None)
-        self.call.cancel()
 
 
 @pytest.fixture(scope="module")

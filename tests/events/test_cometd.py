@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from conftest import token
+from support.pubsub import token
 from support.server import Server
 
 

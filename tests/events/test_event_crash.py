@@ -20,8 +20,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from conftest import Client, token
 from support.databases import BACKENDS, database_url
+from support.pubsub import Client, token
 from support.server import Server, free_port
 from switchboard.store import internal, open_store
 

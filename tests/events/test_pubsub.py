@@ -11,7 +11,7 @@ import orjson
 import pytest
 import requests
 
-from conftest import Client, org_id, token
+from support.pubsub import Client, org_id, token
 from support.server import Server
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from conftest import token
+from support.pubsub import token
 from support.server import Server
 
 # find_spec, not import: importing pysfpubsub here would register its descriptors in

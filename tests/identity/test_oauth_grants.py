@@ -12,7 +12,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
-from conftest import CALLBACK, Idp, pkce_pair
+from support.identity import CALLBACK, Idp, pkce_pair
 
 
 def _client(idp: Idp, token: str) -> Salesforce:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Idp
+from support.identity import Idp
 from support.server import Server, free_port
 
 SF = os.environ.get("SWITCHBOARD_SF_CLI") or shutil.which("sf")

@@ -43,26 +43,8 @@ class OrgClient:
 
 
 def _mint(data_dir: Path | None, db: str | None) -> tuple[str, Path]:
-    from ..org.identity.tokens import mint
-    from ..org.runtime import Org
-
     s = options.settings(data_dir, db)
-    org = Org.open(s)
-    try:
-        assert org.boot is not None
-        boot = org.boot
-        token = org.store.write(
-            lambda c: mint(
-                c,
-                boot.org_id,
-                boot.admin_user_id,
-                client_id=None,
-                lifetime_seconds=s.session_timeout,
-            )
-        )
-    finally:
-        org.close()
-    return token, s.data_dir
+    return options.mint_admin_token(s), s.data_dir
 
 
 def connect(instance_url: str | None, data_dir: Path | None, db: str | None) -> OrgClient:

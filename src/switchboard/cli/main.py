@@ -61,25 +61,7 @@ def up(
 @app.command()
 def token(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
     """Print a fresh access token for the bootstrapped admin user."""
-    from ..org.identity.tokens import mint
-    from ..org.runtime import Org
-
-    s = options.settings(data_dir, db)
-    org = Org.open(s)
-    try:
-        assert org.boot is not None
-        boot = org.boot
-        tok = org.store.write(
-            lambda c: mint(
-                c,
-                boot.org_id,
-                boot.admin_user_id,
-                client_id=None,
-                lifetime_seconds=s.session_timeout,
-            )
-        )
-    finally:
-        org.close()
+    tok = options.mint_admin_token(options.settings(data_dir, db))
     typer.echo(tok)
 
 

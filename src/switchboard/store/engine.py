@@ -43,6 +43,8 @@ class Store:
         self.is_sqlite = self.dialect == "sqlite"
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._queue = WriteQueue()
+        self._local = threading.local()
+        self._writer: Connection | None = None
         self.metadata = sa.MetaData()
         # Called with a committed transaction's ``Connection.info`` (flags its work set;
         # each hook pops its own), on the committing thread, right after COMMIT:
@@ -93,16 +95,19 @@ class Store:
         for job in batch:
             job.reset()
         try:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                try:
-                    run_batch(conn, batch)
-                except BaseException:
-                    conn.exec_driver_sql("ROLLBACK")
-                    raise
-                conn.exec_driver_sql("COMMIT")
-                self._committed(conn.info)
+            conn = self._writer_connection()
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                run_batch(conn, batch)
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                conn.rollback()
+                raise
+            conn.exec_driver_sql("COMMIT")
+            conn.rollback()  # ends SQLAlchemy's autobegun (driver-level no-op) transaction
+            self._committed(conn.info)
         except (OperationalError, DBAPIError) as exc:
+            self._drop_writer()
             if self._retryable(exc):
                 raise  # the whole batch is retried
             for job in batch:
@@ -119,6 +124,28 @@ class Store:
         for job in batch:
             job.done = True
 
+    def _writer_connection(self) -> Connection:
+        """The one connection SQLite writes go through; held only under the write lock,
+        and kept open so its page cache stays warm between transactions."""
+        conn = self._writer
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._writer = self.engine.connect()
+        return conn
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            try:
+                if self._writer.in_transaction():
+                    self._writer.rollback()
+                self._writer.exec_driver_sql("ROLLBACK")
+            except Exception:  # no transaction was open, or the connection is gone
+                pass
+            try:
+                self._writer.close()
+            except Exception:
+                pass
+            self._writer = None
+
     def _retrying(self, attempt_once: Callable[[], T]) -> T:
         for attempt in range(_ATTEMPTS):
             try:
@@ -133,8 +160,27 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        """A connection for reads.
+
+        On SQLite each thread keeps one open connection instead of checking one out of
+        the pool per call: the checkout and check-in cost more than a primary-key read,
+        and a connection that stays with its thread keeps its page cache warm. In WAL
+        mode an idle connection holds no lock and each statement reads a fresh snapshot
+        (the driver is in autocommit mode), so keeping it open is free.
+        """
+        if not self.is_sqlite or getattr(self._local, "busy", False):
+            with self.engine.connect() as conn:  # PostgreSQL, or a read nested in a read
+                yield conn
+            return
+        kept: Connection | None = getattr(self._local, "conn", None)
+        if kept is None or kept.closed or kept.invalidated:
+            kept = self._local.conn = self.engine.connect()
+        self._local.busy = True
+        try:
+            yield kept
+        finally:
+            self._local.busy = False
+            kept.rollback()  # ends SQLAlchemy's autobegun (driver-level no-op) transaction
 
     def _retryable(self, exc: DBAPIError) -> bool:
         if self.is_sqlite:
@@ -144,6 +190,9 @@ class Store:
         return code in _PG_RETRY
 
     def dispose(self) -> None:
+        if self._write_lock is not None:
+            with self._write_lock:
+                self._drop_writer()
         self.engine.dispose()
 
 

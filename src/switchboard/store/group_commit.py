@@ -66,14 +66,19 @@ def run_batch(conn: Connection, jobs: list[Job[Any]]) -> None:
     if len(jobs) == 1:
         jobs[0].value = jobs[0].work(conn)
         return
+    # Savepoint statements go straight to the driver: they cannot meet a lock (the
+    # transaction already holds the write lock), and SQLAlchemy's per-statement work
+    # would cost more than the savepoints themselves.
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
     for job in jobs:
-        conn.exec_driver_sql("SAVEPOINT sb_job")
+        raw.execute("SAVEPOINT sb_job")
         try:
             job.value = job.work(conn)
         except Exception as exc:  # this job fails alone; BaseException aborts the batch
-            conn.exec_driver_sql("ROLLBACK TO sb_job")
+            raw.execute("ROLLBACK TO sb_job")
             job.error = exc
-        conn.exec_driver_sql("RELEASE sb_job")
+        raw.execute("RELEASE sb_job")
 
 
 __all__ = ["Job", "WriteQueue", "run_batch"]

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...core import clock
+
+_KEY_BASE = uuid.uuid4().int
+_KEY_COUNTER = itertools.count()
+
+
+def _transaction_key() -> str:
+    """A unique UUID-shaped key: a random per-process base plus a counter, since
+    ``uuid4()`` reads the OS random source (a system call) on every write."""
+    return str(uuid.UUID(int=(_KEY_BASE + next(_KEY_COUNTER)) % (1 << 128)))
 
 
 @dataclass(slots=True)
@@ -17,7 +27,7 @@ class WriteContext:
     api_version: str = "59.0"
     client: str | None = None
     at: datetime = field(default_factory=clock.now)
-    transaction_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    transaction_key: str = field(default_factory=lambda: _transaction_key())
     sequence: int = 0
 
     @property
