@@ -96,7 +96,6 @@ def run(
     finally:
         _server_file(settings).unlink(missing_ok=True)
         worker.stop()
-        org.usage.flush()
         org.close()
 
 

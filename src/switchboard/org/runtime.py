@@ -65,6 +65,7 @@ class Org:
 
     def close(self) -> None:
         self.sessions.close()
+        self.usage.close()
         self.store.dispose()
 
     # -- joining an open transaction -----------------------------------------------------
@@ -102,6 +103,17 @@ class Org:
         obj = self.schema.object(type_name)
         prepared = self.dml.prepare_insert(obj, [record])  # outside the write transaction
         out = self._write(
+            lambda c: self._one(self.dml.insert_prepared(c, ctx.fresh(), obj, prepared))
+        )
+        assert out.id is not None
+        return out.id
+
+    async def create_async(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
+        """:meth:`create` from the event loop: resolving and coercing the record happen
+        here, the insert in the store's group commit."""
+        obj = self.schema.object(type_name)
+        prepared = self.dml.prepare_insert(obj, [record])
+        out = await self.store.write_async(
             lambda c: self._one(self.dml.insert_prepared(c, ctx.fresh(), obj, prepared))
         )
         assert out.id is not None

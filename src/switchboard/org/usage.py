@@ -9,6 +9,7 @@ process's pending count, so it lags other processes by at most a second.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Connection
 from ..core.errors import RequestLimitExceeded
 from ..store import internal
 from ..store.engine import Store
+
+log = logging.getLogger("switchboard.usage")
 
 _FLUSH_SECONDS = 1.0
 _WINDOW_MINUTES = 24 * 60
@@ -32,19 +35,49 @@ class ApiUsage:
         self._flushed_at = 0.0
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
+        self._kick = threading.Event()
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def used(self) -> int:
         return self._total + self._pending
 
     def hit(self) -> tuple[int, int]:
         """Count one request; raise REQUEST_LIMIT_EXCEEDED when the window is full."""
-        if time.monotonic() - self._flushed_at >= _FLUSH_SECONDS:
-            self.flush()
+        if self._flushed_at == 0.0:
+            self.flush()  # once, to learn what the window already holds
+            self._start_flusher()
+        elif time.monotonic() - self._flushed_at >= _FLUSH_SECONDS:
+            # Folding into the database is a write; it happens on the flusher thread so a
+            # request (possibly served on the event loop) never waits for the write lock.
+            self._kick.set()
         with self._lock:
             if self._total + self._pending >= self.limit:
                 raise RequestLimitExceeded(f"TotalRequests Limit exceeded. Limit: {self.limit}")
             self._pending += 1
             return self._total + self._pending, self.limit
+
+    def _start_flusher(self) -> None:
+        if self._flusher is None:
+            self._flusher = threading.Thread(target=self._run, name="api-usage", daemon=True)
+            self._flusher.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._kick.wait(_FLUSH_SECONDS)
+            self._kick.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.flush()
+            except Exception:  # the count is kept and folded in on the next attempt
+                log.warning("could not record API usage; will retry", exc_info=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._kick.set()
+        if self._pending:
+            self.flush()
 
     def flush(self) -> None:
         if not self._flushing.acquire(blocking=False):

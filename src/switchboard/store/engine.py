@@ -11,6 +11,7 @@ serialization failure there is retried here with jittered backoff, never in call
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 import time
@@ -45,6 +46,10 @@ class Store:
         self._queue = WriteQueue()
         self._local = threading.local()
         self._writer: Connection | None = None
+        self._writer_thread: threading.Thread | None = None
+        self._queue_guard = threading.Lock()
+        self._wake = threading.Event()
+        self._closing = False
         self.metadata = sa.MetaData()
         # Called with a committed transaction's ``Connection.info`` (flags its work set;
         # each hook pops its own), on the committing thread, right after COMMIT:
@@ -78,14 +83,58 @@ class Store:
         self._queue.put(job)
         with self._write_lock:
             if not job.done:  # nobody ran it yet: lead a batch of everything queued
-                batch = self._queue.drain()
-                try:
-                    self._retrying(lambda: self._batch(batch))
-                except BaseException as exc:  # retries ran out: every job shares the fate
-                    for queued in batch:
-                        if not queued.done:
-                            queued.error, queued.done = exc, True
+                self._lead()
         return job.result()
+
+    async def write_async(self, work: Callable[[Connection], T]) -> T:
+        """:meth:`write` for code on the event loop: on SQLite the job joins the same
+        group commit and a single writer thread runs it, so a request waits on a future
+        rather than parking a pool thread on the write lock."""
+        if self._write_lock is None:
+            return await asyncio.to_thread(self.write, work)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        job: Job[T] = Job(work, on_done=lambda: loop.call_soon_threadsafe(_resolve, fut))
+        self._queue.put(job)
+        self._start_writer()
+        self._wake.set()
+        await fut
+        return job.result()
+
+    def _lead(self) -> None:
+        """Under the write lock: run everything queued as one batch."""
+        batch = self._queue.drain()
+        if not batch:
+            return
+        try:
+            self._retrying(lambda: self._batch(batch))
+        except BaseException as exc:  # retries ran out: every job shares the fate
+            for queued in batch:
+                if not queued.done:
+                    queued.error, queued.done = exc, True
+        finally:
+            for queued in batch:
+                queued.finished()
+
+    def _start_writer(self) -> None:
+        if self._writer_thread is None:
+            with self._queue_guard:
+                if self._writer_thread is None:
+                    thread = threading.Thread(
+                        target=self._writer_loop, name="sqlite-writer", daemon=True
+                    )
+                    thread.start()
+                    self._writer_thread = thread
+
+    def _writer_loop(self) -> None:
+        assert self._write_lock is not None
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closing:
+                return
+            with self._write_lock:
+                self._lead()
 
     def _once(self, work: Callable[[Connection], T]) -> T:
         with self._write_once() as conn:
@@ -190,6 +239,8 @@ class Store:
         return code in _PG_RETRY
 
     def dispose(self) -> None:
+        self._closing = True
+        self._wake.set()
         if self._write_lock is not None:
             with self._write_lock:
                 self._drop_writer()
@@ -233,6 +284,11 @@ def open_store(url: str) -> Store:
     else:
         engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     return Store(engine)
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 __all__ = ["Store", "open_store"]

@@ -30,6 +30,13 @@ class Job(Generic[T]):
     value: Any = _UNSET
     error: BaseException | None = None
     done: bool = False
+    # Called (on the thread that ran the batch) once the job's fate is known: how an
+    # asyncio caller is woken without a thread of its own waiting on the lock.
+    on_done: Callable[[], object] | None = None
+
+    def finished(self) -> None:
+        if self.on_done is not None:
+            self.on_done()
 
     def result(self) -> T:
         if self.error is not None:

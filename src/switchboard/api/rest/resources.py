@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, point_read
 from ..responses import json_response
 from ..versions import VERSIONS
 
@@ -28,10 +28,12 @@ async def versions(request: Request) -> Response:
     )
 
 
+@point_read
 def resources(call: Call) -> Response:
     return json_response({r: f"/services/data/v{call.version}/{r}" for r in _RESOURCES})
 
 
+@point_read
 def limits(call: Call) -> Response:
     usage = call.org.usage
     cap = usage.limit

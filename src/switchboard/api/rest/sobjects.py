@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ...core import ids
@@ -10,7 +11,7 @@ from ...org.errors import InvalidType
 from ...org.records import record_url
 from ...org.schema.describe import describe_global, describe_global_entry, describe_object
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
-from ..call import Call
+from ..call import Call, async_write, point_read
 from ..responses import json_response, no_content
 
 
@@ -24,15 +25,18 @@ def _object(call: Call) -> ObjectDef:
     return obj
 
 
+@point_read
 def global_describe(call: Call) -> Response:
     return json_response(describe_global(call.org.schema, call.version))
 
 
+@point_read
 def describe(call: Call) -> Response:
     obj = _object(call)
     return json_response(describe_object(call.org.schema, obj, call.version))
 
 
+@point_read
 def basic_info(call: Call) -> Response:
     obj = _object(call)
     return json_response(
@@ -40,6 +44,15 @@ def basic_info(call: Call) -> Response:
     )
 
 
+async def _create_async(call: Call) -> Response:
+    obj = _object(call)
+    if obj.kind == "platform_event":
+        return await run_in_threadpool(create, call)
+    new_id = await call.org.create_async(call.ctx(), obj.name, call.json_object())
+    return json_response({"id": new_id, "success": True, "errors": []}, 201)
+
+
+@async_write(_create_async)
 def create(call: Call) -> Response:
     obj = _object(call)
     if obj.kind == "platform_event":
@@ -58,6 +71,7 @@ def _fields_param(call: Call) -> list[str] | None:
     return [f for f in raw.split(",") if f.strip()] if raw else None
 
 
+@point_read
 def retrieve(call: Call) -> Response:
     obj = _object(call)
     record = call.org.retrieve(obj.name, call.params["id"], _fields_param(call), call.version)
