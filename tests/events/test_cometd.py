@@ -1,6 +1,6 @@
-"""CometD streaming with raw Bayeux requests over HTTPS (aiosfstream-ng is not installed
-here): handshake, subscribe with replay -1, -2 and a stored id, long-poll connect,
-unsubscribe, disconnect, and Salesforce's error strings."""
+"""CometD streaming with raw Bayeux requests over HTTPS (the aiosfstream-ng client is in
+test_cometd_client.py): handshake, subscribe with replay -1, -2 and a stored id, long-poll
+connect, unsubscribe, disconnect, and Salesforce's error strings."""
 
 from __future__ import annotations
 

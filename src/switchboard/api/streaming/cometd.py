@@ -2,8 +2,10 @@
 
 Supported meta channels: handshake, connect (long polling with ``advice``), subscribe
 (with the replay extension: ``ext.replay = {channel: -1 | -2 | replayId}``),
-unsubscribe and disconnect. Errors use Salesforce's strings: ``401::`` for a bad
-session, ``400::`` for a bad request, ``403::Unknown client`` for an expired client.
+unsubscribe and disconnect. The first connect after a handshake is answered at once, as
+CometD servers do; later ones are held until events arrive or the timeout. Errors use
+Salesforce's strings: ``401::`` for a bad session, ``400::`` for a bad request,
+``403::Unknown client`` for an expired client.
 
 Events go out in the CometD shape: ``{"channel", "data": {"schema", "payload",
 "event": {"replayId"}}}`` where the payload omits nulls (and so unchanged fields) and
@@ -14,6 +16,8 @@ replay id, which is how Salesforce behaves too.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -42,6 +46,10 @@ class Client:
     user_id: str
     subscriptions: dict[str, int] = field(default_factory=dict)
     seen: float = field(default_factory=time.monotonic)
+    connected: bool = False
+    # Set by a subscribe or disconnect so a held /meta/connect answers without waiting
+    # for the next event (a subscription with replay -2 or an id has events queued).
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -157,6 +165,7 @@ class CometD:
             return [{**base, "subscription": sub, "successful": True}]
         if channel == "/meta/disconnect":
             self.clients.pop(client.id, None)
+            client.wake.set()
             return [{**base, "successful": True}]
         if channel == "/meta/connect":
             return await self._connect(client, msg, base)
@@ -186,6 +195,7 @@ class CometD:
             client.subscriptions[sub] = await run_in_threadpool(position)
         except SwitchboardError as exc:
             return {**base, "successful": False, "error": f"400::{exc.message}"}
+        client.wake.set()
         return {**base, "successful": True}
 
     def _collect(self, client: Client) -> list[dict[str, Any]]:
@@ -212,6 +222,12 @@ class CometD:
     ) -> list[dict[str, Any]]:
         advice = (msg.get("advice") or {}).get("timeout", _TIMEOUT_MS)
         wait = min(float(advice if isinstance(advice, int | float) else _TIMEOUT_MS), _TIMEOUT_MS)
+        if not client.connected:
+            # As the CometD server Salesforce runs: the first /meta/connect after a
+            # handshake is answered at once (it carries the advice), never held; clients
+            # such as aiocometd wait for it before they subscribe.
+            client.connected = True
+            wait = 0
         deadline = time.monotonic() + wait / 1000
         reply = {
             **base,
@@ -219,12 +235,27 @@ class CometD:
             "advice": {"reconnect": "retry", "interval": 0, "timeout": _TIMEOUT_MS},
         }
         while True:
+            client.wake.clear()
             seen = self.hub.safe
             events = await run_in_threadpool(self._collect, client) if client.subscriptions else []
             left = deadline - time.monotonic()
             if events or left <= 0 or client.id not in self.clients:
                 return [*events, reply]
-            await self.hub.wait_beyond(seen, left)
+            await self._wait(client, seen, left)
+
+    async def _wait(self, client: Client, seen: int, timeout: float) -> None:
+        """Until the log moves past ``seen``, the client is woken, or ``timeout``."""
+        if client.wake.is_set():
+            return
+        moved = asyncio.ensure_future(self.hub.wait_beyond(seen, timeout))
+        woken = asyncio.ensure_future(client.wake.wait())
+        try:
+            await asyncio.wait((moved, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (moved, woken):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 __all__ = ["CometD"]
