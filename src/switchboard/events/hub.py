@@ -162,6 +162,8 @@ class EventHub:
         try:
             await asyncio.wait_for(fut, timeout)
         except TimeoutError:
+            pass
+        finally:  # also when cancelled: a dead waiter would keep the pump busy
             with self._cond:
                 if (loop, fut) in self._waiters:
                     self._waiters.remove((loop, fut))
