@@ -145,8 +145,12 @@ def endpoint(
             try:
                 version = versions.parse(params.pop("version", f"v{versions.NEWEST}.0"))
                 session = authenticate(org, token(request.headers))
-                used, cap = org.usage.hit() if counted else (org.usage.used(), org.usage.limit)
-                limit_header = {"Sforce-Limit-Info": f"api-usage={used}/{cap}"}
+                client_id = session.client_id
+                if counted:
+                    used, cap = org.usage.hit(client_id)
+                else:
+                    used, cap = org.usage.used(), org.usage.limit
+                limit_header = {"Sforce-Limit-Info": org.usage.limit_info(used, cap, client_id)}
                 if handler is None:
                     raise MethodNotAllowed(
                         f"HTTP Method '{method}' not allowed. Allowed are {allowed}"

@@ -24,6 +24,13 @@ def add(
     rotate_refresh_tokens: bool = typer.Option(
         False, "--rotate-refresh-tokens", help="Replace the refresh token on each use."
     ),
+    daily_api_requests: int = typer.Option(
+        None,
+        "--daily-api-requests",
+        min=0,
+        help="The app's own API request quota over a rolling 24 hours (0: none); "
+        "without it, the app_daily_api_requests setting applies.",
+    ),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
 ) -> None:
@@ -45,6 +52,7 @@ def add(
                 run_as_user_id=run_as_id,
                 callback_urls=list(callback_url),
                 rotate_refresh_tokens=rotate_refresh_tokens,
+                daily_api_requests=daily_api_requests,
             )
         )
 
@@ -55,7 +63,7 @@ def add(
 
 @app.command("list")
 def list_apps(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
-    """List apps: client id, name, callback URLs, certificates."""
+    """List apps: client id, name, callback URLs, certificates, API quota."""
     from ..org.identity import apps
 
     def work(org):  # type: ignore[no-untyped-def]
@@ -65,7 +73,8 @@ def list_apps(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
     for a in with_org(data_dir, db, work):
         typer.echo(
             f"{a.client_id}  {a.name}  callbacks={','.join(a.callback_urls) or '-'}  "
-            f"certificates={len(a.certificates)}  rotate={a.rotate_refresh_tokens}"
+            f"certificates={len(a.certificates)}  rotate={a.rotate_refresh_tokens}  "
+            f"daily_api_requests={'default' if a.daily_api_requests is None else a.daily_api_requests}"
         )
 
 

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         100_000,
         description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`.",
     )
+    app_daily_api_requests: int = Field(
+        0,
+        description="Requests each connected app may make over the same rolling 24 hours "
+        "(403 REQUEST_LIMIT_EXCEEDED past it); 0 means no per-app quota. An app's own "
+        "quota (`switchboard app add --daily-api-requests`) overrides it. Sessions "
+        "without an app (`switchboard token`) count only towards the org's limit.",
+    )
     schema_poll_interval: float = Field(
         1.0,
         description="Seconds between checks for schema changes made by another process "

@@ -40,7 +40,7 @@ class Org:
         self.settings = settings
         self.schema = Schema(store, poll_interval=settings.schema_poll_interval)
         self.dml = Dml(self.schema)
-        self.usage = ApiUsage(store, settings.daily_api_requests)
+        self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)
         self.sessions = SessionCache(store)
         self.boot: Bootstrap | None = None
         # A transaction the single-record helpers join instead of opening their own

@@ -96,6 +96,16 @@ api_usage = sa.Table(
     sa.Column("count", sa.BigInteger, nullable=False),
 )
 
+# The same per-minute counts per connected app (per-app quotas); the org-wide total
+# stays in sb_api_usage.
+api_app_usage = sa.Table(
+    "sb_api_app_usage",
+    metadata,
+    sa.Column("client_id", sa.String(255), primary_key=True),
+    sa.Column("minute", sa.BigInteger, primary_key=True, index=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
 autonumber = sa.Table(
     "sb_autonumber",
     metadata,
@@ -194,6 +204,7 @@ query_locator = sa.Table(
 )
 
 __all__ = [
+    "api_app_usage",
     "api_usage",
     "app",
     "auth_code",

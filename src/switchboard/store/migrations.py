@@ -50,11 +50,16 @@ def _v4_query_locators(conn: Connection) -> None:
     internal.metadata.create_all(conn, tables=[internal.query_locator])
 
 
+def _v5_app_usage(conn: Connection) -> None:
+    internal.metadata.create_all(conn, tables=[internal.api_app_usage])
+
+
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
     (2, _v2_identity),
     (3, _v3_bulk),
     (4, _v4_query_locators),
+    (5, _v5_app_usage),
 ]
 
 LATEST = STEPS[-1][0]

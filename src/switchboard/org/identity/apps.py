@@ -2,7 +2,9 @@
 
 An app's policies live in the JSON ``settings`` column of ``sb_app``:
 ``callback_urls`` (list), ``certificates`` (PEM strings for the JWT bearer flow),
-``rotate_refresh_tokens`` (bool) and ``scope`` (what its tokens are granted).
+``rotate_refresh_tokens`` (bool), ``scope`` (what its tokens are granted) and, when
+set, ``daily_api_requests`` (the app's own quota over the rolling 24 hours, overriding
+the ``app_daily_api_requests`` setting; 0 means none; see ``org/usage.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ class App:
     @property
     def scope(self) -> str:
         return str(self.settings.get("scope", DEFAULT_SCOPE))
+
+    @property
+    def daily_api_requests(self) -> int | None:
+        """The app's own quota; None when the org-wide default applies."""
+        own = self.settings.get("daily_api_requests")
+        return None if own is None else int(own)
 
 
 def get(conn: Connection, client_id: str) -> App | None:
@@ -94,6 +102,7 @@ def add(
     rotate_refresh_tokens: bool = False,
     client_id: str | None = None,
     client_secret: str | None = None,
+    daily_api_requests: int | None = None,
 ) -> tuple[str, str]:
     """Register an app; returns (client id, client secret), the secret shown only now."""
     client_id = client_id or new_client_id()
@@ -104,6 +113,8 @@ def add(
         "rotate_refresh_tokens": rotate_refresh_tokens,
         "scope": DEFAULT_SCOPE,
     }
+    if daily_api_requests is not None:
+        settings["daily_api_requests"] = daily_api_requests
     conn.execute(
         internal.app.insert().values(
             client_id=client_id,
@@ -125,7 +136,7 @@ def _save_settings(conn: Connection, app: App) -> None:
 
 
 def update(conn: Connection, client_id: str, **changes: Any) -> App:
-    """Change policies (callback_urls, rotate_refresh_tokens, scope)."""
+    """Change policies (callback_urls, rotate_refresh_tokens, scope, daily_api_requests)."""
     app = require(conn, client_id)
     app.settings.update({k: v for k, v in changes.items() if v is not None})
     _save_settings(conn, app)
