@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         description="Seconds between checks for schema changes made by another process "
         "(a lookup of an unknown object or field always checks at once).",
     )
+    cdc_objects: str = Field(
+        "*",
+        description="Objects whose record changes publish Change Data Capture events: `*` "
+        "for every object that supports it (the embedded default), a comma-separated list "
+        "of API names to enable only those, or empty to disable CDC.",
+    )
     event_retention_hours: int = Field(
         72, description="Hours change and platform events are kept for replay."
     )

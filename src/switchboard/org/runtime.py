@@ -38,7 +38,11 @@ class Org:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.schema = Schema(store, poll_interval=settings.schema_poll_interval)
+        self.schema = Schema(
+            store,
+            poll_interval=settings.schema_poll_interval,
+            change_capture=settings.cdc_objects,
+        )
         self.dml = Dml(self.schema)
         self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)
         self.sessions = SessionCache(store)

@@ -101,9 +101,14 @@ def _columns(obj: ObjectDef) -> list[ColumnSpec]:
 class Schema:
     """Objects by name (case-insensitive) and by key prefix, with their tables."""
 
-    def __init__(self, store: Store, *, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, *, poll_interval: float = 1.0, change_capture: str = "*"
+    ) -> None:
         self.store = store
         self.poll_interval = poll_interval
+        # Which objects publish change events (the cdc_objects setting); None: all.
+        names = {n.strip().lower() for n in change_capture.split(",") if n.strip()}
+        self._capture: set[str] | None = None if "*" in names else names
         self.metadata = sa.MetaData()
         self._objects: dict[str, ObjectDef] = {}
         self._by_prefix: dict[str, ObjectDef] = {}
@@ -131,6 +136,9 @@ class Schema:
             target = objects.get(row.object_name.lower())
             if target is not None:
                 target.add(field_from_json(row.definition))
+        if self._capture is not None:  # the setting only narrows what objects allow
+            for name, o in objects.items():
+                o.track_changes = o.track_changes and name in self._capture
         metadata = sa.MetaData()
         tables = {
             name: build_table(o.table, _columns(o), metadata)
