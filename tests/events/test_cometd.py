@@ -117,3 +117,31 @@ def test_events_tail_prints_decoded_events(events_server: Server) -> None:
     line = json.loads(out.splitlines()[0])
     assert line["channel"] == "/data/AccountChangeEvent" and line["replayId"] > 0
     assert line["payload"]["ChangeEventHeader"]["changeType"] == "CREATE"
+
+
+def test_cometd_nests_compound_fields(events_server: Server) -> None:
+    """As the Change Data Capture guide's CometD examples show: ``"BillingAddress":
+    {"City": ...}`` with nulls left out, and changedFields naming ``BillingAddress.City``."""
+    ch = "/data/AccountChangeEvent"
+    c = Bayeux(events_server)
+    c.handshake()
+    assert c.subscribe(ch, -1)["successful"]
+    rid = create(events_server, "Comet Address")
+    r = requests.patch(
+        f"{events_server.instance_url}/services/data/v59.0/sobjects/Account/{rid}",
+        json={"BillingCity": "Paris", "BillingPostalCode": "75001"},
+        headers={"Authorization": f"Bearer {token(events_server)}"},
+        timeout=10,
+    )
+    assert r.status_code == 204, r.text
+    mine = [m["data"]["payload"] for m in c.events(2)]
+    mine = [p for p in mine if p["ChangeEventHeader"]["recordIds"] == [rid]]
+    created, updated = mine[-2:]
+    assert "BillingAddress" not in created  # every member null: left out like a null field
+    assert updated["BillingAddress"] == {"City": "Paris", "PostalCode": "75001"}
+    assert not {"BillingCity", "BillingPostalCode"} & set(updated)
+    assert sorted(updated["ChangeEventHeader"]["changedFields"]) == [
+        "BillingAddress.City",
+        "BillingAddress.PostalCode",
+        "LastModifiedDate",
+    ]

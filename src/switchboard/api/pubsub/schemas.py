@@ -6,9 +6,17 @@ platform event schema holds CreatedDate, CreatedById, EventUuid and the custom f
 Schema ids are a hash of the schema JSON, so they are stable across restarts and
 processes and change exactly when the schema does.
 
-``changedFields``, ``nulledFields`` and ``diffFields`` travel as Salesforce's bitmaps:
-``0x`` hex strings where bit *i* (least significant first) names the schema's *i*-th
-top-level field.
+Compound fields (addresses, person names, geolocations) are nested records, as in
+Salesforce's schemas (see :mod:`.compound`); a record type shared by several fields
+(Address) is defined at its first use and named at the others, as Avro requires.
+
+``changedFields``, ``nulledFields`` and ``diffFields`` travel as Salesforce's bitmaps
+(Pub/Sub API guide, "Event Deserialization Considerations"): the first element is a hex
+string (``0x`` then an even number of upper-case digits) whose bit *i*, least
+significant first, names the schema's *i*-th top-level field that is not a compound;
+each compound with changed members adds ``{position}-{bitmap}``, the bitmap over its
+nested record's fields (``["0x2000", "5-0x02"]``: the field at 13, and City inside the
+compound at 5). The first element is left out when no top-level field is named.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from ...core.errors import NotFound
 from ...org.dml.coerce import parse_datetime
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
 from ...org.schema.registry import Schema
+from .compound import Compound, EventField, flat_fields, layout
 
 NAMESPACE = "com.sforce.eventbus"
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -87,13 +96,50 @@ def _avro_type(f: FieldDef) -> str:
     return "string"
 
 
-def _field(f: FieldDef) -> dict[str, Any]:
+def _field(name: str, f: FieldDef) -> dict[str, Any]:
     return {
-        "name": f.name,
+        "name": name,
         "type": ["null", _avro_type(f)],
-        "doc": f"{f.name}:{f.type.value}",
+        "doc": f"{name}:{f.type.value}",
         "default": None,
     }
+
+
+def _compound(c: Compound, defined: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The nested record field of a compound; ``defined`` holds the record types so far."""
+    members = [_field(m, part) for m, part in c.members]
+    name, n = c.record, 1
+    while name in defined and defined[name] != members:
+        n += 1
+        name = f"{c.record}{n}"
+    record: Any = name
+    if name not in defined:
+        defined[name] = members
+        record = {"type": "record", "name": name, "namespace": NAMESPACE, "fields": members}
+    return {
+        "name": c.name,
+        "type": ["null", record],
+        "doc": f"{c.name}:{c.record}",
+        "default": None,
+    }
+
+
+def _avro_fields(fields: tuple[EventField, ...]) -> list[dict[str, Any]]:
+    defined: dict[str, list[dict[str, Any]]] = {}
+    return [_compound(f, defined) if isinstance(f, Compound) else _field(f.name, f) for f in fields]
+
+
+def _slots(fields: tuple[EventField, ...], first: int) -> dict[str, tuple[int, int | None]]:
+    """Bitmap slots by lower-cased name: (position, None) for a top-level field,
+    (position of the compound, member index) for a component, by either of its names."""
+    slots: dict[str, tuple[int, int | None]] = {}
+    for pos, f in enumerate(fields, start=first):
+        if isinstance(f, Compound):
+            for i, (m, part) in enumerate(f.members):
+                slots[part.column] = slots[f"{f.name}.{m}".lower()] = (pos, i)
+        else:
+            slots[f.column] = (pos, None)
+    return slots
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +149,12 @@ class TopicSchema:
     json: str
     id: str
     parsed: Any
+    # Top-level fields in schema order (after the ChangeEventHeader of a change event).
+    layout: tuple[EventField, ...]
+    # Every object field an event carries, compound components included.
     fields: tuple[FieldDef, ...]
     change_event: bool
-
-    def index_of(self, name: str) -> int | None:
-        for i, f in enumerate(self.fields, start=1 if self.change_event else 0):
-            if f.name.lower() == name.lower():
-                return i
-        return None
+    slots: dict[str, tuple[int, int | None]]
 
 
 def object_for_topic(schema: Schema, topic: str) -> tuple[ObjectDef, bool]:
@@ -154,18 +198,28 @@ class Schemas:
             return found
         obj, cdc = object_for_topic(self.schema, topic)
         if cdc:
-            fields = tuple(f for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS)
+            fields = layout(obj, _NOT_IN_EVENTS)
             name = topic.rsplit("/", 1)[1]
             avro_fields = [{"name": "ChangeEventHeader", "type": _HEADER}]
         else:
-            fields = tuple(f for f in obj.stored_fields() if f.column not in ("replayid", "id"))
+            fields = layout(obj, ("replayid", "id"))
             name = obj.name
             avro_fields = []
-        avro_fields += [_field(f) for f in fields]
+        avro_fields += _avro_fields(fields)
         doc = {"type": "record", "name": name, "namespace": NAMESPACE, "fields": avro_fields}
         text = orjson.dumps(doc).decode()
         sid = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()[:16]).decode()
-        ts = TopicSchema(topic, obj, text, sid.rstrip("="), fastavro.parse_schema(doc), fields, cdc)
+        ts = TopicSchema(
+            topic,
+            obj,
+            text,
+            sid.rstrip("="),
+            fastavro.parse_schema(doc),
+            fields,
+            flat_fields(fields),
+            cdc,
+            _slots(fields, 1 if cdc else 0),
+        )
         with self._lock:
             self._by_topic[key] = ts
             self._by_id[ts.id] = ts
@@ -226,16 +280,33 @@ def from_avro(f: FieldDef, value: Any) -> Any:
     return value
 
 
+def _hex(bits: int) -> str:
+    # Whole bytes, as Salesforce writes them ("0x06", "0x650004E0"): the Java sample of
+    # the Pub/Sub API repository reads the digits two at a time.
+    digits = f"{bits:X}"
+    return "0x" + "0" * (len(digits) % 2) + digits
+
+
 def bitmap(ts: TopicSchema, names: list[str]) -> list[str]:
-    bits = 0
+    """Field names (flat API names or ``Compound.Member``) as Salesforce's bitmap list."""
+    top = 0
+    nested: dict[int, int] = {}
     for name in names:
-        i = ts.index_of(name)
-        if i is not None:
-            bits |= 1 << i
-    return [hex(bits)] if bits else []
+        slot = ts.slots.get(name.lower())
+        if slot is None:
+            continue  # e.g. a person name's derived full text: no slot of its own
+        pos, member = slot
+        if member is None:
+            top |= 1 << pos
+        else:
+            nested[pos] = nested.get(pos, 0) | 1 << member
+    out = [_hex(top)] if top else []
+    return out + [f"{pos}-{_hex(bits)}" for pos, bits in sorted(nested.items())]
 
 
 def to_record(ts: TopicSchema, payload: dict[str, Any], event_id: int) -> dict[str, Any]:
+    """A logged (flat) payload as the Avro record of ``ts``: compounds nested, every
+    schema field present (null when the event does not carry it)."""
     record: dict[str, Any] = {}
     if ts.change_event:
         header = dict(payload["ChangeEventHeader"])
@@ -243,8 +314,16 @@ def to_record(ts: TopicSchema, payload: dict[str, Any], event_id: int) -> dict[s
         for key in ("changedFields", "nulledFields", "diffFields"):
             header[key] = bitmap(ts, header.get(key) or [])
         record["ChangeEventHeader"] = header
-    for f in ts.fields:
-        record[f.name] = _to_avro(f, payload.get(f.name))
+    for f in ts.layout:
+        if isinstance(f, Compound):
+            carried = any(part.name in payload for _, part in f.members)
+            record[f.name] = (
+                {m: _to_avro(part, payload.get(part.name)) for m, part in f.members}
+                if carried
+                else None
+            )
+        else:
+            record[f.name] = _to_avro(f, payload.get(f.name))
     return record
 
 

@@ -9,7 +9,8 @@ Salesforce's strings: ``401::`` for a bad session, ``400::`` for a bad request,
 
 Events go out in the CometD shape: ``{"channel", "data": {"schema", "payload",
 "event": {"replayId"}}}`` where the payload omits nulls (and so unchanged fields) and
-dates are UTC strings. Clients live in memory: a restarted server answers
+dates are UTC strings. Change events nest compound fields (``"BillingAddress": {"City":
+...}``) and name changed components ``BillingAddress.City``, as Salesforce's do. Clients live in memory: a restarted server answers
 ``403::Unknown client`` and clients handshake again and resubscribe with their last
 replay id, which is how Salesforce behaves too.
 """
@@ -33,6 +34,7 @@ from ...events import open_hub, replay
 from ...events.hub import EventHub
 from ...org.runtime import Org
 from ..call import authenticate, bearer
+from ..pubsub.compound import event_payload
 from ..pubsub.schemas import Schemas
 
 _TIMEOUT_MS = 110_000
@@ -65,9 +67,12 @@ def _utc(value: Any) -> Any:
 def _clean(payload: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in payload.items():
-        if value is None:
-            continue
-        out[key] = _clean(value) if isinstance(value, dict) else _utc(value)
+        if isinstance(value, dict):
+            value = _clean(value)
+            if value:  # a compound whose members are all null is left out like a null
+                out[key] = value
+        elif value is not None:
+            out[key] = _utc(value)
     return out
 
 
@@ -208,10 +213,11 @@ class CometD:
                 event: dict[str, Any] = {"replayId": e.id}
                 if "EventUuid" in e.payload:
                     event["EventUuid"] = e.payload["EventUuid"]
+                payload = event_payload(ts.layout, e.payload) if ts.change_event else e.payload
                 out.append(
                     {
                         "channel": sub,
-                        "data": {"schema": ts.id, "payload": _clean(e.payload), "event": event},
+                        "data": {"schema": ts.id, "payload": _clean(payload), "event": event},
                     }
                 )
             client.subscriptions[sub] = events[-1].id if len(events) == _BATCH else safe
