@@ -25,24 +25,42 @@ _counter = itertools.count(secrets.randbelow(1 << _LOW_BITS))
 _lock = threading.Lock()
 
 
+# Two base-62 digits per step and a translate table for the case bits: ids are made
+# and checked once per record, so on a bulk load these were a visible share of a row.
+_PAIRS = [a + b for a in _BASE62 for b in _BASE62]
+
+
+_UPPER = str.maketrans({c: "1" if c.isupper() else "0" for c in _BASE62})
+
+
 def _base62(n: int, width: int) -> str:
+    """``n`` in ``width`` base-62 digits (``width`` even), most significant first."""
     out = []
-    for _ in range(width):
-        n, r = divmod(n, 62)
-        out.append(_BASE62[r])
+    for _ in range(width // 2):
+        n, r = divmod(n, 3844)
+        out.append(_PAIRS[r])
     return "".join(reversed(out))
 
 
 def suffix(id15: str) -> str:
-    """The 3-character case-safe suffix of a 15-character id."""
-    chars = []
-    for chunk in range(3):
-        bits = 0
-        for i, c in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= c <= "Z":
-                bits |= 1 << i
-        chars.append(_SUFFIX[bits])
-    return "".join(chars)
+    """The 3-character case-safe suffix of a 15-character id: for each run of five
+    characters, a bit per upper-case letter (first character lowest) picks a letter."""
+    bits = id15[:15].translate(_UPPER)
+    try:
+        return (
+            _SUFFIX[int(bits[4::-1], 2)]
+            + _SUFFIX[int(bits[9:4:-1], 2)]
+            + _SUFFIX[int(bits[14:9:-1], 2)]
+        )
+    except (ValueError, IndexError):  # not base-62: count upper-case letters the slow way
+        chars = []
+        for chunk in range(3):
+            n = 0
+            for i, c in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+                if "A" <= c <= "Z":
+                    n |= 1 << i
+            chars.append(_SUFFIX[n])
+        return "".join(chars)
 
 
 def to18(id15: str) -> str:
@@ -51,10 +69,23 @@ def to18(id15: str) -> str:
 
 def new_id(prefix: str) -> str:
     """A fresh 18-character id with the given 3-character key prefix."""
+    return new_ids(prefix, 1)[0]
+
+
+def new_ids(prefix: str, count: int) -> list[str]:
+    """``count`` fresh ids with ``prefix``, taking the counter once for the batch."""
+    global _counter
+    mask = (1 << _LOW_BITS) - 1
     with _lock:
-        low = next(_counter) & ((1 << _LOW_BITS) - 1)
-    body = _base62((time.time_ns() // 1_000_000 << _LOW_BITS) | low, 12)
-    return to18(prefix + body)
+        start = next(_counter)
+        if count > 1:
+            _counter = itertools.count(start + count)
+    high = time.time_ns() // 1_000_000 << _LOW_BITS
+    out = []
+    for i in range(count):
+        body = prefix + _base62(high | ((start + i) & mask), 12)
+        out.append(body + suffix(body))
+    return out
 
 
 def looks_like_id(value: str) -> bool:

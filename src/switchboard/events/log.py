@@ -22,10 +22,10 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from ..store import internal
+from ..store.batch_writes import insert_rows
 
 NOTIFY_CHANNEL = "sb_event"
-# Built once: SQLAlchemy memoizes the cache key of a statement object it sees again.
-_INSERT = internal.event.insert()
+_COLUMNS = ("channel", "payload", "created_at")
 APPENDED = "sb_event_appended"
 
 
@@ -50,20 +50,22 @@ def append(
         return []
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_current_xact_id(), pg_notify('{NOTIFY_CHANNEL}', '')")
-    rows = [
-        {
-            "channel": channel,
-            "payload": orjson.dumps(payload, default=_default).decode(),
-            "created_at": at,
-        }
-        for channel, payload in events
-    ]
     conn.info[APPENDED] = True
     if returning:
+        rows = [
+            {"channel": channel, "payload": _json(payload), "created_at": at}
+            for channel, payload in events
+        ]
         stmt = internal.event.insert().returning(internal.event.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
-    conn.execute(_INSERT, rows)
+    insert_rows(
+        conn, internal.event, _COLUMNS, [(ch, _json(payload), at) for ch, payload in events]
+    )
     return []
+
+
+def _json(payload: dict[str, Any]) -> str:
+    return orjson.dumps(payload, default=_default).decode()
 
 
 __all__ = ["APPENDED", "NOTIFY_CHANNEL", "append"]

@@ -21,6 +21,7 @@ from ...core import ids
 from ...core.errors import MalformedId, NotFound, SwitchboardError
 from ...events import log
 from ...store import internal
+from ...store.batch_writes import insert_rows, update_rows
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
@@ -30,7 +31,6 @@ from .changes import change_event
 from .context import WriteContext
 from .integrity import check_references, check_unique
 from .prepare import Prepared, prepare_many
-from .statements import update_by_id
 
 _CHUNK = 500
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -87,31 +87,40 @@ class Dml:
         event_cols = [
             (f.name, f.column) for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS
         ]
-        for p in good:
+        stamps = {
+            "isdeleted": False,
+            "createddate": ctx.at,
+            "lastmodifieddate": ctx.at,
+            "systemmodstamp": ctx.at,
+            "createdbyid": ctx.user_id,
+            "lastmodifiedbyid": ctx.user_id,
+        }
+        owned = "ownerid" in table.c
+        person = _has_person_name(obj)
+        track = obj.track_changes
+        for p, rid in zip(good, ids.new_ids(obj.key_prefix, len(good)), strict=True):
             v = p.values
-            v["id"] = ids.new_id(obj.key_prefix)
-            v["isdeleted"] = False
-            for col in ("createddate", "lastmodifieddate", "systemmodstamp"):
-                v[col] = ctx.at
-            for col in ("createdbyid", "lastmodifiedbyid"):
-                v[col] = ctx.user_id
-            if "ownerid" in table.c and v.get("ownerid") is None:
+            v["id"] = rid
+            v.update(stamps)
+            if owned and v.get("ownerid") is None:
                 v["ownerid"] = ctx.user_id
             for f, value in numbers.pop(0) if numbers else ():
                 v[f.column] = value
-            _person_name(obj, v)
+            if person:
+                _person_name(obj, v)
             rows.append(v)
-            if obj.track_changes:
+            if track:
                 values = {name: v[col] for name, col in event_cols if v.get(col) is not None}
-                events.append(change_event(obj, ctx, "CREATE", v["id"], values))
+                events.append(change_event(obj, ctx, "CREATE", rid, values))
         # Only the columns some row sets: a create names a handful of an object's fields,
         # and binding the rest as NULL cost more than the insert itself on wide objects.
-        # Unset columns are NULL either way.
-        given = set().union(*rows)
+        # Unset columns are NULL either way. Rows of a batch mostly set the same columns,
+        # so the union is taken over the distinct key sets, not over every row.
+        given: set[str] = set()
+        for keys in {tuple(r) for r in rows}:
+            given.update(keys)
         present = [c for c in table.c.keys() if c in given]
-        insert = self.schema.statements(obj).insert
-        for i in range(0, len(rows), _CHUNK):
-            conn.execute(insert, [{c: r.get(c) for c in present} for r in rows[i : i + _CHUNK]])
+        insert_rows(conn, table, present, [tuple([r.get(c) for c in present]) for r in rows])
         log.append(conn, events, ctx.at)
         return [
             Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
@@ -138,11 +147,18 @@ class Dml:
             except MalformedId as exc:
                 out.errors.append(exc)
             ids_.append(out.id)
-        current = self._load(conn, obj, [i for i in ids_ if i])
         prepared = []
         batch = prepare_many(
             self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
         )
+        # The columns an update reads back: those it sets (to tell what changed) and the
+        # name parts it derives Name from, not the whole row.
+        wanted = {"id", "isdeleted"}
+        for p in batch:
+            wanted.update(p.values)
+        if _has_person_name(obj):
+            wanted.update(("name", "firstname", "lastname"))
+        current = self._load(conn, obj, [i for i in ids_ if i], wanted)
         for out, p in zip(outcomes, batch, strict=True):
             p.errors[:0] = out.errors
             if not p.errors:
@@ -176,24 +192,31 @@ class Dml:
         current: dict[str, dict[str, Any]],
     ) -> None:
         table = self.schema.table(obj)
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
         events = []
         by_col = {f.column: f for f in obj.stored_fields()}
+        person = _has_person_name(obj)
+        track = obj.track_changes
+        stamps = {
+            "lastmodifieddate": ctx.at,
+            "lastmodifiedbyid": ctx.user_id,
+            "systemmodstamp": ctx.at,
+        }
         for p, rid in zip(prepared, ids_, strict=True):
             if p.errors or rid is None:
                 continue
             before = current[rid]
             v = p.values
-            merged = {**before, **v}
-            _person_name(obj, merged)
-            if "name" in merged and merged.get("name") != before.get("name"):
-                v["name"] = merged["name"]
+            if person:
+                merged = {**before, **v}
+                _person_name(obj, merged)
+                if "name" in merged and merged.get("name") != before.get("name"):
+                    v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
-            v.update(lastmodifieddate=ctx.at, lastmodifiedbyid=ctx.user_id, systemmodstamp=ctx.at)
-            groups[tuple(sorted(v))].append(
-                {**{f"v_{k}": val for k, val in v.items()}, "k_id": rid}
-            )
-            if obj.track_changes:
+            v.update(stamps)
+            cols = tuple(sorted(v))
+            groups[cols].append((*[v[c] for c in cols], rid))
+            if track:
                 names = [by_col[c].name for c in changed if c in by_col] + ["LastModifiedDate"]
                 values = {by_col[c].name: v[c] for c in changed if c in by_col}
                 values["LastModifiedDate"] = ctx.at
@@ -201,8 +224,8 @@ class Dml:
                 events.append(
                     change_event(obj, ctx, "UPDATE", rid, values, changed=names, nulled=nulled)
                 )
-        for cols, params in groups.items():
-            conn.execute(update_by_id(table, cols), params)
+        for cols, rows in groups.items():
+            update_rows(conn, table, cols, "id", rows)
         log.append(conn, events, ctx.at)
 
     # -- upsert -------------------------------------------------------------------------
@@ -305,7 +328,7 @@ class Dml:
                 out.id = ids.normalize(rid, field="Id")
             except MalformedId as exc:
                 out.errors.append(exc)
-        current = self._load(conn, obj, [o.id for o in outcomes if o.id])
+        current = self._load(conn, obj, [o.id for o in outcomes if o.id], {"id", "isdeleted"})
         live = []
         for out in outcomes:
             if out.errors or out.id is None:
@@ -326,13 +349,18 @@ class Dml:
 
     # -- helpers ------------------------------------------------------------------------
     def _load(
-        self, conn: Connection, obj: ObjectDef, record_ids: list[str]
+        self, conn: Connection, obj: ObjectDef, record_ids: list[str], columns: set[str]
     ) -> dict[str, dict[str, Any]]:
-        stmt = self.schema.statements(obj).by_ids
+        """``columns`` of the rows with ``record_ids``, by id."""
+        table = self.schema.table(obj)
+        names = ["id", *sorted(c for c in columns if c != "id" and c in table.c)]
+        stmt = sa.select(*(table.c[c] for c in names)).where(
+            table.c.id.in_(sa.bindparam("ids", expanding=True))
+        )
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(record_ids), _CHUNK):
-            for row in conn.execute(stmt, {"ids": record_ids[i : i + _CHUNK]}).mappings():
-                out[row["id"]] = dict(row)
+            for row in conn.execute(stmt, {"ids": record_ids[i : i + _CHUNK]}):
+                out[row[0]] = dict(zip(names, row, strict=True))
         return out
 
     def _lock_for_unique(self, conn: Connection, obj: ObjectDef) -> None:
@@ -374,6 +402,14 @@ def format_auto_number(display_format: str, n: int) -> str:
         return str(n).zfill(len(m.group(1)))
 
     return re.sub(r"\{(0+)\}", repl, display_format)
+
+
+def _has_person_name(obj: ObjectDef) -> bool:
+    """Contact, Lead and User: Name is derived from FirstName and LastName."""
+    name = obj.field("Name")
+    return not (
+        name is None or name.createable or name.auto_number or obj.field("LastName") is None
+    )
 
 
 def _person_name(obj: ObjectDef, v: dict[str, Any]) -> None:
