@@ -82,6 +82,10 @@ def plan(schema: Schema, job: Job, header: list[str]) -> Plan:
         if f is None:
             raise _not_found(name)
         columns.append(Column(name, f))
+    fields = [c.field.name for c in columns]
+    for name in fields:
+        if fields.count(name) > 1:  # e.g. AccountId beside Account.Ext_Id__c
+            raise CsvFormatError(f"InvalidBatch : Duplicate field name in the header: {name}")
     p = Plan(obj, columns)
     ids_at = [i for i, c in enumerate(columns) if c.field.name == "Id" and c.target is None]
     p.id_index = ids_at[0] if ids_at else None
@@ -179,18 +183,21 @@ def apply_chunk(
         assert p.id_index is not None
         outcomes = dml.delete(conn, ctx, p.obj, [rows[i][p.id_index] for i in good])
     else:
+        # An empty cell leaves its field alone and #N/A nulls it; relationship cells are
+        # replaced by the parent ids resolved above.
+        names = [col.field.name for col in p.columns]
+        related = [(ci, col.field.name) for ci, col in enumerate(p.columns) if col.target]
         records = []
         for i in good:
             r = rows[i]
-            rec: dict[str, Any] = {}
-            for ci, col in enumerate(p.columns):
-                value = r[ci]
-                if value == "":
-                    continue
-                if col.target is not None:
-                    rec[col.field.name] = None if value == NULL else parents[(i, ci)]
-                else:
-                    rec[col.field.name] = None if value == NULL else value
+            rec: dict[str, Any] = {
+                name: None if value == NULL else value
+                for name, value in zip(names, r, strict=True)
+                if value != ""
+            }
+            for ci, name in related:
+                if r[ci] not in ("", NULL):
+                    rec[name] = parents[(i, ci)]
             records.append(rec)
         if op == "insert":
             outcomes = dml.insert(conn, ctx, p.obj, records)

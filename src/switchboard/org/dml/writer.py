@@ -56,7 +56,10 @@ class Dml:
     def insert(
         self, conn: Connection, ctx: WriteContext, obj: ObjectDef, records: list[dict[str, Any]]
     ) -> list[Outcome]:
-        return self.insert_prepared(conn, ctx, obj, self.prepare_insert(obj, records))
+        if not obj.createable:
+            return [Outcome(errors=[_read_only_object(obj)]) for _ in records]
+        # Prepared just now for this call, so no copies are needed (see insert_prepared).
+        return self._insert_prepared(conn, ctx, obj, self.prepare_insert(obj, records))
 
     def prepare_insert(self, obj: ObjectDef, records: list[dict[str, Any]]) -> list[Prepared]:
         """Resolve and coerce records to create; needs no transaction, so callers can do it
@@ -84,9 +87,9 @@ class Dml:
         table = self.schema.table(obj)
         rows, events = [], []
         # Resolved once per batch: walking every field per row dominated wide bulk inserts.
-        event_cols = [
-            (f.name, f.column) for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS
-        ]
+        event_names = {
+            f.column: f.name for f in obj.stored_fields() if f.column not in _NOT_IN_EVENTS
+        }
         stamps = {
             "isdeleted": False,
             "createddate": ctx.at,
@@ -110,7 +113,11 @@ class Dml:
                 _person_name(obj, v)
             rows.append(v)
             if track:
-                values = {name: v[col] for name, col in event_cols if v.get(col) is not None}
+                values = {
+                    event_names[c]: value
+                    for c, value in v.items()
+                    if value is not None and c in event_names
+                }
                 events.append(change_event(obj, ctx, "CREATE", rid, values))
         # Only the columns some row sets: a create names a handful of an object's fields,
         # and binding the rest as NULL cost more than the insert itself on wide objects.
@@ -241,13 +248,25 @@ class Dml:
     ) -> list[Outcome]:
         """Insert or update each record by the value of its external id (or Id) field."""
         outcomes = [Outcome() for _ in records]
+        # The key's value and the record without it; the key may be spelled in any case
+        # (more than once), and records of a batch mostly share their keys, so where the
+        # key sits is worked out once per distinct key sequence.
+        folded = key.name.lower()
+        spellings: dict[tuple[Any, ...], list[Any]] = {}
         values: list[Any] = []
+        rests: list[dict[str, Any]] = []
         for r in records:
-            raw = next(
-                (v for k, v in r.items() if isinstance(k, str) and k.lower() == key.name.lower()),
-                None,
-            )
-            values.append(raw)
+            keys = tuple(r)
+            spelled = spellings.get(keys)
+            if spelled is None:
+                spelled = spellings[keys] = [
+                    k for k in keys if isinstance(k, str) and k.lower() == folded
+                ]
+            values.append(r[spelled[0]] if spelled else None)
+            rest = dict(r)
+            for k in spelled:
+                del rest[k]
+            rests.append(rest)
         table = self.schema.table(obj)
         col = table.c[key.column]
         textual = (
@@ -294,12 +313,7 @@ class Dml:
                 )
             elif len(found) == 1:
                 # The key matched (perhaps in another case): keep the stored value as it is.
-                kept = {
-                    k: v
-                    for k, v in r.items()
-                    if not (isinstance(k, str) and k.lower() == key.name.lower())
-                }
-                to_update.append((i, found[0], kept))
+                to_update.append((i, found[0], rests[i]))
             elif update_only or key.type == FieldType.ID:
                 outcomes[i].errors.append(_not_found(values[i]))
             else:
