@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...core.errors import SwitchboardError
+from ...store.match import one_of
 from ..dml.context import WriteContext
 from ..dml.writer import Outcome
 from ..schema.model import FieldDef, FieldType, ObjectDef
@@ -136,7 +137,7 @@ def _resolve_relationships(
         probe = sa.func.lower(key_col) if textual else key_col
         for i in range(0, len(wanted), _CHUNK):
             stmt = sa.select(table.c.id, key_col).where(
-                probe.in_(wanted[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                one_of(conn, probe, wanted[i : i + _CHUNK]), table.c.isdeleted.is_(False)
             )
             for rid, value in conn.execute(stmt):
                 matches[str(value).lower() if textual else str(value)].append(rid)

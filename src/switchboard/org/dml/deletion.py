@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...store.match import one_of
 from ..errors import DeleteFailed
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
@@ -33,7 +34,8 @@ def _children(conn: Connection, schema: Schema, child: ObjectDef, column: str, p
     for i in range(0, len(parents), _CHUNK):
         yield from conn.execute(
             sa.select(table.c.id, table.c[column]).where(
-                table.c[column].in_(parents[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                one_of(conn, table.c[column], parents[i : i + _CHUNK]),
+                table.c.isdeleted.is_(False),
             )
         )
 
@@ -86,7 +88,7 @@ def soft_delete(
     for i in range(0, len(ids), _CHUNK):
         conn.execute(
             table.update()
-            .where(table.c.id.in_(ids[i : i + _CHUNK]))
+            .where(one_of(conn, table.c.id, ids[i : i + _CHUNK]))
             .values(
                 isdeleted=True,
                 lastmodifieddate=ctx.at,

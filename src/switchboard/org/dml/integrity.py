@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...store.match import one_of
 from ..errors import (
     DuplicateValue,
     EntityIsDeleted,
@@ -58,7 +59,7 @@ def check_references(
         for i in range(0, len(values), _CHUNK):
             chunk = values[i : i + _CHUNK]
             for rid, deleted in conn.execute(
-                sa.select(table.c.id, table.c.isdeleted).where(table.c.id.in_(chunk))
+                sa.select(table.c.id, table.c.isdeleted).where(one_of(conn, table.c.id, chunk))
             ):
                 state[rid] = bool(deleted)
         for row, f, value in refs:
@@ -118,7 +119,7 @@ def check_unique(
         for i in range(0, len(keys), _CHUNK):
             for rid, value in conn.execute(
                 sa.select(table.c.id, col).where(
-                    probe.in_(keys[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                    one_of(conn, probe, keys[i : i + _CHUNK]), table.c.isdeleted.is_(False)
                 )
             ):
                 holders[_key(value, f.case_sensitive)] = rid

@@ -22,6 +22,7 @@ from ...core.errors import MalformedId, NotFound, SwitchboardError
 from ...events import log
 from ...store import internal
 from ...store.batch_writes import insert_rows, update_rows
+from ...store.match import one_of
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
@@ -282,7 +283,8 @@ class Dml:
         for i in range(0, len(lookups), _CHUNK):
             for rid, value in conn.execute(
                 sa.select(table.c.id, col).where(
-                    probe.in_(lookups[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+                    one_of(conn, probe, lookups[i : i + _CHUNK]),
+                    table.c.isdeleted.is_(False),
                 )
             ):
                 matches[_fold(str(value), textual)].append(rid)
@@ -368,12 +370,11 @@ class Dml:
         """``columns`` of the rows with ``record_ids``, by id."""
         table = self.schema.table(obj)
         names = ["id", *sorted(c for c in columns if c != "id" and c in table.c)]
-        stmt = sa.select(*(table.c[c] for c in names)).where(
-            table.c.id.in_(sa.bindparam("ids", expanding=True))
-        )
+        selected = [table.c[c] for c in names]
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(record_ids), _CHUNK):
-            for row in conn.execute(stmt, {"ids": record_ids[i : i + _CHUNK]}):
+            chunk = record_ids[i : i + _CHUNK]
+            for row in conn.execute(sa.select(*selected).where(one_of(conn, table.c.id, chunk))):
                 out[row[0]] = dict(zip(names, row, strict=True))
         return out
 
