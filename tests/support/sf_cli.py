@@ -38,10 +38,16 @@ class SfRun:
 
 
 def sf_run(
-    home: Path, ca: str, *args: str, token: str | None = None, as_json: bool = True
+    home: Path,
+    ca: str,
+    *args: str,
+    token: str | None = None,
+    as_json: bool = True,
+    cwd: Path | None = None,
 ) -> SfRun:
     """``sf <args> --json`` (or without ``--json`` when not ``as_json``, leaving ``json``
-    empty) with a clean environment; the exit code is left to the caller."""
+    empty) with a clean environment, in ``cwd`` (where sf writes result files) when
+    given; the exit code is left to the caller."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
@@ -55,7 +61,7 @@ def sf_run(
         env["SF_ACCESS_TOKEN"] = token
     assert SF is not None
     argv = [SF, *args, "--json"] if as_json else [SF, *args]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180, cwd=cwd)
     parsed = json.loads(done.stdout or "{}") if as_json else {}
     return SfRun(done.returncode, parsed, done.stdout, done.stderr)
 
@@ -84,6 +90,41 @@ def sf_login(home: Path, ca: str, instance_url: str, token: str) -> dict[str, An
     return result
 
 
+@dataclass
+class SfSession:
+    """sf logged in to one org as ``username``: each command gets ``--target-org`` and
+    runs in ``cwd``, where sf writes the files it is not given a path for."""
+
+    home: Path
+    ca: str
+    username: str
+    cwd: Path
+
+    def run(self, *args: str, target_org: bool = True) -> SfRun:
+        """``sf <args> --target-org <user> --json`` (without ``--target-org`` for the
+        commands that take none, such as ``data export resume``); the exit code is left
+        to the caller."""
+        org = ("--target-org", self.username) if target_org else ()
+        return sf_run(self.home, self.ca, *args, *org, cwd=self.cwd)
+
+    def ok(self, *args: str, target_org: bool = True) -> Any:
+        """``sf <args>``, which must succeed; the ``result`` of its JSON output."""
+        run = self.run(*args, target_org=target_org)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert run.json["status"] == 0, run.json
+        return run.json["result"]
+
+
+def sf_session(server: Server, tmp_path_factory: pytest.TempPathFactory) -> SfSession:
+    """A fresh HOME where sf is logged in to ``server`` as its admin, trusting the
+    session's local CA (SSL_CERT_FILE), and an empty work directory."""
+    home = tmp_path_factory.mktemp("sf-home")
+    ca = os.environ["SSL_CERT_FILE"]
+    login = sf_login(home, ca, server.instance_url, server.token())
+    assert login["username"] == server.username
+    return SfSession(home, ca, server.username, tmp_path_factory.mktemp("sf-work"))
+
+
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory, local_ca: Path, name: str) -> Server:
     """A started ``switchboard up --tls`` on SQLite: one backend is enough for the CLI's
     own behaviour."""
@@ -93,4 +134,14 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory, local_ca: Path, name
     ).start()
 
 
-__all__ = ["REQUIRES_SF", "SF", "SfRun", "sf", "sf_login", "sf_run", "sqlite_server"]
+__all__ = [
+    "REQUIRES_SF",
+    "SF",
+    "SfRun",
+    "SfSession",
+    "sf",
+    "sf_login",
+    "sf_run",
+    "sf_session",
+    "sqlite_server",
+]

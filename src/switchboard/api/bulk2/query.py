@@ -1,4 +1,9 @@
-"""Bulk API 2.0 query jobs: create, inspect, abort, delete, and paged CSV results."""
+"""Bulk API 2.0 query jobs: create, inspect, abort, delete, and paged CSV results.
+
+A query job takes plain record queries only: Salesforce refuses child subqueries, GROUP
+BY, aggregate functions, OFFSET, TYPEOF, FIELDS() and compound fields when the job is
+created, so the org does too rather than writing a CSV that silently drops them.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,42 @@ from ...org.bulk.csvio import encode_rows, iter_rows, read_header
 from ...org.bulk.errors import InvalidJob, JobNotComplete
 from ...org.bulk.files import JobFiles
 from ...org.bulk.worker import wake_workers
+from ...org.soql import ast
 from ...org.soql.engine import engine_for
+from ...org.soql.executor import Plan
+from ...org.soql.parser import parse
+from ...org.soql.shape import COMPOUND, PARENT, RecordShape
 from ..call import Call
 from ..responses import json_response
 from . import ingest
+from .errors import UnsupportedBulkQuery
 
 CSV = "text/csv"
 _MAX_PAGE = 1_000_000  # a page of results Salesforce may cut smaller, never larger
+
+
+def _has_compound(shape: RecordShape) -> bool:
+    return any(e[0] == COMPOUND or (e[0] == PARENT and _has_compound(e[2])) for e in shape.entries)
+
+
+def _unsupported(text: str, plan: Plan) -> str | None:
+    """Why Bulk API 2.0 refuses the query ``plan`` was made from, or None."""
+    query = parse(text)
+    if any(isinstance(item, ast.Subquery) for item in query.select):
+        return "Aggregate Relationships not supported in Bulk V2 Query with CSV content type"
+    if query.group_by is not None:
+        return "GROUP BY not supported in Bulk V2 Query"
+    if plan.mode != "records":
+        return "Aggregate functions such as COUNT() not supported in Bulk V2 Query"
+    if query.offset is not None:
+        return "OFFSET not supported in Bulk V2 Query"
+    if any(isinstance(item, ast.TypeOf) for item in query.select):
+        return "TYPEOF not supported in Bulk V2 Query"
+    if any(isinstance(item, ast.FieldsSelector) for item in query.select):
+        return "FIELDS() not supported in Bulk V2 Query"
+    if _has_compound(plan.compiled.shape):
+        return "Selecting compound data not supported in Bulk Query"
+    return None
 
 
 def create(call: Call) -> Response:
@@ -28,6 +62,9 @@ def create(call: Call) -> Response:
     if not isinstance(text, str) or not text.strip():
         raise InvalidJob("InvalidJob : The query is required")
     plan = engine_for(call.org).plan(text, operation == "queryAll")  # MALFORMED_QUERY early
+    refused = _unsupported(text, plan)
+    if refused is not None:
+        raise UnsupportedBulkQuery(refused)
     object_name = getattr(getattr(plan, "compiled", None), "obj", None)
 
     def work(conn: Connection) -> jobs.Job:
