@@ -430,12 +430,6 @@ def test_query_job_refusal_reply(server: Server) -> None:
 
 
 @REQUIRES_SF
-@pytest.mark.xfail(
-    strict=True,
-    reason="org/bulk/query.py takes the CSV columns from the first record, so a null "
-    "parent there collapses Broker__r.Name and Broker__r.Broker_Id__c into one 'Broker__r' "
-    "column and every row loses its parent's values",
-)
 def test_export_bulk_columns_when_the_first_row_has_no_parent(
     cli: SfSession, rest: Salesforce, listings: str, tmp_path: Path
 ) -> None:
@@ -446,11 +440,6 @@ def test_export_bulk_columns_when_the_first_row_has_no_parent(
 
 
 @REQUIRES_SF
-@pytest.mark.xfail(
-    strict=True,
-    reason="org/bulk/query.py writes numbers and datetimes as REST renders them after "
-    "dropping '.0' (975000, ...+0000); Bulk API 2.0 CSV has 975000.0 and ...Z",
-)
 def test_export_bulk_number_and_datetime_cells(
     cli: SfSession, rest: Salesforce, tmp_path: Path
 ) -> None:

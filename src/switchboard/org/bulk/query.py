@@ -11,8 +11,11 @@ import datetime as dt
 import os
 from typing import Any
 
+from ...core.fieldtypes import FieldType
+from ..schema.registry import Schema
 from ..soql.engine import engine_for
 from ..soql.executor import run_page
+from ..soql.shape import COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
 from .csvio import encode_rows
 from .files import JobFiles
 from .jobs import Job
@@ -28,20 +31,39 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         name = f"{prefix}{key}"
         if isinstance(value, dict) and "records" not in value:
             out.update(_flatten(value, name + "."))
-        elif isinstance(value, dict):
-            continue  # child subqueries are not allowed in bulk queries
-        else:
+        elif not isinstance(value, dict):  # child subqueries are refused at job creation
             out[name] = value
     return out
 
 
-def _text(value: Any) -> str:
+def _columns(schema: Schema, shape: RecordShape, prefix: str = "") -> list[tuple[str, Any]]:
+    """(column, field type or None) in SELECT order, parent fields as ``Account.Name``.
+
+    Taken from the query, not from the first record: a record whose parent is null has
+    no ``Account.Name`` key at all, and its columns must not decide the file's."""
+    obj = schema.get(shape.type_name)
+    out: list[tuple[str, Any]] = []
+    for entry in shape.entries:
+        kind, key = entry[0], entry[1]
+        if kind == PARENT:
+            out.extend(_columns(schema, entry[2], f"{prefix}{key}."))
+        elif kind in (FIELD, COMPOUND, NULL, POLY):
+            f = schema.field(obj, key) if obj is not None and kind == FIELD else None
+            out.append((f"{prefix}{key}", f.type if f is not None else None))
+    return out
+
+
+def _text(value: Any, ftype: Any = None) -> str:
+    """A cell as Bulk API 2.0 writes it: doubles keep their fraction (``975000.0``),
+    datetimes end in ``Z``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    if ftype == FieldType.DATETIME and isinstance(value, str) and value.endswith("+0000"):
+        return value[:-5] + "Z"
     return str(value)
 
 
@@ -54,7 +76,7 @@ def run_query(worker: Any, job: Job) -> None:
     part = files.query.with_suffix(".part")
     newline = "\r\n" if job.line_ending == "CRLF" else "\n"
     today = dt.datetime.now(dt.UTC).date()
-    columns: list[str] | None = None
+    columns: list[tuple[str, Any]] | None = None
     count, position = 0, 0
     with open(part, "wb") as f, org.store.read() as conn:
         while True:
@@ -69,11 +91,11 @@ def run_query(worker: Any, job: Job) -> None:
             )
             flat = [_flatten(r) for r in page.records]
             if columns is None and flat:
-                columns = list(flat[0])
-                f.write(encode_rows([columns], job.delimiter, newline))
+                columns = _columns(org.schema, plan.compiled.shape)
+                f.write(encode_rows([[c for c, _ in columns]], job.delimiter, newline))
             if flat:
                 assert columns is not None
-                rows = [[_text(r.get(c)) for c in columns] for r in flat]
+                rows = [[_text(r.get(c), t) for c, t in columns] for r in flat]
                 f.write(encode_rows(rows, job.delimiter, newline))
             count += len(flat)
             position = page.next_position
