@@ -198,3 +198,24 @@ def test_query_with_locators(realty, tmp_path: Path) -> None:  # type: ignore[no
     assert early.status_code in (200, 412)
     if early.status_code == 412:
         assert early.json()[0]["errorCode"] == "JOB_NOT_COMPLETE"
+
+
+def test_hard_delete_leaves_nothing_for_query_all(realty, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """hardDelete skips the recycle bin: queryAll no longer finds the records, while a
+    plain delete leaves them there with IsDeleted = true."""
+    sf = realty
+    path = tmp_path / "hard.csv"
+    path.write_text(_csv([["Name"], ["Hard one"], ["Hard two"], ["Soft three"]]))
+    res = sf.bulk2.Account.insert(csv_file=str(path), wait=0.2)
+    made = {
+        r["Name"]: r["sf__Id"]
+        for r in _parse(sf.bulk2.Account.get_successful_records(res[0]["job_id"]))
+    }
+    path.write_text(_csv([["Id"], [made["Hard one"]], [made["Hard two"]]]))
+    res = sf.bulk2.Account.hard_delete(csv_file=str(path), wait=0.2)
+    assert res[0]["numberRecordsProcessed"] == 2 and res[0]["numberRecordsFailed"] == 0
+    sf.Account.delete(made["Soft three"])
+    soql = "SELECT Name, IsDeleted FROM Account WHERE Name LIKE 'Hard %' OR Name = 'Soft three'"
+    left = sf.query_all(soql, include_deleted=True)["records"]
+    assert [(r["Name"], r["IsDeleted"]) for r in left] == [("Soft three", True)]
+    assert sf.query_all(soql)["totalSize"] == 0

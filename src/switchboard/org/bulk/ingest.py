@@ -182,7 +182,9 @@ def apply_chunk(
     outcomes: list[Outcome]
     if op in ("delete", "hardDelete"):
         assert p.id_index is not None
-        outcomes = dml.delete(conn, ctx, p.obj, [rows[i][p.id_index] for i in good])
+        outcomes = dml.delete(
+            conn, ctx, p.obj, [rows[i][p.id_index] for i in good], hard=op == "hardDelete"
+        )
     else:
         # An empty cell leaves its field alone and #N/A nulls it; relationship cells are
         # replaced by the parent ids resolved above.

@@ -65,9 +65,19 @@ def restricted(
 
 
 def soft_delete(
-    conn: Connection, dml: Dml, ctx: WriteContext, obj: ObjectDef, ids: list[str]
+    conn: Connection,
+    dml: Dml,
+    ctx: WriteContext,
+    obj: ObjectDef,
+    ids: list[str],
+    *,
+    hard: bool = False,
 ) -> None:
-    """Mark ``ids`` deleted, cascading to detail children and clearing SetNull lookups."""
+    """Mark ``ids`` deleted, cascading to detail children and clearing SetNull lookups.
+
+    ``hard`` (Bulk API hardDelete) removes the rows instead of leaving them in the
+    recycle bin, so queryAll no longer finds them; cascaded children go the same way.
+    The DELETE change events are the same either way."""
     if not ids:
         return
     schema = dml.schema
@@ -79,13 +89,16 @@ def soft_delete(
             continue
         kid_ids = [k[0] for k in kids]
         if _cascades(rel.field):
-            soft_delete(conn, dml, ctx, rel.child, kid_ids)
+            soft_delete(conn, dml, ctx, rel.child, kid_ids, hard=hard)
         elif rel.field.delete_constraint != "Restrict":
             dml.update(conn, ctx, rel.child, [(k, {rel.field.name: None}) for k in kid_ids])
     table = schema.table(obj)
     from ...events import log
 
     for i in range(0, len(ids), _CHUNK):
+        if hard:
+            conn.execute(table.delete().where(one_of(conn, table.c.id, ids[i : i + _CHUNK])))
+            continue
         conn.execute(
             table.update()
             .where(one_of(conn, table.c.id, ids[i : i + _CHUNK]))

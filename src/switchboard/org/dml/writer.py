@@ -332,7 +332,13 @@ class Dml:
 
     # -- delete -------------------------------------------------------------------------
     def delete(
-        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, record_ids: list[Any]
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        record_ids: list[Any],
+        *,
+        hard: bool = False,
     ) -> list[Outcome]:
         if not obj.deletable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in record_ids]
@@ -360,7 +366,7 @@ class Dml:
         for out in outcomes:
             if out.id in blocked:
                 out.errors.append(blocked[out.id])
-        deletion.soft_delete(conn, self, ctx, obj, [i for i in live if i not in blocked])
+        deletion.soft_delete(conn, self, ctx, obj, [i for i in live if i not in blocked], hard=hard)
         return outcomes
 
     # -- helpers ------------------------------------------------------------------------
