@@ -87,6 +87,19 @@ def atom() -> st.SearchStrategy[tuple[str, Any]]:
     def like(prefix: str) -> tuple[str, Any]:
         return f"LastName LIKE '{prefix}%'", lambda r: r["Name"].lower().startswith(prefix.lower())
 
+    def rating_text(op: str, value: str) -> tuple[str, Any]:
+        """=, != and LIKE on a text field that is often null."""
+
+        def pred(r: dict[str, Any]) -> bool:
+            v = r["Rating"]
+            if v is None:
+                return op == "!="
+            if op == "LIKE":
+                return bool(v.lower().startswith(value.lower()))
+            return (v.lower() == value.lower()) == (op == "=")
+
+        return (f"Rating LIKE '{value}%'" if op == "LIKE" else f"Rating {op} '{value}'"), pred
+
     def is_null(field: str, neg: bool) -> tuple[str, Any]:
         key = "NumberOfEmployees" if field == "NumberOfEmployees" else "Rating"
         return f"{field} {'!=' if neg else '='} null", lambda r: (r[key] is None) != neg
@@ -97,6 +110,7 @@ def atom() -> st.SearchStrategy[tuple[str, Any]]:
             rating, st.lists(st.sampled_from(RATINGS), min_size=1, max_size=3), st.booleans()
         ),
         st.builds(like, st.sampled_from(["a", "B", "c", "f", "x"])),
+        st.builds(rating_text, st.sampled_from(["=", "!=", "LIKE"]), st.sampled_from(["hot", "W"])),
         st.builds(is_null, st.sampled_from(["NumberOfEmployees", "Rating"]), st.booleans()),
     )
 

@@ -64,7 +64,6 @@ class QueryEngine:
     ) -> dict[str, Any]:
         """Run one page; ``today`` (UTC) pins relative date literals, for tests."""
         plan = self.plan(text, all_rows)
-        today = today or dt.datetime.now(dt.UTC).date()
         with self.org.store.read() as conn:
             page = run_page(
                 plan,

@@ -20,7 +20,7 @@ from ..schema.registry import Schema
 from . import ast
 from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
-from .shape import POLY, field_converter, record_maker
+from .shape import POLY, Grouper, Maker, field_converter, grouped_maker, record_maker
 
 # LIMIT and OFFSET are written into the SQL text as integers the executor computes (never
 # from query text): a bound LIMIT makes PostgreSQL's generic prepared plan assume an
@@ -31,39 +31,90 @@ _LIM: Any = sa.literal_column(str(_LIM_MARK))
 _OFF: Any = sa.literal_column(str(_OFF_MARK))
 
 
+# Page texts kept per statement ((limit, offset) pairs); past this many it starts over.
+_PAGE_TEXTS = 32
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
 @dataclass(slots=True)
 class Statement:
-    """Driver-ready SQL: text, parameter order (positional drivers) and static values."""
+    """Driver-ready SQL: text, parameter order (positional drivers) and static values.
+
+    ``args`` are the driver's parameters when a run supplies none (no date literal, no
+    parent ids), built once; ``pages`` the text with LIMIT and OFFSET written in, per
+    page seen, so a repeated query neither rebuilds its parameters nor its text.
+    """
 
     sql: str
     names: tuple[str, ...] | None
     static: dict[str, Any]
     dynamic: list[tuple[str, Callable[[dt.date], Any]]]
     dialect: Dialect
+    args: Any = None
+    pages: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, stmt: Any, sa_dialect: Any, params: Params) -> Statement:
         compiled = stmt.compile(dialect=sa_dialect)
         names = tuple(compiled.positiontup) if compiled.positional else None
         static = {k: v for k, v in compiled.params.items()}
-        return cls(compiled.string, names, static, list(params.dynamic), params.dialect)
+        out = cls(compiled.string, names, static, list(params.dynamic), params.dialect)
+        out.args = out._driver_args(static)
+        return out
 
-    def run(self, conn: Connection, today: dt.date, **extra: Any) -> list[Any]:
-        sql = self.sql
-        if "_lim" in extra:
-            sql = sql.replace(str(_LIM_MARK), str(int(extra.pop("_lim")))).replace(
-                str(_OFF_MARK), str(int(extra.pop("_off")))
-            )
-        values = self.static
-        if self.dynamic or extra:
-            values = dict(values)
-            bind = self.dialect.bind
-            for name, fn in self.dynamic:
-                values[name] = bind(fn(today))
-            values.update(extra)
-        args: Any = values if self.names is None else tuple(values[n] for n in self.names)
-        rows: Any = conn.exec_driver_sql(sql, args).fetchall()
-        return rows  # a list already; not copied
+    def _driver_args(self, values: dict[str, Any]) -> Any:
+        return values if self.names is None else tuple(values[n] for n in self.names)
+
+    def _paged(self, limit: int, offset: int) -> str:
+        key = (limit, offset)
+        sql = self.pages.get(key)
+        if sql is None:
+            if len(self.pages) >= _PAGE_TEXTS:
+                self.pages.clear()
+            sql = self.sql.replace(str(_LIM_MARK), str(int(limit)))
+            sql = self.pages[key] = sql.replace(str(_OFF_MARK), str(int(offset)))
+        return sql
+
+    def run(
+        self,
+        conn: Connection,
+        today: dt.date | None,
+        *,
+        page: tuple[int, int] | None = None,
+        ids: Any = None,
+    ) -> list[Any]:
+        """The rows; ``page`` is (limit, offset), ``ids`` the parent ids of a child level,
+        ``today`` (UTC, now when None) the day date literals are read from."""
+        sql = self.sql if page is None else self._paged(*page)
+        args = self.args
+        if self.dynamic or ids is not None:
+            values = dict(self.static)
+            if self.dynamic:
+                day = today or _utc_today()
+                bind = self.dialect.bind
+                for name, fn in self.dynamic:
+                    values[name] = bind(fn(day))
+            if ids is not None:
+                values["_ids"] = ids
+            args = self._driver_args(values)
+        return _fetch(conn, sql, args)
+
+
+def _fetch(conn: Connection, sql: str, args: Any) -> list[Any]:
+    """The rows as the driver's tuples. SQLAlchemy executes the statement (its events,
+    its error translation); the rows are read off its cursor rather than wrapped one by
+    one in a ``Row`` that the record makers would only index by position."""
+    result = conn.exec_driver_sql(sql, args)
+    try:
+        rows: Any = result.cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own fetch would
+        raise sa.exc.DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        result.close()
+    return rows
 
 
 @dataclass(slots=True)
@@ -73,21 +124,39 @@ class Plan:
     count: Statement | None
     children: list[tuple[str, Plan, int]]
     poly_columns: list[int]
-    makers: dict[str, Callable[[Any, Any], dict[str, Any]]] = field(default_factory=dict)
+    makers: dict[str, Maker] = field(default_factory=dict)
+    groupers: dict[tuple[str, int], Grouper] = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
         return self.compiled.mode
 
-    def maker(self, version: str) -> Callable[[Any, Any], dict[str, Any]]:
+    @property
+    def width(self) -> int:
+        """Columns in a row of the main statement."""
+        return len(self.compiled.stmt.selected_columns)
+
+    def _prefix(self, version: str) -> str:
+        return f"/services/data/v{version}/sobjects/"
+
+    def maker(self, version: str) -> Maker:
         make = self.makers.get(version)
         if make is None:
             make = record_maker(
                 self.compiled.shape,
-                f"/services/data/v{version}/sobjects/",
+                self._prefix(version),
+                self.width,
                 aggregate=self.mode == "aggregate",
             )
             self.makers[version] = make
+        return make
+
+    def grouper(self, version: str, key_index: int) -> Grouper:
+        """The records of a child level's rows by parent id (column ``key_index``)."""
+        make = self.groupers.get((version, key_index))
+        if make is None:
+            make = grouped_maker(self.compiled.shape, self._prefix(version), self.width, key_index)
+            self.groupers[(version, key_index)] = make
         return make
 
 
@@ -121,10 +190,10 @@ def run_page(
     position: int,
     batch: int,
     version: str,
-    today: dt.date,
+    today: dt.date | None = None,
 ) -> Page:
+    """One page of records from ``position`` on; ``today`` (UTC) pins date literals."""
     c = plan.compiled
-    dialect = plan.main.dialect
     if c.mode == "count":
         total = int(plan.main.run(conn, today)[0][0])
         if c.limit is not None:
@@ -133,7 +202,7 @@ def run_page(
     user_off = c.offset or 0
     remaining = None if c.limit is None else c.limit - position
     page_lim = batch if remaining is None else max(0, min(batch, remaining))
-    rows = plan.main.run(conn, today, _lim=page_lim, _off=user_off + position) if page_lim else []
+    rows = plan.main.run(conn, today, page=(page_lim, user_off + position)) if page_lim else []
     if position == 0 and len(rows) < page_lim:
         total = len(rows)
     elif position == 0 and remaining is not None and len(rows) == remaining:
@@ -144,17 +213,17 @@ def run_page(
         total = counted if c.limit is None else min(counted, c.limit)
     extras: list[dict[str, Any]] = []
     if rows and plan.children:
+        dialect = plan.main.dialect
         id_index = c.shape.id_index
         parent_ids = [r[id_index] for r in rows]
         for _key, child, fk in plan.children:
             extras.append(_children(child, conn, dialect, parent_ids, fk, version, today))
     if rows and c.polys:
         extras += [
-            _poly(schema, conn, p, {r[i] for r in rows if r[i]}, version, dialect)
+            _poly(schema, conn, p, {r[i] for r in rows if r[i]}, version, plan.main.dialect)
             for p, i in zip(c.polys, plan.poly_columns, strict=True)
         ]
-    make = plan.maker(version)
-    return Page([make(r, extras) for r in rows], total, position + len(rows))
+    return Page(plan.maker(version)(rows, extras), total, position + len(rows))
 
 
 def _children(
@@ -164,25 +233,17 @@ def _children(
     parent_ids: list[str],
     fk: int,
     version: str,
-    today: dt.date,
+    today: dt.date | None,
 ) -> dict[str, Any]:
-    rows = child.main.run(conn, today, _ids=dialect.ids_value(parent_ids))
-    limit = child.compiled.limit
-    grouped: dict[str, list[Any]] = {}
-    for r in rows:
-        grouped.setdefault(r[fk], []).append(r)
-    make = child.maker(version)
-    nested: list[Any] = []
+    """Each parent's child records as a nested query reply, by parent id."""
     if child.children or child.compiled.polys:
         raise AssertionError("nested subqueries are refused by the compiler")
-    out = {}
-    for parent, members in grouped.items():
-        if limit is not None:
-            members = members[:limit]
-        if members:
-            records = [make(r, nested) for r in members]
-            out[parent] = {"totalSize": len(records), "done": True, "records": records}
-    return out
+    rows = child.main.run(conn, today, ids=dialect.ids_value(parent_ids))
+    groups = child.grouper(version, fk)(rows)
+    limit = child.compiled.limit
+    if limit is not None:
+        groups = {p: r[:limit] for p, r in groups.items()} if limit else {}
+    return {p: {"totalSize": len(r), "done": True, "records": r} for p, r in groups.items()}
 
 
 def _poly(

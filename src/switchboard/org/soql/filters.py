@@ -3,8 +3,11 @@
 - Text compares case-insensitively (``lower()`` on the column; the value is lowered
   here), ids exactly (15-character ids are widened to 18).
 - Logic is two-valued as in SOQL: ``Name != 'x'`` and ``NOT IN`` keep rows whose field
-  is null, every other test is false on null. Each predicate is built null-safe so that
-  ``NOT`` around it means what it says.
+  is null, every other test is false on null. SQL's ``col > x`` is unknown on null, which
+  WHERE and HAVING already treat as false, and AND/OR cannot turn an unknown into true;
+  only a ``NOT`` above a test can (NOT unknown is unknown, where SOQL wants true). So a
+  test gets its ``IS NOT NULL`` guard only where it sits under a NOT (``safe``): the guard
+  costs a check per scanned row, and in a plain filter it would never change the result.
 - A date literal (``THIS_MONTH``) is a range; its bounds are bound at execution time.
 - Every value is a bound parameter; nothing from the query text reaches the SQL text.
 """
@@ -135,12 +138,14 @@ def _left(t: Typed) -> Any:
     return sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
 
 
-def _guard(t: Typed, pred: Any, *, keep_nulls: bool = False) -> Any:
+def _guard(t: Typed, pred: Any, *, safe: bool, keep_nulls: bool = False) -> Any:
+    """``pred`` with SOQL's answer on a null field: true when ``keep_nulls`` (``!=``),
+    else false, spelled out only when ``safe`` asks for a two-valued result."""
     if not t.nullable:
         return pred
     if keep_nulls:
         return sa.or_(t.sql.is_(None), pred)
-    return sa.and_(t.sql.isnot(None), pred)
+    return sa.and_(t.sql.isnot(None), pred) if safe else pred
 
 
 _CMP: dict[str, Callable[[Any, Any], Any]] = {
@@ -153,7 +158,7 @@ _CMP: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _compare(t: Typed, op: str, v: Any) -> Any:
+def _compare(t: Typed, op: str, v: Any, safe: bool) -> Any:
     if v is None:
         if op == "=":
             return t.sql.is_(None)
@@ -171,11 +176,11 @@ def _compare(t: Typed, op: str, v: Any) -> Any:
             ">": col >= v.end,
             ">=": col >= v.start,
         }[op]
-        return _guard(t, pred, keep_nulls=op == "!=")
-    return _guard(t, _CMP[op](_left(t), v), keep_nulls=op == "!=")
+        return _guard(t, pred, safe=safe, keep_nulls=op == "!=")
+    return _guard(t, _CMP[op](_left(t), v), safe=safe, keep_nulls=op == "!=")
 
 
-def comparison(b: Builder, c: ast.Comparison) -> Any:
+def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
     if c.op == "LIKE":
         if t.kind not in ("text", "id"):  # multipicklists take only = != INCLUDES EXCLUDES
@@ -183,27 +188,30 @@ def comparison(b: Builder, c: ast.Comparison) -> Any:
         if not isinstance(c.right, ast.Literal) or not isinstance(c.right.value, str):
             raise _wrong_type(t)
         pattern = b.param(c.right.value.lower())
-        return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"))
+        return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"), safe=safe)
     if t.kind in ("bool", "multi") and c.op not in ("=", "!="):
         raise _bad_operator(c.op, t)
-    return _compare(t, c.op, value(b, t, c.right))
+    return _compare(t, c.op, value(b, t, c.right), safe)
 
 
-def in_list(b: Builder, c: ast.InList) -> Any:
+def in_list(b: Builder, c: ast.InList, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
     if t.kind == "bool":
         raise _bad_operator("IN", t)
     values = [value(b, t, v) for v in c.values]
     plain = [v for v in values if v is not None and not isinstance(v, _Range)]
+    # NOT IN is spelled "null, or not a hit": the hit is only looked at on a non-null
+    # field, where it is two-valued already.
+    safe = safe and not c.negated
     preds = []
     if plain:
-        preds.append(_left(t).in_(plain))
-    preds += [_compare(t, "=", v) for v in values if isinstance(v, _Range)]
+        preds.append(_guard(t, _left(t).in_(plain), safe=safe))
+    preds += [_compare(t, "=", v, safe) for v in values if isinstance(v, _Range)]
     if any(v is None for v in values):
         preds.append(t.sql.is_(None))
     hit = sa.or_(*preds) if len(preds) > 1 else preds[0]
     if not c.negated:
-        return _guard(t, hit) if plain and len(preds) == 1 else hit
+        return hit
     return sa.or_(t.sql.is_(None), sa.not_(hit)) if t.nullable else sa.not_(hit)
 
 
@@ -211,7 +219,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def includes(b: Builder, c: ast.Includes) -> Any:
+def includes(b: Builder, c: ast.Includes, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
     if t.kind != "multi":
         raise InvalidQueryFilterOperator(
@@ -230,7 +238,8 @@ def includes(b: Builder, c: ast.Includes) -> Any:
             if terms
             else sa.false()
         )
-    hit = sa.and_(t.sql.isnot(None), sa.or_(*alternatives))
+    # EXCLUDES is NOT INCLUDES: the hit needs its guard when exactly one NOT is above it.
+    hit = _guard(t, sa.or_(*alternatives), safe=safe != c.excludes)
     return sa.not_(hit) if c.excludes else hit
 
 
@@ -247,20 +256,22 @@ def in_subquery(b: Builder, c: ast.InSubquery) -> Any:
     return t.sql.in_(inner)
 
 
-def condition(b: Builder, c: ast.Condition) -> Any:
+def condition(b: Builder, c: ast.Condition, *, safe: bool = False) -> Any:
+    """A WHERE or HAVING condition; ``safe`` (under an odd number of NOTs) makes every
+    test two-valued, since there an unknown would be negated into the wrong answer."""
     if isinstance(c, ast.Comparison):
-        return comparison(b, c)
+        return comparison(b, c, safe)
     if isinstance(c, ast.InList):
-        return in_list(b, c)
+        return in_list(b, c, safe)
     if isinstance(c, ast.Includes):
-        return includes(b, c)
+        return includes(b, c, safe)
     if isinstance(c, ast.InSubquery):
         return in_subquery(b, c)
     if isinstance(c, ast.And):
-        return sa.and_(*(condition(b, o) for o in c.operands))
+        return sa.and_(*(condition(b, o, safe=safe) for o in c.operands))
     if isinstance(c, ast.Or):
-        return sa.or_(*(condition(b, o) for o in c.operands))
-    return sa.not_(condition(b, c.operand))
+        return sa.or_(*(condition(b, o, safe=safe) for o in c.operands))
+    return sa.not_(condition(b, c.operand, safe=not safe))
 
 
 __all__ = ["Typed", "condition", "value"]

@@ -1,13 +1,15 @@
 """Rows to Salesforce records: templates built at compile time, closures per API version.
 
 The compiler describes each record as a :class:`RecordShape` (which column holds what,
-nesting included); :func:`record_maker` turns it once into a tight function with one
-converter per column picked in advance, so shaping a row does no lookups by name.
+nesting included); :func:`record_maker` (and :func:`grouped_maker` for child rows)
+turns it once per plan and API version into a generated function over a whole page of
+rows, with one converter per column picked in advance, so shaping a row does no lookups
+by name and no call but its converters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,58 +104,97 @@ class RecordShape:
         self.entries.append(entry)
 
 
-def _compound(parts: Any, row: Any) -> Any:
-    out = {k: (row[i] if c is None or row[i] is None else c(row[i])) for k, i, c in parts}
-    return None if all(v is None for v in out.values()) else out
+Maker = Callable[[Iterable[Any], Sequence[Any]], list[dict[str, Any]]]
+Grouper = Callable[[Iterable[Any]], dict[Any, list[dict[str, Any]]]]
 
 
-def record_maker(
-    shape: RecordShape, prefix: str, *, aggregate: bool = False
-) -> Callable[[Any, Any], dict[str, Any]]:
-    """``make(row, extras)``: extras[i] maps ids to the values of child/poly entry i.
-
-    The function is generated as one dict display per record level: shaping a row is
-    then a single expression with no per-field dispatch, which is what keeps the engine
-    close to hand-written SQL on wide pages. Keys enter the source through ``repr`` and
-    values only through the namespace, never as text.
-    """
-    names: dict[str, Any] = {"_compound": _compound}
+def _generate(shape: RecordShape, prefix: str, width: int, aggregate: bool, body: str) -> Any:
+    """``body`` as the function ``make``, with ``{record}`` replaced by one dict display
+    per record level over the columns ``c0 .. c{width-1}`` of a row (which ``{unpack}``
+    names). Shaping a row is then a single expression: no per-field dispatch, no
+    lookups by name, no function call but the converters picked here. Keys enter the
+    source through ``repr`` and values only through the namespace, never as text."""
+    names: dict[str, Any] = {}
 
     def bind(value: Any) -> str:
         name = f"_v{len(names)}"
         names[name] = value
         return name
 
+    def column(index: int, conv: Converter = None) -> str:
+        if not 0 <= index < width:
+            raise AssertionError(f"record shape reads column {index} of {width}")
+        return f"c{index}" if conv is None else f"{bind(conv)}(c{index})"
+
     def level(sh: RecordShape, agg: bool) -> str:
         if agg:
             items = ["'attributes': {'type': 'AggregateResult'}"]
         else:
-            base = bind(f"{prefix}{sh.type_name}/")
-            items = [
-                f"'attributes': {{'type': {sh.type_name!r}, 'url': {base} + row[{sh.id_index}]}}"
-            ]
+            assert sh.id_index is not None, "a record level without its id column"
+            url = f"{bind(f'{prefix}{sh.type_name}/')} + {column(sh.id_index)}"
+            items = [f"'attributes': {{'type': {sh.type_name!r}, 'url': {url}}}"]
         for entry in sh.entries:
             kind, key = entry[0], entry[1]
             if kind == FIELD:
-                idx, conv = entry[2], entry[3]
-                value = f"row[{idx}]" if conv is None else f"{bind(conv)}(row[{idx}])"
+                value = column(entry[2], entry[3])
             elif kind == PARENT:
                 sub = entry[2]
-                value = f"(None if row[{sub.id_index}] is None else {{{level(sub, False)}}})"
+                value = f"(None if {column(sub.id_index)} is None else {{{level(sub, False)}}})"
             elif kind == CHILD:
-                value = f"extras[{entry[2]}].get(row[{entry[3]}])"
+                value = f"extras[{int(entry[2])}].get({column(entry[3])})"
             elif kind == POLY:
-                value = f"(None if row[{entry[3]}] is None else extras[{entry[2]}].get(row[{entry[3]}]))"
-            elif kind == COMPOUND:
-                value = f"_compound({bind(tuple(entry[2]))}, row)"
+                ref = column(entry[3])
+                value = f"(None if {ref} is None else extras[{int(entry[2])}].get({ref}))"
+            elif kind == COMPOUND:  # null when every part is
+                parts = entry[2]
+                nulls = " and ".join(f"{column(i)} is None" for _, i, _ in parts) or "True"
+                inner = ", ".join(f"{k!r}: {column(i, c)}" for k, i, c in parts)
+                value = f"(None if {nulls} else {{{inner}}})"
             else:
                 value = "None"
             items.append(f"{key!r}: {value}")
         return ", ".join(items)
 
-    source = f"def make(row, extras):\n    return {{{level(shape, aggregate)}}}\n"
+    unpack = "(" + "".join(f"c{i}, " for i in range(width)) + ")"
+    source = body.replace("{unpack}", unpack).replace(
+        "{record}", "{" + level(shape, aggregate) + "}"
+    )
     exec(compile(source, "<soql record shape>", "exec"), names)  # noqa: S102
-    make: Callable[[Any, Any], dict[str, Any]] = names["make"]
+    return names["make"]
+
+
+def record_maker(shape: RecordShape, prefix: str, width: int, *, aggregate: bool = False) -> Maker:
+    """``make(rows, extras)``: the records of a page of rows (``width`` columns each), in
+    order; extras[i] maps ids to the values of child/poly entry i.
+
+    One list comprehension over the rows, no function call per row: that is what keeps
+    the engine close to hand-written SQL on wide pages.
+    """
+    body = "def make(rows, extras):\n    return [{record} for {unpack} in rows]\n"
+    make: Maker = _generate(shape, prefix, width, aggregate, body)
+    return make
+
+
+def grouped_maker(shape: RecordShape, prefix: str, width: int, key_index: int) -> Grouper:
+    """``make(rows)``: the records of child rows in lists by the value of column
+    ``key_index`` (the parent id), each list in row order; one pass over the rows."""
+    body = (
+        "def make(rows):\n"
+        "    out = {}\n"
+        "    get = out.get\n"
+        "    for {unpack} in rows:\n"
+        "        record = {record}\n"
+        f"        key = c{int(key_index)}\n"
+        "        found = get(key)\n"
+        "        if found is None:\n"
+        "            out[key] = [record]\n"
+        "        else:\n"
+        "            found.append(record)\n"
+        "    return out\n"
+    )
+    if not 0 <= key_index < width:
+        raise AssertionError(f"child rows grouped by column {key_index} of {width}")
+    make: Grouper = _generate(shape, prefix, width, False, body)
     return make
 
 
@@ -161,6 +202,8 @@ __all__ = [
     "CHILD",
     "COMPOUND",
     "FIELD",
+    "Grouper",
+    "Maker",
     "NULL",
     "PARENT",
     "POLY",
@@ -168,5 +211,6 @@ __all__ = [
     "converter",
     "converter_for_kind",
     "field_converter",
+    "grouped_maker",
     "record_maker",
 ]

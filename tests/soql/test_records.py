@@ -1,0 +1,137 @@
+"""Records exactly as Salesforce lays them out, on each backend: attributes first with
+the record's URL, fields in SELECT order, a parent as a nested record (null when the
+lookup is empty), an address as one compound value (null when every part is), child
+subqueries as nested query replies in their own order and limit, and values in their
+wire form (numbers, booleans, dates, datetimes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from switchboard.org.dml.context import WriteContext
+from switchboard.org.soql.engine import engine_for
+
+V = "/services/data/v59.0/sobjects"
+
+
+@pytest.fixture(scope="module")
+def data(blank: Any) -> tuple[Any, dict[str, str]]:
+    org = blank
+    assert org.boot is not None
+    ctx = WriteContext(org.boot.admin_user_id)
+    acme = org.create(
+        ctx,
+        "Account",
+        {
+            "Name": "Acme",
+            "BillingCity": "Springfield",
+            "BillingStreet": "1 Main St",
+            "NumberOfEmployees": 12,
+            "AnnualRevenue": 1500,
+        },
+    )
+    bare = org.create(ctx, "Account", {"Name": "Bare"})
+    ids = {"acme": acme, "bare": bare}
+    for name, account, born in [
+        ("Cole", acme, "1980-05-01"),
+        ("Abel", acme, None),
+        ("Bass", acme, "1990-12-31"),
+        ("Lone", None, None),
+    ]:
+        ids[name] = org.create(
+            ctx,
+            "Contact",
+            {"LastName": name, "AccountId": account, "Birthdate": born, "DoNotCall": born is None},
+        )
+    return org, ids
+
+
+def query(org: Any, text: str) -> list[dict[str, Any]]:
+    reply = engine_for(org).query(text, version="59.0")
+    assert reply["done"] is True and reply["totalSize"] == len(reply["records"])
+    records: list[dict[str, Any]] = reply["records"]
+    return records
+
+
+def test_parent_fields_nest_and_are_null_without_a_parent(data: Any) -> None:
+    org, ids = data
+    got = query(
+        org,
+        "SELECT LastName, Account.Name, Account.NumberOfEmployees FROM Contact "
+        "WHERE LastName IN ('Cole', 'Lone') ORDER BY LastName",
+    )
+    assert got == [
+        {
+            "attributes": {"type": "Contact", "url": f"{V}/Contact/{ids['Cole']}"},
+            "LastName": "Cole",
+            "Account": {
+                "attributes": {"type": "Account", "url": f"{V}/Account/{ids['acme']}"},
+                "Name": "Acme",
+                "NumberOfEmployees": 12,
+            },
+        },
+        {
+            "attributes": {"type": "Contact", "url": f"{V}/Contact/{ids['Lone']}"},
+            "LastName": "Lone",
+            "Account": None,
+        },
+    ]
+    assert list(got[0]) == ["attributes", "LastName", "Account"]
+
+
+def test_wire_values(data: Any) -> None:
+    org, ids = data
+    got = query(
+        org,
+        "SELECT Id, Birthdate, DoNotCall, CreatedDate, Account.AnnualRevenue FROM Contact "
+        "WHERE LastName = 'Cole'",
+    )
+    (record,) = got
+    assert record["Id"] == ids["Cole"]
+    assert record["Birthdate"] == "1980-05-01"
+    assert record["DoNotCall"] is False
+    assert record["Account"]["AnnualRevenue"] == 1500.0
+    assert isinstance(record["Account"]["AnnualRevenue"], float)
+    assert len(record["CreatedDate"]) == len("2024-05-15T09:30:00.000+0000")
+    assert record["CreatedDate"].endswith("+0000")
+
+
+def test_address_is_one_value_null_when_empty(data: Any) -> None:
+    org, _ = data
+    got = query(org, "SELECT Name, BillingAddress FROM Account ORDER BY Name")
+    acme, bare = (r["BillingAddress"] for r in got)
+    assert acme is not None
+    assert acme["city"] == "Springfield" and acme["street"] == "1 Main St"
+    assert acme["postalCode"] is None
+    assert bare is None
+
+
+def test_child_subquery_records_in_their_order_and_limit(data: Any) -> None:
+    org, ids = data
+    got = query(
+        org,
+        "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC LIMIT 2) "
+        "FROM Account ORDER BY Name",
+    )
+    acme, bare = got
+    assert acme["Contacts"] == {
+        "totalSize": 2,
+        "done": True,
+        "records": [
+            {
+                "attributes": {"type": "Contact", "url": f"{V}/Contact/{ids['Cole']}"},
+                "LastName": "Cole",
+            },
+            {
+                "attributes": {"type": "Contact", "url": f"{V}/Contact/{ids['Bass']}"},
+                "LastName": "Bass",
+            },
+        ],
+    }
+    assert bare["Contacts"] is None
+    unlimited = query(org, "SELECT (SELECT LastName FROM Contacts) FROM Account ORDER BY Name")
+    names = [r["LastName"] for r in unlimited[0]["Contacts"]["records"]]
+    assert sorted(names) == ["Abel", "Bass", "Cole"]
+    assert unlimited[0]["Contacts"]["totalSize"] == 3
