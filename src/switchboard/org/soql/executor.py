@@ -87,7 +87,7 @@ class Statement:
         ids: Any = None,
     ) -> list[Any]:
         """The rows; ``page`` is (limit, offset), ``ids`` the parent ids of a child level,
-        ``today`` (UTC, now when None) the day date literals are read from."""
+        ``today`` (UTC) the day date literals are read from (now when None)."""
         sql = self.sql if page is None else self._paged(*page)
         args = self.args
         if self.dynamic or ids is not None:
@@ -124,6 +124,7 @@ class Plan:
     count: Statement | None
     children: list[tuple[str, Plan, int]]
     poly_columns: list[int]
+    dated: bool  # has date literals: its statements need to know today
     makers: dict[str, Maker] = field(default_factory=dict)
     groupers: dict[tuple[str, int], Grouper] = field(default_factory=dict)
 
@@ -172,7 +173,8 @@ def prepare(compiled: Compiled, sa_dialect: Any, *, top: bool = True) -> Plan:
         (key, prepare(child, sa_dialect, top=False), fk) for key, child, fk in compiled.children
     ]
     polys = [e[3] for e in compiled.shape.entries if e[0] == POLY]
-    return Plan(compiled, main, count, children, polys)
+    dated = bool(compiled.params.dynamic) or any(child.dated for _, child, _ in children)
+    return Plan(compiled, main, count, children, polys, dated)
 
 
 @dataclass(slots=True)
@@ -193,6 +195,8 @@ def run_page(
     today: dt.date | None = None,
 ) -> Page:
     """One page of records from ``position`` on; ``today`` (UTC) pins date literals."""
+    if today is None and plan.dated:
+        today = _utc_today()  # once, so every statement of the page reads the same day
     c = plan.compiled
     if c.mode == "count":
         total = int(plan.main.run(conn, today)[0][0])
