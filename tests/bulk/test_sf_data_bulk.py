@@ -25,9 +25,8 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from support.rest import deploy
 from support.server import Server
-from support.sf_cli import REQUIRES_SF, SfSession, sf_session, sqlite_server
+from support.sf_cli import REQUIRES_SF, SfSession, sf_session, simple_salesforce, sqlite_server
 
 WAIT = ("--wait", "5")  # minutes the CLI may poll; it returns as soon as the job is done
 ID18 = re.compile(r"[a-zA-Z0-9]{18}")
@@ -35,8 +34,7 @@ ID18 = re.compile(r"[a-zA-Z0-9]{18}")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, local_ca: Path) -> Iterator[Server]:
-    srv = sqlite_server(tmp_path_factory, local_ca, "sf-data-bulk")
-    deploy(srv, "sfdx-realty")
+    srv = sqlite_server(tmp_path_factory, local_ca, "sf-data-bulk", fixture="sfdx-realty")
     yield srv
     srv.stop()
 
@@ -48,12 +46,7 @@ def cli(server: Server, tmp_path_factory: pytest.TempPathFactory) -> SfSession:
 
 @pytest.fixture(scope="module")
 def rest(server: Server) -> Salesforce:
-    return Salesforce(
-        instance_url=server.instance_url,
-        session_id=server.token(),
-        session=requests.Session(),
-        version="59.0",
-    )
+    return simple_salesforce(server)
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 
-from support.rest import FIXTURES, deploy
+from support.rest import FIXTURES
 from support.server import Server
-from support.sf_cli import REQUIRES_SF, SfSession, sf_session, sqlite_server
+from support.sf_cli import REQUIRES_SF, SfSession, sf_session, simple_salesforce, sqlite_server
 
 pytestmark = REQUIRES_SF
 
@@ -39,8 +38,7 @@ ID18 = re.compile(r"[a-zA-Z0-9]{18}")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, local_ca: Path) -> Iterator[Server]:
-    srv = sqlite_server(tmp_path_factory, local_ca, "sf-data-tree")
-    deploy(srv, "sfdx-realty")
+    srv = sqlite_server(tmp_path_factory, local_ca, "sf-data-tree", fixture="sfdx-realty")
     yield srv
     srv.stop()
 
@@ -52,12 +50,7 @@ def cli(server: Server, tmp_path_factory: pytest.TempPathFactory) -> SfSession:
 
 @pytest.fixture(scope="module")
 def rest(server: Server) -> Salesforce:
-    return Salesforce(
-        instance_url=server.instance_url,
-        session_id=server.token(),
-        session=requests.Session(),
-        version="59.0",
-    )
+    return simple_salesforce(server)
 
 
 @pytest.fixture(scope="module")

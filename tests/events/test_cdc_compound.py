@@ -10,28 +10,13 @@ decodes them as Salesforce's sample does, independently of the server's encoder.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
-import requests
 
-from support.pubsub import Client, Sub, process_bitmap, token
+from support.pubsub import Client, Sub, process_bitmap, rest
 from support.server import Server
 
 ADDRESS = ["Street", "City", "State", "PostalCode", "Country", "Latitude", "Longitude",
            "GeocodeAccuracy"]  # fmt: skip
-
-
-def rest(server: Server, method: str, path: str, body: Any = None) -> requests.Response:
-    r = requests.request(
-        method,
-        f"{server.instance_url}/services/data/v59.0/{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {token(server)}"},
-        timeout=10,
-    )
-    assert r.status_code < 300, r.text
-    return r
 
 
 def schema_json(client: Client, schema_id: str) -> str:

@@ -10,20 +10,8 @@ import grpc
 import pytest
 import requests
 
-from support.pubsub import Client, org_id, process_bitmap, token
+from support.pubsub import Client, org_id, process_bitmap, rest, token
 from support.server import Server
-
-
-def rest(server: Server, method: str, path: str, body: Any = None) -> requests.Response:
-    r = requests.request(
-        method,
-        f"{server.instance_url}/services/data/v59.0/{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {token(server)}"},
-        timeout=10,
-    )
-    assert r.status_code < 300, r.text
-    return r
 
 
 def test_change_events_create_update_delete(events_server: Server, client: Client) -> None:

@@ -14,12 +14,10 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
-from support.pubsub import process_bitmap, token
+from support.pubsub import process_bitmap, rest
 from support.server import Server
 
 # find_spec, not import: importing pysfpubsub here would register its descriptors in
@@ -63,18 +61,6 @@ def callback(response, c):
 
 client.subscribe("/data/AccountChangeEvent", "LATEST", None, 10, callback)
 """
-
-
-def rest(server: Server, method: str, path: str, body: Any = None) -> requests.Response:
-    r = requests.request(
-        method,
-        f"{server.instance_url}/services/data/v59.0/{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {token(server)}"},
-        timeout=10,
-    )
-    assert r.status_code < 300, r.text
-    return r
 
 
 def test_subscribe_and_decode_with_pysfpubsub(events_server: Server, local_ca: Path) -> None:

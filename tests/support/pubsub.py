@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import requests
+
 from support.server import Server
 
 _tokens: dict[int, str] = {}
@@ -21,6 +23,19 @@ def token(server: Server) -> str:
     if id(server) not in _tokens:
         _tokens[id(server)] = server.token()
     return _tokens[id(server)]
+
+
+def rest(server: Server, method: str, path: str, body: Any = None) -> requests.Response:
+    """A REST call as the admin that must succeed: the writes whose events a test reads."""
+    r = requests.request(
+        method,
+        f"{server.instance_url}/services/data/v59.0/{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {token(server)}"},
+        timeout=10,
+    )
+    assert r.status_code < 300, r.text
+    return r
 
 
 def org_id(server: Server) -> str:

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from simple_salesforce import Salesforce
 
+from support.rest import deploy
 from support.server import Server, free_port
 
 SF = os.environ.get("SWITCHBOARD_SF_CLI") or shutil.which("sf")
@@ -125,16 +128,32 @@ def sf_session(server: Server, tmp_path_factory: pytest.TempPathFactory) -> SfSe
     return SfSession(home, ca, server.username, tmp_path_factory.mktemp("sf-work"))
 
 
-def sqlite_server(tmp_path_factory: pytest.TempPathFactory, local_ca: Path, name: str) -> Server:
+def sqlite_server(
+    tmp_path_factory: pytest.TempPathFactory, local_ca: Path, name: str, *, fixture: str = ""
+) -> Server:
     """A started ``switchboard up --tls`` on SQLite: one backend is enough for the CLI's
-    own behaviour."""
+    own behaviour; ``fixture`` names an SFDX project to deploy into it first."""
     tmp = tmp_path_factory.mktemp(name)
-    return Server(
+    server = Server(
         data_dir=tmp, db=f"sqlite:///{tmp / 'org.db'}", port=free_port(), ca_dir=local_ca
     ).start()
+    if fixture:
+        deploy(server, fixture)
+    return server
+
+
+def simple_salesforce(server: Server) -> Salesforce:
+    """The unmodified simple-salesforce client, as the admin, beside the CLI."""
+    return Salesforce(
+        instance_url=server.instance_url,
+        session_id=server.token(),
+        session=requests.Session(),
+        version="59.0",
+    )
 
 
 __all__ = [
+    "simple_salesforce",
     "REQUIRES_SF",
     "SF",
     "SfRun",
