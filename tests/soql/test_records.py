@@ -135,3 +135,34 @@ def test_child_subquery_records_in_their_order_and_limit(data: Any) -> None:
     names = [r["LastName"] for r in unlimited[0]["Contacts"]["records"]]
     assert sorted(names) == ["Abel", "Bass", "Cole"]
     assert unlimited[0]["Contacts"]["totalSize"] == 3
+
+
+def test_aggregate_pages_through_a_locator(data: Any) -> None:
+    """More groups than a page: the first page, then the rest by locator; the query's
+    own LIMIT and OFFSET cut the groups before paging."""
+    org, _ = data
+    assert org.boot is not None
+    ctx = WriteContext(org.boot.admin_user_id)
+    for i in range(250):
+        org.create(ctx, "Lead", {"LastName": f"G{i:03d}", "Company": "C"})
+    org.create(ctx, "Lead", {"LastName": "G007", "Company": "C"})
+    engine = engine_for(org)
+    text = "SELECT LastName, COUNT(Id) n FROM Lead GROUP BY LastName ORDER BY LastName"
+    first = engine.query(text, version="59.0", batch=200)
+    assert (first["totalSize"], first["done"], len(first["records"])) == (250, False, 200)
+    assert first["records"][7] == {
+        "attributes": {"type": "AggregateResult"},
+        "LastName": "G007",
+        "n": 2,
+    }
+    token = first["nextRecordsUrl"].rsplit("/", 1)[1]
+    rest = engine.more(token, version="59.0")
+    assert (rest["totalSize"], rest["done"]) == (250, True)
+    assert [r["LastName"] for r in rest["records"]] == [f"G{i:03d}" for i in range(200, 250)]
+    window = engine.query(text + " LIMIT 3 OFFSET 6", version="59.0", batch=200)
+    assert window["totalSize"] == 3
+    assert [(r["LastName"], r["n"]) for r in window["records"]] == [
+        ("G006", 1),
+        ("G007", 2),
+        ("G008", 1),
+    ]

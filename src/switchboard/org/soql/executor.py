@@ -163,12 +163,21 @@ class Plan:
 
 def prepare(compiled: Compiled, sa_dialect: Any, *, top: bool = True) -> Plan:
     stmt = compiled.stmt
-    if top and compiled.mode != "count":
-        stmt = stmt.limit(_LIM).offset(_OFF)
-    main = Statement.build(stmt, sa_dialect, compiled.params)
     count = None
-    if compiled.count_stmt is not None:
+    if top and compiled.mode == "aggregate":
+        # All the groups in one statement, paged by run_page: every group is computed
+        # before the first is known anyway, while a page's LIMIT below PostgreSQL's
+        # group estimate (one group per distinct value under CALENDAR_YEAR(CreatedDate),
+        # say) makes it trade a hash aggregate for a slower sorted, parallel one. Only
+        # the query's own LIMIT and OFFSET are written in (integers from the query).
+        if compiled.limit is not None:
+            stmt = stmt.limit(sa.literal_column(str(int(compiled.limit))))
+        if compiled.offset:
+            stmt = stmt.offset(sa.literal_column(str(int(compiled.offset))))
+    elif top and compiled.mode == "records":
+        stmt = stmt.limit(_LIM).offset(_OFF)
         count = Statement.build(compiled.count_stmt, sa_dialect, compiled.params)
+    main = Statement.build(stmt, sa_dialect, compiled.params)
     children = [
         (key, prepare(child, sa_dialect, top=False), fk) for key, child, fk in compiled.children
     ]
@@ -203,6 +212,10 @@ def run_page(
         if c.limit is not None:
             total = min(total, c.limit)
         return Page([], total, 0)
+    if c.mode == "aggregate":
+        groups = plan.main.run(conn, today)
+        rows = groups[position : position + batch]
+        return Page(plan.maker(version)(rows, ()), len(groups), position + len(rows))
     user_off = c.offset or 0
     remaining = None if c.limit is None else c.limit - position
     page_lim = batch if remaining is None else max(0, min(batch, remaining))
