@@ -147,14 +147,22 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=100_000)
     ap.add_argument("--contacts-per", type=int, default=3)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    url = args.db or f"sqlite:///{tmp / 'org.db'}"
-    org = Org.open(load(data_dir=tmp, db=url))
+    # Removed afterwards: at the default size the SQLite file is about 200 MB.
+    with tempfile.TemporaryDirectory(prefix="soql-bench-") as tmp:
+        url = args.db or f"sqlite:///{Path(tmp) / 'org.db'}"
+        org = Org.open(load(data_dir=Path(tmp), db=url))
+        try:
+            run(org, args.accounts, args.contacts_per)
+        finally:
+            org.close()
+
+
+def run(org: Org, accounts: int, per: int) -> None:
     t0 = time.perf_counter()
-    acc_ids = seed(org, args.accounts, args.contacts_per)
+    acc_ids = seed(org, accounts, per)
     print(
-        f"backend {org.store.dialect}: seeded {args.accounts} accounts, "
-        f"{args.accounts * args.contacts_per} contacts in {time.perf_counter() - t0:.1f}s"
+        f"backend {org.store.dialect}: seeded {accounts} accounts, "
+        f"{accounts * per} contacts in {time.perf_counter() - t0:.1f}s"
     )
     engine = engine_for(org)
     sqlite = org.store.is_sqlite
@@ -259,7 +267,6 @@ def main() -> None:
         ts = timeit(run_sql, runs)
         print(f"{label:34} {te * 1000:10.3f} {ts * 1000:10.3f} {te / ts:7.2f}x")
     print(f"plan cache: {engine.cache.hits} hits, {engine.cache.misses} misses")
-    org.close()
 
 
 if __name__ == "__main__":
