@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..core import ids
-from ..core.errors import NotFound
+from ..core.errors import NotFound, SwitchboardError
 from ..core.settings import Settings
 from ..store import open_store
 from ..store.engine import Store
 from ..store.migrations import migrate
 from .dml.context import WriteContext
+from .dml.keys import KeyMatcher
 from .dml.writer import Dml, Outcome
 from .errors import InvalidField
 from .identity.bootstrap import Bootstrap, bootstrap
@@ -191,23 +191,13 @@ class Org:
 
     def find(self, obj: ObjectDef, key: FieldDef, value: str) -> list[str]:
         """Ids of live records whose ``key`` field matches ``value`` (text case-insensitive)."""
-        table = self.schema.table(obj)
-        col = table.c[key.column]
-        if key.name == "Id":
-            if not ids.looks_like_id(value):
-                return []
-            cond = col == ids.to18(value[:15])
-        elif key.case_sensitive or key.type.value in ("int", "double"):
-            cond = col == value
-        else:
-            cond = sa.func.lower(col) == value.lower()
+        matcher = KeyMatcher(key)
+        try:
+            wanted = matcher.wanted(value)
+        except SwitchboardError:  # not a number: no record has it
+            return []
         with self._read() as conn:
-            return [
-                r[0]
-                for r in conn.execute(
-                    sa.select(table.c.id).where(cond, table.c.isdeleted.is_(False)).limit(1000)
-                )
-            ]
+            return matcher.lookup(conn, self.schema.table(obj), [wanted]).get(wanted, [])
 
 
 __all__ = ["Org"]

@@ -7,16 +7,14 @@ query per column. An empty value leaves a field alone; ``#N/A`` sets it to null.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...core.errors import SwitchboardError
-from ...store.match import one_of
 from ..dml.context import WriteContext
+from ..dml.keys import KeyMatcher
 from ..dml.writer import Outcome
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
@@ -123,29 +121,18 @@ def _resolve_relationships(
     for ci, col in enumerate(p.columns):
         if col.target is None or col.target_key is None:
             continue
-        table = schema.table(col.target)
-        key_col = table.c[col.target_key.column]
-        textual = col.target_key.type not in (FieldType.ID, FieldType.INT, FieldType.DOUBLE)
-        wanted = sorted(
-            {
-                (r[ci].lower() if textual else r[ci])
-                for r, e in zip(rows, errors, strict=True)
-                if e is None and r[ci] not in ("", NULL)
-            }
-        )
-        matches: dict[str, list[str]] = defaultdict(list)
-        probe = sa.func.lower(key_col) if textual else key_col
-        for i in range(0, len(wanted), _CHUNK):
-            stmt = sa.select(table.c.id, key_col).where(
-                one_of(conn, probe, wanted[i : i + _CHUNK]), table.c.isdeleted.is_(False)
-            )
-            for rid, value in conn.execute(stmt):
-                matches[str(value).lower() if textual else str(value)].append(rid)
-        for ri, r in enumerate(rows):
-            value = r[ci]
-            if errors[ri] is not None or value in ("", NULL):
-                continue
-            hits = matches.get(value.lower() if textual else value, [])
+        matcher = KeyMatcher(col.target_key)
+        keyed: dict[int, Any] = {}
+        for ri, (r, e) in enumerate(zip(rows, errors, strict=True)):
+            if e is None and r[ci] not in ("", NULL):
+                try:
+                    keyed[ri] = matcher.wanted(r[ci])
+                except SwitchboardError:  # not a number: no record has it
+                    keyed[ri] = None
+        matches = matcher.lookup(conn, schema.table(col.target), keyed.values())
+        for ri, k in keyed.items():
+            value = rows[ri][ci]
+            hits = matches.get(k, []) if k is not None else []
             if len(hits) == 1:
                 found[(ri, ci)] = hits[0]
             elif not hits:

@@ -31,6 +31,7 @@ from . import deletion
 from .changes import change_event
 from .context import WriteContext
 from .integrity import check_references, check_unique
+from .keys import KeyMatcher
 from .prepare import Prepared, prepare_many
 
 _CHUNK = 500
@@ -249,13 +250,11 @@ class Dml:
     ) -> list[Outcome]:
         """Insert or update each record by the value of its external id (or Id) field."""
         outcomes = [Outcome() for _ in records]
-        # The key's value and the record without it; the key may be spelled in any case
-        # (more than once), and records of a batch mostly share their keys, so where the
-        # key sits is worked out once per distinct key sequence.
+        # The key may be spelled in any case (even twice) in a record; records of a batch
+        # mostly share their keys, so where it sits is worked out once per key sequence.
         folded = key.name.lower()
         spellings: dict[tuple[Any, ...], list[Any]] = {}
-        values: list[Any] = []
-        rests: list[dict[str, Any]] = []
+        spelled_in: list[list[Any]] = []
         for r in records:
             keys = tuple(r)
             spelled = spellings.get(keys)
@@ -263,37 +262,26 @@ class Dml:
                 spelled = spellings[keys] = [
                     k for k in keys if isinstance(k, str) and k.lower() == folded
                 ]
-            values.append(r[spelled[0]] if spelled else None)
-            rest = dict(r)
-            for k in spelled:
-                del rest[k]
-            rests.append(rest)
-        table = self.schema.table(obj)
-        col = table.c[key.column]
-        textual = (
-            key.type not in (FieldType.ID, FieldType.INT, FieldType.DOUBLE)
-            and not key.case_sensitive
-        )
-        keyed = [(_fold(v, textual) if v is not None else None) for v in values]
-        matches: dict[Any, list[str]] = defaultdict(list)
-        lookups = sorted({str(k) for k in keyed if k is not None})
-        probe = sa.func.lower(col) if textual else col
-        if key.type == FieldType.ID:
-            lookups = [ids.to18(k[:15]) for k in lookups if ids.looks_like_id(k)]
-        for i in range(0, len(lookups), _CHUNK):
-            for rid, value in conn.execute(
-                sa.select(table.c.id, col).where(
-                    one_of(conn, probe, lookups[i : i + _CHUNK]),
-                    table.c.isdeleted.is_(False),
-                )
-            ):
-                matches[_fold(str(value), textual)].append(rid)
+            spelled_in.append(spelled)
+        values = [
+            r[spelled[0]] if spelled else None
+            for r, spelled in zip(records, spelled_in, strict=True)
+        ]
+        matcher = KeyMatcher(key)
+        keyed: list[Any] = []
+        for out, raw in zip(outcomes, values, strict=True):
+            try:
+                keyed.append(matcher.wanted(raw) if raw is not None else None)
+            except SwitchboardError as exc:  # a number key that is not a number
+                out.errors.append(exc)
+                keyed.append(None)
+        matches = matcher.lookup(conn, self.schema.table(obj), keyed)
         to_insert: list[tuple[int, dict[str, Any]]] = []
         to_update: list[tuple[int, str, dict[str, Any]]] = []
         seen: set[Any] = set()
         for i, (r, k) in enumerate(zip(records, keyed, strict=True)):
-            if key.type == FieldType.ID and k is not None:
-                k = ids.to18(k[:15]) if ids.looks_like_id(k) else k
+            if outcomes[i].errors:
+                continue
             if k is not None and k in seen:
                 outcomes[i].errors.append(
                     DuplicateExternalId(
@@ -315,7 +303,10 @@ class Dml:
                 )
             elif len(found) == 1:
                 # The key matched (perhaps in another case): keep the stored value as it is.
-                to_update.append((i, found[0], rests[i]))
+                rest = dict(r)
+                for spelling in spelled_in[i]:
+                    del rest[spelling]
+                to_update.append((i, found[0], rest))
             elif update_only or key.type == FieldType.ID:
                 outcomes[i].errors.append(_not_found(values[i]))
             else:
@@ -440,13 +431,6 @@ def _person_name(obj: ObjectDef, v: dict[str, Any]) -> None:
         return
     if "lastname" in v or "firstname" in v:
         v["name"] = " ".join(p for p in (v.get("firstname"), v.get("lastname")) if p) or None
-
-
-def _fold(value: Any, textual: bool) -> Any:
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    return text.lower() if textual else text
 
 
 def _not_found(rid: Any) -> NotFound:

@@ -31,6 +31,20 @@ class PicklistValue:
         }
 
 
+# Types whose values are never case-folded when matched.
+_UNFOLDED = frozenset(
+    {
+        FieldType.ID,
+        FieldType.REFERENCE,
+        FieldType.BOOLEAN,
+        FieldType.DATE,
+        FieldType.DATETIME,
+        FieldType.TIME,
+        *NUMBER_TYPES,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FieldDef:
     """One field of an object, as describe reports it."""
@@ -79,6 +93,12 @@ class FieldDef:
         object.__setattr__(self, "column", self.name.lower())
         # Compound fields and formulas have no column of their own.
         object.__setattr__(self, "stored", self.type not in COMPOUND_TYPES and not self.calculated)
+
+    @property
+    def folded(self) -> bool:
+        """Values are matched case-insensitively, as ``lower(column)`` (unique and
+        external id text fields that are not case-sensitive)."""
+        return not self.case_sensitive and self.type not in _UNFOLDED
 
     @property
     def required(self) -> bool:

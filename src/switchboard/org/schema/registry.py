@@ -60,23 +60,6 @@ class DeployResult:
     fields_added: list[str] = field(default_factory=list)
 
 
-# Types whose values are not case-folded when matched (see integrity and upsert).
-_UNFOLDED = frozenset(
-    {
-        FieldType.ID,
-        FieldType.REFERENCE,
-        FieldType.INT,
-        FieldType.DOUBLE,
-        FieldType.CURRENCY,
-        FieldType.PERCENT,
-        FieldType.BOOLEAN,
-        FieldType.DATE,
-        FieldType.DATETIME,
-        FieldType.TIME,
-    }
-)
-
-
 def _columns(obj: ObjectDef) -> list[ColumnSpec]:
     return [
         ColumnSpec(
@@ -88,7 +71,7 @@ def _columns(obj: ObjectDef) -> list[ColumnSpec]:
             or f.external_id
             or f.name_field
             or f.name == "SystemModstamp",
-            folded=(f.unique or f.external_id) and not f.case_sensitive and f.type not in _UNFOLDED,
+            folded=(f.unique or f.external_id) and f.folded,
         )
         for f in obj.stored_fields()
     ]

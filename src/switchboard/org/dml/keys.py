@@ -1,0 +1,72 @@
+"""Finding records by the value of a key field: upsert keys, external-id URLs, and bulk
+relationship columns (``Account.Ext_Id__c``).
+
+A key value arrives as text (a URL segment, a CSV cell, a JSON value) and is matched
+the way the field stores it: text case-insensitively unless the field is
+case-sensitive, ids by their 18-character form, numbers by their numeric value. The
+conversion happens here, before any SQL, because PostgreSQL refuses to compare text
+with a number column: ``Num__c = 'abc'`` failed the whole statement (a 500 on REST, a
+failed bulk chunk) where a per-record error or "not found" is the answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...core import ids
+from ...core.fieldtypes import NUMBER_TYPES
+from ...store.match import one_of
+from ..schema.model import FieldDef, FieldType
+from .coerce import converter
+
+_CHUNK = 500
+
+
+class KeyMatcher:
+    """How values of one key field are looked up and compared."""
+
+    def __init__(self, f: FieldDef) -> None:
+        self.field = f
+        self.folded = f.folded
+        self._number = converter(f) if f.type in NUMBER_TYPES else None
+
+    def wanted(self, raw: Any) -> Any:
+        """The value to look ``raw`` up by, or None when no record can hold it (a
+        malformed id). A number field raises its coercion error for a non-number."""
+        if self._number is not None:
+            return self._number(raw)
+        text = raw if isinstance(raw, str) else str(raw)
+        if self.field.type == FieldType.ID:
+            return ids.to18(text[:15]) if ids.looks_like_id(text) else None
+        return text.lower() if self.folded else text
+
+    def stored(self, value: Any) -> Any:
+        """A stored value in the form :meth:`wanted` gives."""
+        if self._number is not None or self.field.type == FieldType.ID:
+            return value
+        text = str(value)
+        return text.lower() if self.folded else text
+
+    def lookup(
+        self, conn: Connection, table: sa.Table, wanted: Iterable[Any]
+    ) -> dict[Any, list[str]]:
+        """Ids of the live records holding each of ``wanted`` (values from :meth:`wanted`)."""
+        col = table.c[self.field.column]
+        probe = sa.func.lower(col) if self.folded else col
+        values = list(dict.fromkeys(v for v in wanted if v is not None))
+        found: dict[Any, list[str]] = defaultdict(list)
+        for i in range(0, len(values), _CHUNK):
+            stmt = sa.select(table.c.id, col).where(
+                one_of(conn, probe, values[i : i + _CHUNK]), table.c.isdeleted.is_(False)
+            )
+            for rid, value in conn.execute(stmt):
+                found[self.stored(value)].append(rid)
+        return found
+
+
+__all__ = ["KeyMatcher"]
