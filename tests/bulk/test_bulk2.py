@@ -154,6 +154,11 @@ def test_bad_files_fail_the_job_not_the_server(sf) -> None:  # type: ignore[no-u
 
     info = _raw_job(sf, "Account", b"Name,NoSuchField__c\nA,1\n")
     assert info["state"] == "Failed" and "NoSuchField__c" in info["errorMessage"]
+    for header in (b"Name,name", b"LastName,AccountId,Account.Id"):
+        obj = "Contact" if b"LastName" in header else "Account"
+        info = _raw_job(sf, obj, header + b"\nA,B,C\n")
+        assert info["state"] == "Failed", info
+        assert info["errorMessage"].startswith("InvalidBatch : Duplicate field name"), info
     info = _raw_job(sf, "Account", b'Name,Description\nA,"never closed\n' + b"x" * 200_000)
     assert info["state"] == "Failed" and info["errorMessage"].startswith("InvalidBatch")
     noise = random.Random(5).randbytes(3 * 1024 * 1024)

@@ -8,7 +8,6 @@ digits, so several processes sharing one database do not collide.
 
 from __future__ import annotations
 
-import itertools
 import re
 import secrets
 import threading
@@ -21,15 +20,13 @@ _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ID_RE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
 
 _LOW_BITS = 30
-_counter = itertools.count(secrets.randbelow(1 << _LOW_BITS))
+_next_low = secrets.randbelow(1 << _LOW_BITS)  # the low digits of the next id; under _lock
 _lock = threading.Lock()
 
 
 # Two base-62 digits per step and a translate table for the case bits: ids are made
 # and checked once per record, so on a bulk load these were a visible share of a row.
 _PAIRS = [a + b for a in _BASE62 for b in _BASE62]
-
-
 _UPPER = str.maketrans({c: "1" if c.isupper() else "0" for c in _BASE62})
 
 
@@ -46,21 +43,20 @@ def suffix(id15: str) -> str:
     """The 3-character case-safe suffix of a 15-character id: for each run of five
     characters, a bit per upper-case letter (first character lowest) picks a letter."""
     bits = id15[:15].translate(_UPPER)
-    try:
+    if len(bits) == 15 and not bits.strip("01"):  # base-62, as every caller's id is
         return (
             _SUFFIX[int(bits[4::-1], 2)]
             + _SUFFIX[int(bits[9:4:-1], 2)]
             + _SUFFIX[int(bits[14:9:-1], 2)]
         )
-    except (ValueError, IndexError):  # not base-62: count upper-case letters the slow way
-        chars = []
-        for chunk in range(3):
-            n = 0
-            for i, c in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-                if "A" <= c <= "Z":
-                    n |= 1 << i
-            chars.append(_SUFFIX[n])
-        return "".join(chars)
+    chars = []
+    for chunk in range(3):  # anything else: count upper-case letters one by one
+        n = 0
+        for i, c in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= c <= "Z":
+                n |= 1 << i
+        chars.append(_SUFFIX[n])
+    return "".join(chars)
 
 
 def to18(id15: str) -> str:
@@ -74,13 +70,11 @@ def new_id(prefix: str) -> str:
 
 def new_ids(prefix: str, count: int) -> list[str]:
     """``count`` fresh ids with ``prefix``, taking the counter once for the batch."""
-    global _counter
-    mask = (1 << _LOW_BITS) - 1
+    global _next_low
     with _lock:
-        start = next(_counter)
-        if count > 1:
-            _counter = itertools.count(start + count)
+        start, _next_low = _next_low, _next_low + count
     high = time.time_ns() // 1_000_000 << _LOW_BITS
+    mask = (1 << _LOW_BITS) - 1
     out = []
     for i in range(count):
         body = prefix + _base62(high | ((start + i) & mask), 12)

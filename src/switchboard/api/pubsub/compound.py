@@ -55,12 +55,10 @@ def _member(parent: str, component: str) -> str:
 def _person_name(obj: ObjectDef) -> Compound | None:
     """Contact, Lead and User: Name is the person name made of its parts."""
     name = obj.field("Name")
-    if name is None or name.type != FieldType.STRING:
+    if name is None or not obj.person_name:
         return None
     parts = [obj.field(p) for p in _PERSON_NAME]
     found = [p for p in parts if p is not None and p.stored and not p.compound_field_name]
-    if not {p.name for p in found} >= {"FirstName", "LastName"}:
-        return None
     return Compound(name.name, "PersonName", tuple((p.name, p) for p in found))
 
 
@@ -121,67 +119,67 @@ def flat_fields(fields: Sequence[EventField]) -> tuple[FieldDef, ...]:
     return tuple(out)
 
 
-def nest(fields: Sequence[EventField], payload: dict[str, Any]) -> dict[str, Any]:
-    """A logged (flat) payload in the event shape: components gathered under their
-    compound, where the first of them stood; other keys as they are."""
-    member_of: dict[str, Compound] = {}
-    parents: set[str] = set()
-    for f in fields:
-        if isinstance(f, Compound):
-            parents.add(f.name)
-            for _, part in f.members:
-                member_of[part.name] = f
-    if not parents:
-        return payload
-    out: dict[str, Any] = {}
-    for key, value in payload.items():
-        c = member_of.get(key)
-        if c is None:
-            if key not in parents:  # a person name's full text has no place in events
-                out[key] = value
-        elif c.name not in out:
-            out[c.name] = {m: payload[p.name] for m, p in c.members if p.name in payload}
-    return out
+class Nesting:
+    """Reshapes logged (flat) change events for subscribers; the maps from a layout are
+    built once per topic schema, not once per event delivered."""
 
+    def __init__(self, fields: Sequence[EventField]) -> None:
+        self.member_of: dict[str, Compound] = {}
+        self.parents: set[str] = set()
+        # Names as change events list them: a component as ``Compound.Member``; the
+        # compound's own name (a person name's derived full text) has no entry (None).
+        self.rename: dict[str, str | None] = {}
+        for f in fields:
+            if isinstance(f, Compound):
+                self.parents.add(f.name)
+                self.rename[f.name] = None
+                for m, part in f.members:
+                    self.member_of[part.name] = f
+                    self.rename[part.name] = f"{f.name}.{m}"
 
-def dotted(fields: Sequence[EventField], names: Iterable[str]) -> list[str]:
-    """Field names as change events list them: a component as ``Compound.Member``; the
-    compound's own name (a person name's derived full text) is left out."""
-    rename: dict[str, str | None] = {}
-    for f in fields:
-        if isinstance(f, Compound):
-            rename[f.name] = None
-            for m, part in f.members:
-                rename[part.name] = f"{f.name}.{m}"
-    out = []
-    for name in names:
-        shown = rename.get(name, name)
-        if shown is not None:
-            out.append(shown)
-    return out
+    def nest(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Components gathered under their compound, where the first of them stood;
+        other keys as they are."""
+        if not self.parents:
+            return payload
+        out: dict[str, Any] = {}
+        for key, value in payload.items():
+            c = self.member_of.get(key)
+            if c is None:
+                if key not in self.parents:  # a person name's full text has no place
+                    out[key] = value
+            elif c.name not in out:
+                out[c.name] = {m: payload[p.name] for m, p in c.members if p.name in payload}
+        return out
 
+    def dotted(self, names: Iterable[str]) -> list[str]:
+        """Field names as change events list them (see :attr:`rename`)."""
+        out = []
+        for name in names:
+            shown = self.rename.get(name, name)
+            if shown is not None:
+                out.append(shown)
+        return out
 
-def event_payload(fields: Sequence[EventField], payload: dict[str, Any]) -> dict[str, Any]:
-    """A logged change event as CometD subscribers get it: compounds nested and the
-    header's field lists naming components as ``Compound.Member``."""
-    out = nest(fields, payload)
-    header = payload.get("ChangeEventHeader")
-    if isinstance(header, dict):
-        header = dict(header)
-        for key in ("changedFields", "nulledFields", "diffFields"):
-            if isinstance(header.get(key), list):
-                header[key] = dotted(fields, header[key])
-        out["ChangeEventHeader"] = header
-    return out
+    def event_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A logged change event as CometD subscribers get it: compounds nested and the
+        header's field lists naming components as ``Compound.Member``."""
+        out = self.nest(payload)
+        header = payload.get("ChangeEventHeader")
+        if isinstance(header, dict):
+            header = dict(header)
+            for key in ("changedFields", "nulledFields", "diffFields"):
+                if isinstance(header.get(key), list):
+                    header[key] = self.dotted(header[key])
+            out["ChangeEventHeader"] = header
+        return out
 
 
 __all__ = [
     "Compound",
     "EventField",
+    "Nesting",
     "compounds",
-    "dotted",
-    "event_payload",
     "flat_fields",
     "layout",
-    "nest",
 ]

@@ -36,7 +36,7 @@ from ...core.errors import NotFound
 from ...org.dml.coerce import parse_datetime
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
 from ...org.schema.registry import Schema
-from .compound import Compound, EventField, flat_fields, layout
+from .compound import Compound, EventField, Nesting, flat_fields, layout
 
 NAMESPACE = "com.sforce.eventbus"
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -155,6 +155,7 @@ class TopicSchema:
     fields: tuple[FieldDef, ...]
     change_event: bool
     slots: dict[str, tuple[int, int | None]]
+    nesting: Nesting  # CometD's reshaping of logged change events
 
 
 def object_for_topic(schema: Schema, topic: str) -> tuple[ObjectDef, bool]:
@@ -219,6 +220,7 @@ class Schemas:
             flat_fields(fields),
             cdc,
             _slots(fields, 1 if cdc else 0),
+            Nesting(fields),
         )
         with self._lock:
             self._by_topic[key] = ts

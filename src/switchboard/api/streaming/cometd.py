@@ -9,10 +9,11 @@ Salesforce's strings: ``401::`` for a bad session, ``400::`` for a bad request,
 
 Events go out in the CometD shape: ``{"channel", "data": {"schema", "payload",
 "event": {"replayId"}}}`` where the payload omits nulls (and so unchanged fields) and
-dates are UTC strings. Change events nest compound fields (``"BillingAddress": {"City":
-...}``) and name changed components ``BillingAddress.City``, as Salesforce's do. Clients live in memory: a restarted server answers
-``403::Unknown client`` and clients handshake again and resubscribe with their last
-replay id, which is how Salesforce behaves too.
+dates are UTC strings. Change events nest compound fields (``"BillingAddress":
+{"City": ...}``) and name changed components ``BillingAddress.City``, as Salesforce's
+do. Clients live in memory: a restarted server answers ``403::Unknown client`` and
+clients handshake again and resubscribe with their last replay id, which is how
+Salesforce behaves too.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from ...events import open_hub, replay
 from ...events.hub import EventHub
 from ...org.runtime import Org
 from ..call import authenticate, bearer
-from ..pubsub.compound import event_payload
 from ..pubsub.schemas import Schemas
 
 _TIMEOUT_MS = 110_000
@@ -213,7 +213,7 @@ class CometD:
                 event: dict[str, Any] = {"replayId": e.id}
                 if "EventUuid" in e.payload:
                     event["EventUuid"] = e.payload["EventUuid"]
-                payload = event_payload(ts.layout, e.payload) if ts.change_event else e.payload
+                payload = ts.nesting.event_payload(e.payload) if ts.change_event else e.payload
                 out.append(
                     {
                         "channel": sub,

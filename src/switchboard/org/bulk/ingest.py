@@ -54,13 +54,9 @@ def plan(schema: Schema, job: Job, header: list[str]) -> Plan:
     assert job.object is not None
     obj = schema.object(job.object)
     columns: list[Column] = []
-    seen: set[str] = set()
     for name in header:
         if not name:
             raise CsvFormatError("InvalidBatch : The CSV header has an empty column name")
-        if name.lower() in seen:
-            raise CsvFormatError(f"InvalidBatch : Duplicate field name in the header: {name}")
-        seen.add(name.lower())
         if "." in name:
             rel, _, key_name = name.partition(".")
             lookup = obj.by_relationship(rel.split(":")[0])
@@ -81,10 +77,11 @@ def plan(schema: Schema, job: Job, header: list[str]) -> Plan:
         if f is None:
             raise _not_found(name)
         columns.append(Column(name, f))
-    fields = [c.field.name for c in columns]
-    for name in fields:
-        if fields.count(name) > 1:  # e.g. AccountId beside Account.Ext_Id__c
-            raise CsvFormatError(f"InvalidBatch : Duplicate field name in the header: {name}")
+    seen: set[str] = set()
+    for c in columns:  # a name twice, in any case, or AccountId beside Account.Ext_Id__c
+        if c.field.name in seen:
+            raise CsvFormatError(f"InvalidBatch : Duplicate field name in the header: {c.name}")
+        seen.add(c.field.name)
     p = Plan(obj, columns)
     ids_at = [i for i, c in enumerate(columns) if c.field.name == "Id" and c.target is None]
     p.id_index = ids_at[0] if ids_at else None

@@ -101,7 +101,7 @@ class Dml:
             "lastmodifiedbyid": ctx.user_id,
         }
         owned = "ownerid" in table.c
-        person = _has_person_name(obj)
+        person = obj.person_name
         track = obj.track_changes
         for p, rid in zip(good, ids.new_ids(obj.key_prefix, len(good)), strict=True):
             v = p.values
@@ -112,7 +112,7 @@ class Dml:
             for f, value in numbers.pop(0) if numbers else ():
                 v[f.column] = value
             if person:
-                _person_name(obj, v)
+                _person_name(v)
             rows.append(v)
             if track:
                 values = {
@@ -123,11 +123,8 @@ class Dml:
                 events.append(change_event(obj, ctx, "CREATE", rid, values))
         # Only the columns some row sets: a create names a handful of an object's fields,
         # and binding the rest as NULL cost more than the insert itself on wide objects.
-        # Unset columns are NULL either way. Rows of a batch mostly set the same columns,
-        # so the union is taken over the distinct key sets, not over every row.
-        given: set[str] = set()
-        for keys in {tuple(r) for r in rows}:
-            given.update(keys)
+        # Unset columns are NULL either way.
+        given = set().union(*rows)
         present = [c for c in table.c.keys() if c in given]
         insert_rows(conn, table, present, [tuple([r.get(c) for c in present]) for r in rows])
         log.append(conn, events, ctx.at)
@@ -165,7 +162,7 @@ class Dml:
         wanted = {"id", "isdeleted"}
         for p in batch:
             wanted.update(p.values)
-        if _has_person_name(obj):
+        if obj.person_name:
             wanted.update(("name", "firstname", "lastname"))
         current = self._load(conn, obj, [i for i in ids_ if i], wanted)
         for out, p in zip(outcomes, batch, strict=True):
@@ -204,7 +201,7 @@ class Dml:
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
         events = []
         by_col = {f.column: f for f in obj.stored_fields()}
-        person = _has_person_name(obj)
+        person = obj.person_name
         track = obj.track_changes
         stamps = {
             "lastmodifieddate": ctx.at,
@@ -218,7 +215,7 @@ class Dml:
             v = p.values
             if person:
                 merged = {**before, **v}
-                _person_name(obj, merged)
+                _person_name(merged)
                 if "name" in merged and merged.get("name") != before.get("name"):
                     v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
@@ -416,19 +413,8 @@ def format_auto_number(display_format: str, n: int) -> str:
     return re.sub(r"\{(0+)\}", repl, display_format)
 
 
-def _has_person_name(obj: ObjectDef) -> bool:
-    """Contact, Lead and User: Name is derived from FirstName and LastName."""
-    name = obj.field("Name")
-    return not (
-        name is None or name.createable or name.auto_number or obj.field("LastName") is None
-    )
-
-
-def _person_name(obj: ObjectDef, v: dict[str, Any]) -> None:
+def _person_name(v: dict[str, Any]) -> None:
     """Name of Contact, Lead and User: First Last, kept in step with its parts."""
-    name = obj.field("Name")
-    if name is None or name.createable or name.auto_number or obj.field("LastName") is None:
-        return
     if "lastname" in v or "firstname" in v:
         v["name"] = " ".join(p for p in (v.get("firstname"), v.get("lastname")) if p) or None
 

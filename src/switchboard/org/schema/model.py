@@ -157,6 +157,15 @@ class ObjectDef:
                 return f
         return None
 
+    @property
+    def person_name(self) -> bool:
+        """Contact, Lead and User: Name is not set directly but made from FirstName and
+        LastName (the org fills it on every write; change events nest its parts)."""
+        name = self.field("Name")
+        return not (
+            name is None or name.createable or name.auto_number or self.field("LastName") is None
+        )
+
     def stored_fields(self) -> list[FieldDef]:
         """Fields with a column, in describe order (cached until the next ``add``)."""
         if self._stored is None or len(self._stored) > len(self.fields):
