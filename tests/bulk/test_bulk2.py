@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,28 @@ def test_hard_delete_leaves_nothing_for_query_all(realty, tmp_path: Path) -> Non
     left = sf.query_all(soql, include_deleted=True)["records"]
     assert [(r["Name"], r["IsDeleted"]) for r in left] == [("Soft three", True)]
     assert sf.query_all(soql)["totalSize"] == 0
+
+
+def test_query_columns_follow_the_select_list(sf) -> None:  # type: ignore[no-untyped-def]
+    """Parent and polymorphic fields are columns of their own (What.Name), named from the
+    query even when the first row has no parent; datetimes end in Z."""
+    acct = sf.Account.create({"Name": "Column Parent"})["id"]
+    sf.Task.create({"Subject": "CQ with parent", "WhatId": acct})
+    sf.Task.create({"Subject": "CQ without parent"})
+    pages = list(
+        sf.bulk2.Task.query(
+            "SELECT Subject, What.Name, Owner.Name, CreatedDate FROM Task "
+            "WHERE Subject LIKE 'CQ %' ORDER BY Subject DESC",
+            wait=0.2,
+        )
+    )
+    rows = [r for p in pages for r in _parse(p)]
+    assert list(rows[0]) == ["Subject", "What.Name", "Owner.Name", "CreatedDate"]
+    assert [(r["Subject"], r["What.Name"]) for r in rows] == [
+        ("CQ without parent", ""),
+        ("CQ with parent", "Column Parent"),
+    ]
+    assert all(r["Owner.Name"] for r in rows)
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["CreatedDate"]) for r in rows
+    )

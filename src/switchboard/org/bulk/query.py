@@ -12,10 +12,11 @@ import os
 from typing import Any
 
 from ...core.fieldtypes import FieldType
+from ..schema.model import ObjectDef
 from ..schema.registry import Schema
+from ..soql.columns import column_paths
 from ..soql.engine import engine_for
 from ..soql.executor import run_page
-from ..soql.shape import COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
 from .csvio import encode_rows
 from .files import JobFiles
 from .jobs import Job
@@ -36,21 +37,16 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _columns(schema: Schema, shape: RecordShape, prefix: str = "") -> list[tuple[str, Any]]:
-    """(column, field type or None) in SELECT order, parent fields as ``Account.Name``.
-
-    Taken from the query, not from the first record: a record whose parent is null has
-    no ``Account.Name`` key at all, and its columns must not decide the file's."""
-    obj = schema.get(shape.type_name)
-    out: list[tuple[str, Any]] = []
-    for entry in shape.entries:
-        kind, key = entry[0], entry[1]
-        if kind == PARENT:
-            out.extend(_columns(schema, entry[2], f"{prefix}{key}."))
-        elif kind in (FIELD, COMPOUND, NULL, POLY):
-            f = schema.field(obj, key) if obj is not None and kind == FIELD else None
-            out.append((f"{prefix}{key}", f.type if f is not None else None))
-    return out
+def _field_type(schema: Schema, obj: ObjectDef, path: str) -> FieldType | None:
+    """The type of the field a column path ends at (a polymorphic step follows its
+    first target), or None when the path does not lead to one."""
+    *steps, last = path.split(".")
+    here: ObjectDef | None = obj
+    for step in steps:
+        lookup = here.by_relationship(step) if here is not None else None
+        here = schema.get(lookup.reference_to[0]) if lookup and lookup.reference_to else None
+    f = schema.field(here, last) if here is not None else None
+    return f.type if f is not None else None
 
 
 def _text(value: Any, ftype: Any = None) -> str:
@@ -91,7 +87,12 @@ def run_query(worker: Any, job: Job) -> None:
             )
             flat = [_flatten(r) for r in page.records]
             if columns is None and flat:
-                columns = _columns(org.schema, plan.compiled.shape)
+                # From the query, not from the first record: a record whose parent is
+                # null has no ``Account.Name`` key, and must not decide the file's columns.
+                columns = [
+                    (path, _field_type(org.schema, plan.compiled.obj, path))
+                    for path in column_paths(plan.compiled)
+                ]
                 f.write(encode_rows([[c for c, _ in columns]], job.delimiter, newline))
             if flat:
                 assert columns is not None

@@ -68,6 +68,23 @@ def _columns(shape: RecordShape, c: Compiled | None) -> list[dict[str, Any]]:
     return out
 
 
+def column_paths(c: Compiled) -> list[str]:
+    """The flat column names of a record query in SELECT order, parent and polymorphic
+    fields as paths (``Account.Name``, ``What.Name``), as a Bulk API CSV names them."""
+    out: list[str] = []
+
+    def walk(columns: list[dict[str, Any]], prefix: str) -> None:
+        for col in columns:
+            name = prefix + col["columnName"]
+            if col["joinColumns"] and not col["aggregate"]:
+                walk(col["joinColumns"], name + ".")
+            else:
+                out.append(name)
+
+    walk(_columns(c.shape, c), "")
+    return out
+
+
 def _text(e: Any) -> str:
     if isinstance(e, ast.Function):
         return f"{e.name}({', '.join(_text(a) for a in e.args)})"
@@ -103,4 +120,4 @@ def column_metadata(engine: QueryEngine, text: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["column_metadata"]
+__all__ = ["column_metadata", "column_paths"]
