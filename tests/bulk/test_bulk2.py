@@ -269,3 +269,22 @@ def test_query_columns_follow_the_select_list(sf) -> None:  # type: ignore[no-un
     assert all(
         re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["CreatedDate"]) for r in rows
     )
+
+
+def test_hard_delete_takes_binned_details_with_the_master(realty) -> None:  # type: ignore[no-untyped-def]
+    """A detail deleted before its master is hard-deleted goes with the master, as its
+    live siblings do: nothing is left in the recycle bin pointing at a master that no
+    longer exists."""
+    sf = realty
+    prop = sf.Property__c.create({"Name": "Hard master"})["id"]
+    binned = sf.Offer__c.create({"Property__c": prop, "Amount__c": 1})["id"]
+    live = sf.Offer__c.create({"Property__c": prop, "Amount__c": 1})["id"]
+    sf.Offer__c.delete(binned)
+    keep = sf.Property__c.create({"Name": "Kept master"})["id"]
+    kept = sf.Offer__c.create({"Property__c": keep, "Amount__c": 1})["id"]
+    sf.Offer__c.delete(kept)
+    res = sf.bulk2.Property__c.hard_delete(records=[{"Id": prop}], wait=0.2)
+    assert res[0]["numberRecordsProcessed"] == 1 and res[0]["numberRecordsFailed"] == 0
+    soql = "SELECT Id, IsDeleted FROM Offer__c WHERE Id IN ('{}')"
+    found = sf.query_all(soql.format("','".join([binned, live, kept])), include_deleted=True)
+    assert [(r["Id"], r["IsDeleted"]) for r in found["records"]] == [(kept, True)]

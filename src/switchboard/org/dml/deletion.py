@@ -29,13 +29,22 @@ def _cascades(rel_field) -> bool:  # type: ignore[no-untyped-def]
     return rel_field.master_detail or rel_field.delete_constraint == "Cascade"
 
 
-def _children(conn: Connection, schema: Schema, child: ObjectDef, column: str, parents: list[str]):  # type: ignore[no-untyped-def]
+def _children(  # type: ignore[no-untyped-def]
+    conn: Connection,
+    schema: Schema,
+    child: ObjectDef,
+    column: str,
+    parents: list[str],
+    *,
+    deleted: bool = False,
+):
+    """(id, parent id) of the live children of ``parents`` (or those in the recycle bin)."""
     table = schema.table(child)
     for i in range(0, len(parents), _CHUNK):
         yield from conn.execute(
             sa.select(table.c.id, table.c[column]).where(
                 one_of(conn, table.c[column], parents[i : i + _CHUNK]),
-                table.c.isdeleted.is_(False),
+                table.c.isdeleted.is_(deleted),
             )
         )
 
@@ -81,6 +90,8 @@ def soft_delete(
     if not ids:
         return
     schema = dml.schema
+    if hard:
+        _purge_binned_details(conn, schema, obj, ids)
     for rel in schema.children(obj):
         if rel.child.kind == "external":
             continue
@@ -111,6 +122,25 @@ def soft_delete(
         )
     if obj.track_changes:
         log.append(conn, [change_event(obj, ctx, "DELETE", i, {}) for i in ids], ctx.at)
+
+
+def _purge_binned_details(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]) -> None:
+    """Remove the detail children of ``ids`` that are already in the recycle bin.
+
+    A hard-deleted master takes its details with it. Those deleted earlier (and their own
+    details) would otherwise stay behind, pointing at a master that no longer exists, and
+    queryAll would still list them. Their DELETE events were published when they went to
+    the recycle bin, so removing them publishes nothing."""
+    for rel in schema.children(obj):
+        if rel.child.kind == "external" or not _cascades(rel.field):
+            continue
+        binned = [k[0] for k in _children(conn, schema, rel.child, rel.field.column, ids, deleted=True)]
+        if not binned:
+            continue
+        _purge_binned_details(conn, schema, rel.child, binned)
+        table = schema.table(rel.child)
+        for i in range(0, len(binned), _CHUNK):
+            conn.execute(table.delete().where(one_of(conn, table.c.id, binned[i : i + _CHUNK])))
 
 
 __all__ = ["restricted", "soft_delete"]
