@@ -134,7 +134,9 @@ def _purge_binned_details(conn: Connection, schema: Schema, obj: ObjectDef, ids:
     for rel in schema.children(obj):
         if rel.child.kind == "external" or not _cascades(rel.field):
             continue
-        binned = [k[0] for k in _children(conn, schema, rel.child, rel.field.column, ids, deleted=True)]
+        binned = [
+            k[0] for k in _children(conn, schema, rel.child, rel.field.column, ids, deleted=True)
+        ]
         if not binned:
             continue
         _purge_binned_details(conn, schema, rel.child, binned)
