@@ -170,13 +170,7 @@ class Dml:
             if not p.errors:
                 row = current.get(out.id or "")
                 if row is None or (out.id and out.id[:3] != obj.key_prefix):
-                    p.errors.append(
-                        NotFound(
-                            f"Provided external ID field does not exist or is not accessible: {out.id}"
-                        )
-                        if False
-                        else _not_found(out.id)
-                    )
+                    p.errors.append(_not_found(out.id))
                 elif row["isdeleted"]:
                     p.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
             prepared.append(p)
