@@ -117,6 +117,36 @@ def test_contact_name_is_a_nested_person_name(events_server: Server, client: Cli
     assert record["Name"] == "Augusta Lovelace" and record["FirstName"] == "Augusta"
 
 
+def test_lead_name_parts_come_from_the_compound_flag(events_server: Server, client: Client) -> None:
+    """Lead's name parts carry compoundFieldName Name in describe, and that flag alone
+    decides the event shape: one PersonName record at Name, in Salesforce's order."""
+    described = rest(events_server, "GET", "sobjects/Lead/describe").json()["fields"]
+    flagged = [f["name"] for f in described if f["compoundFieldName"] == "Name"]
+    assert sorted(flagged) == ["FirstName", "LastName", "Salutation"]
+    sub = live(client, "/data/LeadChangeEvent")
+    body = {"FirstName": "Grace", "LastName": "Hopper", "Company": "Navy"}
+    rid = rest(events_server, "POST", "sobjects/Lead", body).json()["id"]
+    rest(events_server, "PATCH", f"sobjects/Lead/{rid}", {"LastName": "Murray"})
+    events = sub.events(2)
+    sub.cancel()
+    created, renamed = (client.decode(e) for e in events)
+    schema = schema_json(client, events[0].event.schema_id)
+    fields = orjson.loads(schema)["fields"]
+    names = [f["name"] for f in fields]
+    record = fields[names.index("Name")]["type"][1]
+    assert record["name"] == "PersonName"
+    assert [f["name"] for f in record["fields"]] == ["Salutation", "FirstName", "LastName"]
+    assert not set(flagged) & set(names)
+    assert created["Name"] == {"Salutation": None, "FirstName": "Grace", "LastName": "Hopper"}
+    assert created["Company"] == "Navy"
+    header = renamed["ChangeEventHeader"]
+    assert sorted(process_bitmap(schema, header["changedFields"])) == [
+        "LastModifiedDate",
+        "Name.LastName",
+    ]
+    assert renamed["Name"] == {"Salutation": None, "FirstName": None, "LastName": "Murray"}
+
+
 def test_geolocation_field_is_nested(events_server: Server, client: Client) -> None:
     sub = live(client, "/data/Property__ChangeEvent")
     body = {"Name": "Villa", "Location__Latitude__s": 45.76, "Location__Longitude__s": 4.84}

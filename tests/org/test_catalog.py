@@ -85,10 +85,28 @@ def test_compound_components_name_a_compound_field(catalog):
                 continue
             compound = obj.field(f.compound_field_name)
             assert compound is not None, (obj.name, f.name)
-            assert compound.type in (FieldType.ADDRESS, FieldType.LOCATION)
-            assert not compound.stored and f.stored
+            assert f.stored, (obj.name, f.name)
+            if compound.type in (FieldType.ADDRESS, FieldType.LOCATION):
+                assert not compound.stored
+            else:  # a person's Name: stored text the org keeps in step with its parts
+                assert obj.person_name and compound.name == "Name", (obj.name, f.name)
             compounds += 1
     assert compounds > 0
+
+
+def test_person_name_parts_name_their_compound(catalog):
+    for obj, parts in [
+        ("Contact", ["LastName", "FirstName", "Salutation"]),
+        ("Lead", ["LastName", "FirstName", "Salutation"]),
+        ("User", ["LastName", "FirstName"]),
+    ]:
+        o = catalog[obj]
+        assert o.person_name, obj
+        assert [f.name for f in o.compound_parts(o.field("Name"))] == parts, obj
+        assert o.field("Name").compound_field_name is None
+    # Objects whose Name is typed in (or numbered) are not person names.
+    for obj in ("Account", "Opportunity", "Case"):
+        assert not catalog[obj].person_name, obj
 
 
 def test_child_relationship_names_unique_per_parent(catalog):

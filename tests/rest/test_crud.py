@@ -187,6 +187,24 @@ def test_describe_account(sf) -> None:  # type: ignore[no-untyped-def]
     assert children[("Opportunity", "AccountId")]["relationshipName"] == "Opportunities"
 
 
+def test_describe_person_names_as_compounds(sf) -> None:  # type: ignore[no-untyped-def]
+    """Contact, Lead and User: each name part names Name as its compound; Name itself is
+    the plain, read-only text the org fills."""
+    for obj, parts in [
+        ("Contact", ("Salutation", "FirstName", "LastName")),
+        ("Lead", ("Salutation", "FirstName", "LastName")),
+        ("User", ("FirstName", "LastName")),
+    ]:
+        fields = {f["name"]: f for f in getattr(sf, obj).describe()["fields"]}
+        for part in parts:
+            assert fields[part]["compoundFieldName"] == "Name", (obj, part)
+            assert fields[part]["createable"] and fields[part]["updateable"], (obj, part)
+        name = fields["Name"]
+        assert name["compoundFieldName"] is None and name["type"] == "string", obj
+        assert name["nameField"] is True and name["createable"] is False, obj
+        assert fields["Email"]["compoundFieldName"] is None, obj
+
+
 def test_describe_custom_object(sf, ledger: Server) -> None:  # type: ignore[no-untyped-def]
     d = sf.Vendor__c.describe()
     assert d["custom"] is True and d["name"] == "Vendor__c"

@@ -166,3 +166,31 @@ def test_aggregate_pages_through_a_locator(data: Any) -> None:
         ("G007", 2),
         ("G008", 1),
     ]
+
+
+def test_person_name_is_text_and_its_parts_are_fields(data: Any) -> None:
+    """Contact.Name is a compound in describe, yet queries return it as the text the org
+    made, with Salutation, FirstName and LastName as fields of their own, FIELDS() too."""
+    org, _ = data
+    assert org.boot is not None
+    ctx = WriteContext(org.boot.admin_user_id)
+    rid = org.create(
+        ctx, "Contact", {"Salutation": "Dr.", "FirstName": "Ada", "LastName": "Lovelace"}
+    )
+    (record,) = query(
+        org,
+        "SELECT Name, Salutation, FirstName, LastName FROM Contact WHERE Name = 'Ada Lovelace'",
+    )
+    assert record == {
+        "attributes": {"type": "Contact", "url": f"{V}/Contact/{rid}"},
+        "Name": "Ada Lovelace",
+        "Salutation": "Dr.",
+        "FirstName": "Ada",
+        "LastName": "Lovelace",
+    }
+    (full,) = query(org, "SELECT FIELDS(STANDARD) FROM Contact WHERE LastName = 'Lovelace'")
+    names = [k for k in full if k in ("LastName", "FirstName", "Salutation", "Name")]
+    assert names == ["LastName", "FirstName", "Salutation", "Name"]  # describe order
+    assert (full["Name"], full["FirstName"], full["Salutation"]) == ("Ada Lovelace", "Ada", "Dr.")
+    # Unchanged by the person name: an address still stands for its components there.
+    assert "MailingAddress" in full and "MailingCity" not in full

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ..core.clock import format_datetime
-from .schema.model import FieldDef, FieldType, ObjectDef
+from .schema.model import COMPOUND_TYPES, FieldDef, FieldType, ObjectDef
 
 _ADDRESS_PARTS = {
     "street": "Street",
@@ -49,7 +49,7 @@ def compound_value(
 ) -> Any:
     """The nested value of an address or location field, from its component columns."""
     if parts is None:
-        parts = [c for c in obj.fields.values() if c.compound_field_name == f.name]
+        parts = obj.compound_parts(f)
     if f.type == FieldType.LOCATION:
         lat = next((c for c in parts if c.name.lower().endswith("latitude__s")), None)
         lon = next((c for c in parts if c.name.lower().endswith("longitude__s")), None)
@@ -110,10 +110,9 @@ def _plan(obj: ObjectDef, fields: list[FieldDef]) -> list[_Step]:
     hit = _PLANS.get(key)
     if hit is not None and hit[0] is obj:
         return hit[1]
-    parts: dict[str, list[FieldDef]] = {}
-    for c in obj.fields.values():
-        if c.compound_field_name:
-            parts.setdefault(c.compound_field_name, []).append(c)
+    # Only an address or geolocation renders as a nested value made of its parts; a
+    # person's Name is the stored text, its parts (FirstName, ...) plain fields.
+    parts = {f.name: obj.compound_parts(f) for f in fields if f.type in COMPOUND_TYPES}
     steps = [_step(obj, f, parts) for f in fields]
     if len(_PLANS) > 512:
         _PLANS.clear()

@@ -52,18 +52,10 @@ def _member(parent: str, component: str) -> str:
     return component
 
 
-def _person_name(obj: ObjectDef) -> Compound | None:
-    """Contact, Lead and User: Name is the person name made of its parts."""
-    name = obj.field("Name")
-    if name is None or not obj.person_name:
-        return None
-    parts = [obj.field(p) for p in _PERSON_NAME]
-    found = [p for p in parts if p is not None and p.stored and not p.compound_field_name]
-    return Compound(name.name, "PersonName", tuple((p.name, p) for p in found))
-
-
 def compounds(obj: ObjectDef) -> list[Compound]:
-    """The compound fields of ``obj`` that events nest, each with its stored components."""
+    """The compound fields of ``obj`` that events nest, each with its stored components:
+    every field the schema marks with a ``compound_field_name`` (the catalog marks a
+    person's name parts with Name, as Salesforce's describe does)."""
     parts: dict[str, list[FieldDef]] = {}
     for f in obj.fields.values():
         parent = obj.field(f.compound_field_name) if f.compound_field_name else None
@@ -79,10 +71,6 @@ def compounds(obj: ObjectDef) -> list[Compound]:
             components.sort(key=lambda p: order.get(p.column, len(order)))
         members = tuple((_member(parent.name, p.name), p) for p in components)
         out.append(Compound(parent.name, record, members))
-    if not any(c.name.lower() == "name" for c in out):
-        person = _person_name(obj)
-        if person is not None:
-            out.append(person)
     return out
 
 

@@ -157,13 +157,23 @@ class ObjectDef:
                 return f
         return None
 
+    def compound_parts(self, parent: FieldDef) -> list[FieldDef]:
+        """The fields whose describe names ``parent`` as their compound, in field order."""
+        key = parent.name.lower()
+        return [
+            f
+            for f in self.fields.values()
+            if f.compound_field_name and f.compound_field_name.lower() == key
+        ]
+
     @property
     def person_name(self) -> bool:
-        """Contact, Lead and User: Name is not set directly but made from FirstName and
-        LastName (the org fills it on every write; change events nest its parts)."""
+        """Contact, Lead and User: Name is the text of a compound whose parts
+        (FirstName, LastName, ...) are set instead; the org fills Name on every write
+        and change events nest the parts under it."""
         name = self.field("Name")
-        return not (
-            name is None or name.createable or name.auto_number or self.field("LastName") is None
+        return (
+            name is not None and name.type not in COMPOUND_TYPES and bool(self.compound_parts(name))
         )
 
     def stored_fields(self) -> list[FieldDef]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...core.fieldtypes import NUMBER_TYPES, TEXT_TYPES, FieldType
+from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
 from ..schema.model import FieldDef, ObjectDef
 from ..schema.registry import Schema
 from . import ast
@@ -281,7 +281,15 @@ def _fields_selector(b: Builder, q: ast.Query, item: ast.FieldsSelector) -> list
         for f in obj.fields.values()
         if item.kind == "ALL" or (f.custom if item.kind == "CUSTOM" else not f.custom)
     ]
-    return [ast.Field((f.name,), item.pos) for f in wanted if not f.compound_field_name]
+    # An address or geolocation stands for its components, which are left to it; a
+    # person name's parts (FirstName, LastName, ...) are ordinary fields beside the Name
+    # text, so they stay.
+    structured = {f.name.lower() for f in obj.fields.values() if f.type in COMPOUND_TYPES}
+    return [
+        ast.Field((f.name,), item.pos)
+        for f in wanted
+        if (f.compound_field_name or "").lower() not in structured
+    ]
 
 
 def _typeof(b: Builder, shape: RecordShape, item: ast.TypeOf, polys: list[PolyRef]) -> None:

@@ -155,7 +155,7 @@ class Scope:
     def components(self, r: Resolved) -> list[tuple[str, FieldDef, Any]]:
         """The parts of an address or location field: (wire key, field, column)."""
         table = r.join.table if r.join else self.table
-        parts = [c for c in r.obj.fields.values() if c.compound_field_name == r.field.name]
+        parts = r.obj.compound_parts(r.field)
         if r.field.type == FieldType.LOCATION:
             keyed = [("latitude", "latitude__s"), ("longitude", "longitude__s")]
             return [

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import FieldDef, FieldType, ObjectDef, PicklistValue
 from ..system_fields import add_system_fields, name_field
-from ._values import GEOCODE_ACCURACY
+from ._values import GEOCODE_ACCURACY, SALUTATION
 
 FieldSpec = FieldDef | Iterable[FieldDef]
 
@@ -189,9 +189,20 @@ def name(length: int = 80, label: str = "Name", **kw: Any) -> FieldDef:
     return name_field(label=label).with_(length=length, **kw)
 
 
-def person_name(length: int = 121, label: str = "Full Name") -> FieldDef:
-    """Contact/Lead/User ``Name``: FirstName + LastName, stored and filled by the org."""
-    return text("Name", length, label=label, nillable=False, read_only=True, name_field=True)
+def person_name(*, salutation: bool = True, label: str = "Full Name") -> list[FieldDef]:
+    """The name parts of Contact, Lead and User, then the ``Name`` they make up.
+
+    Salesforce's describe marks each part with ``compoundFieldName: Name``; this is the
+    one place that flag is set, and the org's other code (change events, FIELDS(), the
+    Name the org fills on every write) reads it from here. Name itself stays a plain
+    stored string: REST and SOQL return it as text, not as a nested value.
+    """
+    part: dict[str, Any] = {"compound_field_name": "Name"}
+    parts = [text("LastName", 80, required=True, **part), text("FirstName", 40, **part)]
+    if salutation:
+        parts.append(picklist("Salutation", SALUTATION, **part))
+    full = text("Name", 121, label=label, nillable=False, read_only=True, name_field=True)
+    return [*parts, full]
 
 
 def auto_number(

@@ -30,9 +30,7 @@ def user() -> ObjectDef:
         "005",
         [
             text("Username", 80, required=True, unique=True, id_lookup=True),
-            text("LastName", 80, required=True),
-            text("FirstName", 40),
-            person_name(),
+            person_name(salutation=False),
             text("CompanyName", 80, label="Company Name"),
             text("Division", 80),
             text("Department", 80),

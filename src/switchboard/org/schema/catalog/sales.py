@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import FieldDef, ObjectDef
+from ..model import ObjectDef
 from . import _values as v
 from ._builders import (
     address,
@@ -24,16 +24,6 @@ from ._builders import (
     text,
     url,
 )
-
-
-def _person() -> list[FieldDef]:
-    """The name parts Contact and Lead share; Name is filled from them by the org."""
-    return [
-        text("LastName", 80, required=True),
-        text("FirstName", 40),
-        picklist("Salutation", v.SALUTATION),
-        person_name(),
-    ]
 
 
 def account() -> ObjectDef:
@@ -79,7 +69,7 @@ def contact() -> ObjectDef:
         [
             lookup("MasterRecordId", "Contact", read_only=True),
             lookup("AccountId", "Account", child_relationship="Contacts"),
-            *_person(),
+            person_name(),
             address("Other"),
             address("Mailing"),
             phone(label="Business Phone"),
@@ -115,7 +105,7 @@ def lead() -> ObjectDef:
         "00Q",
         [
             lookup("MasterRecordId", "Lead", read_only=True),
-            *_person(),
+            person_name(),
             text("Title", 128),
             text("Company", 255, required=True),
             address(),
