@@ -1,13 +1,25 @@
-"""Errors of the Bulk API 2.0 resources (the job errors themselves live in org.bulk).
+"""Errors of the Bulk API 2.0 resources (the job errors themselves live in org.bulk), and
+their rendering.
 
 SwitchboardError
 └── ApiError
-    └── UnsupportedBulkQuery   400 API_ERROR: SOQL that Bulk API 2.0 query jobs refuse
+    ├── UnsupportedBulkQuery   400 API_ERROR: SOQL that Bulk API 2.0 query jobs refuse
+    └── JobNotTerminated       400 API_ERROR: a query job deleted before it finished
+
+Bulk API 2.0 answers errors as ``[{"errorCode": ..., "message": ...}]``, without the
+``fields`` list of the REST API's errors (the Delete a Query Job reference shows one).
 """
 
 from __future__ import annotations
 
-from ..errors import ApiError
+import functools
+
+from starlette.responses import Response
+
+from ...core.errors import SwitchboardError
+from ..call import Call, Handler
+from ..errors import ApiError, render_error
+from ..responses import json_response
 
 
 class UnsupportedBulkQuery(ApiError):
@@ -20,4 +32,37 @@ class UnsupportedBulkQuery(ApiError):
     status = 400
 
 
-__all__ = ["UnsupportedBulkQuery"]
+class JobNotTerminated(ApiError):
+    # Documented in "Delete a Query Job": 400, API_ERROR and this very message.
+    error_code = "API_ERROR"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Error encountered when deleting the job because the job is not terminated"
+        )
+
+
+def render(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
+    """A Bulk API 2.0 error array; anything unexpected renders as everywhere else."""
+    if isinstance(exc, SwitchboardError):
+        body = [{"errorCode": exc.error_code, "message": exc.message}]
+        return json_response(body, exc.status, headers)
+    return render_error(exc, headers)
+
+
+def bulk_errors(handler: Handler) -> Handler:
+    """``handler`` with its Switchboard errors rendered in the Bulk API 2.0 shape (errors
+    before it runs, such as authentication, are the REST API's)."""
+
+    @functools.wraps(handler)
+    def run(call: Call) -> Response:
+        try:
+            return handler(call)
+        except SwitchboardError as exc:
+            return render(exc)
+
+    return run
+
+
+__all__ = ["JobNotTerminated", "UnsupportedBulkQuery", "bulk_errors", "render"]

@@ -24,10 +24,13 @@ from ...org.errors import InvalidType
 from ...org.runtime import Org
 from .. import versions
 from ..call import Call, authenticate, bearer
-from ..errors import render_error
 from ..responses import json_response, no_content
+from . import listing
+from .errors import JobNotTerminated, render
 
-CSV = "text/csv"
+# Set as a header, not a media type: Starlette would append "; charset=utf-8", and the
+# documented format of the result resources is plain text/csv.
+CSV_HEADERS = {"Content-Type": "text/csv"}
 
 
 def _job(call: Call, *, query: bool = False) -> jobs.Job:
@@ -77,15 +80,11 @@ def create(call: Call) -> Response:
         )
 
     job = call.org.store.write(work)
-    return json_response(job.summary(call.version))
+    return json_response(job.summary())
 
 
 def list_jobs(call: Call) -> Response:
-    with call.org.store.read() as conn:
-        found = jobs.list_jobs(conn, query=False)
-    return json_response(
-        {"done": True, "records": [j.summary(call.version) for j in found], "nextRecordsUrl": None}
-    )
+    return listing.reply(call, query=False)
 
 
 def info(call: Call) -> Response:
@@ -103,17 +102,24 @@ def change_state(call: Call, *, query: bool = False) -> Response:
         job = call.org.store.write(
             lambda c: jobs.set_state(c, job, jobs.FAILED, error="InvalidBatch : No data uploaded")
         )
-        return json_response(job.summary(call.version))
+        return json_response(job.summary())
     job = call.org.store.write(lambda c: jobs.set_state(c, job, str(wanted)))
     if wanted == jobs.UPLOAD_COMPLETE:
         wake_workers()
-    return json_response(job.summary(call.version))
+    return json_response(job.summary())
 
 
 def delete(call: Call, *, query: bool = False) -> Response:
     job = _job(call, query=query)
-    if job.state in (jobs.IN_PROGRESS,):
-        raise InvalidJobState(f"Job {job.id} is in progress; abort it before deleting it")
+    # Salesforce deletes an ingest job once its upload is complete and a query job once
+    # it has finished; while it runs (or, for ingest, while it is still Open) it refuses.
+    if query and job.state not in jobs.FINAL:
+        raise JobNotTerminated()
+    if not query and job.state in (jobs.OPEN, jobs.IN_PROGRESS):
+        raise InvalidJobState(
+            f"Job {job.id} is {job.state}; only a job whose upload is complete, or that "
+            "is JobComplete, Failed or Aborted, can be deleted"
+        )
     call.org.store.write(lambda c: jobs.delete(c, job.id))
     JobFiles(call.org.settings.data_dir, job.id).remove()
     return no_content()
@@ -160,8 +166,8 @@ def _results(call: Call, kind: str) -> Response:
     if size == 0:
         lead = ["sf__Id", "sf__Created"] if kind == "success" else ["sf__Error", "sf__Id"]
         body = _header_only(lead + _original_header(job, files), job)
-        return Response(body, media_type=CSV)
-    return StreamingResponse(_stream(path, size), media_type=CSV)
+        return Response(body, headers=CSV_HEADERS)
+    return StreamingResponse(_stream(path, size), headers=CSV_HEADERS)
 
 
 def unprocessed(call: Call) -> Response:
@@ -170,7 +176,7 @@ def unprocessed(call: Call) -> Response:
     header = _original_header(job, files)
     newline = "\r\n" if job.line_ending == "CRLF" else "\n"
     if job.state not in (jobs.FAILED, jobs.ABORTED) or not header:
-        return Response(_header_only(header, job), media_type=CSV)
+        return Response(_header_only(header, job), headers=CSV_HEADERS)
     start = job.read_offset or read_header(files.upload, job.delimiter)[1]
 
     def gen() -> Iterator[bytes]:
@@ -184,12 +190,15 @@ def unprocessed(call: Call) -> Response:
         if batch:
             yield encode_rows(batch, job.delimiter, newline)
 
-    return StreamingResponse(gen(), media_type=CSV)
+    return StreamingResponse(gen(), headers=CSV_HEADERS)
 
 
 def upload_endpoint(org: Org) -> Any:
     """``PUT jobs/ingest/{id}/batches``: the CSV streamed to the job's upload file."""
     limit = org.settings.bulk_max_upload_mb * 1024 * 1024
+
+    def too_large() -> UploadTooLarge:
+        return UploadTooLarge(f"The upload is larger than {org.settings.bulk_max_upload_mb} MB")
 
     async def run(request: Request) -> Response:
         params = dict(request.path_params)
@@ -210,6 +219,9 @@ def upload_endpoint(org: Org) -> Any:
 
         try:
             job = await run_in_threadpool(check)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large()
             files = JobFiles(org.settings.data_dir, job.id).ensure()
             if files.upload.exists() and files.upload.stat().st_size > 0:
                 raise InvalidJobState("Data has already been uploaded for this job")
@@ -223,14 +235,10 @@ def upload_endpoint(org: Org) -> Any:
                     f.write(block)
             if size > limit:
                 part.unlink(missing_ok=True)
-                raise UploadTooLarge(
-                    f"The upload is larger than {org.settings.bulk_max_upload_mb} MB"
-                )
+                raise too_large()
             part.rename(files.upload)
-        except SwitchboardError as exc:
-            return render_error(exc)
         except Exception as exc:
-            return render_error(exc)
+            return render(exc)  # the Bulk API 2.0 error shape, authentication included
         return Response(status_code=201)
 
     return run

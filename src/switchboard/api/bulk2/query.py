@@ -7,6 +7,8 @@ created, so the org does too rather than writing a CSV that silently drops them.
 
 from __future__ import annotations
 
+import base64
+
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
@@ -17,15 +19,16 @@ from ...org.bulk.files import JobFiles
 from ...org.bulk.worker import wake_workers
 from ...org.soql import ast
 from ...org.soql.engine import engine_for
+from ...org.soql.errors import InvalidQueryLocator
 from ...org.soql.executor import Plan
 from ...org.soql.parser import parse
 from ...org.soql.shape import COMPOUND, PARENT, RecordShape
 from ..call import Call
 from ..responses import json_response
-from . import ingest
+from . import ingest, listing
 from .errors import UnsupportedBulkQuery
 
-CSV = "text/csv"
+CSV_HEADERS = {"Content-Type": "text/csv"}  # no charset: see ingest.CSV_HEADERS
 _MAX_PAGE = 1_000_000  # a page of results Salesforce may cut smaller, never larger
 
 
@@ -82,15 +85,11 @@ def create(call: Call) -> Response:
 
     job = call.org.store.write(work)
     wake_workers()
-    return json_response(job.summary(call.version))
+    return json_response(job.summary())
 
 
 def list_jobs(call: Call) -> Response:
-    with call.org.store.read() as conn:
-        found = jobs.list_jobs(conn, query=True)
-    return json_response(
-        {"done": True, "records": [j.summary(call.version) for j in found], "nextRecordsUrl": None}
-    )
+    return listing.reply(call, query=True)
 
 
 def info(call: Call) -> Response:
@@ -105,6 +104,26 @@ def delete(call: Call) -> Response:
     return ingest.delete(call, query=True)
 
 
+def _locator(position: int) -> str:
+    """Since API 49.0 Salesforce's Sforce-Locator is an opaque string (``MTAwMDA``), not
+    a row number; this one is the position in base64, without padding."""
+    return base64.urlsafe_b64encode(str(position).encode()).decode().rstrip("=")
+
+
+def _position(locator: str) -> int:
+    if not locator:
+        return 0
+    if locator.isdigit():  # the plain row numbers handed out before
+        return int(locator)
+    try:
+        text = base64.urlsafe_b64decode(locator + "=" * (-len(locator) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.isdigit():
+        raise InvalidQueryLocator(f"Invalid locator: {locator}")
+    return int(text)
+
+
 def results(call: Call) -> Response:
     job = ingest._job(call, query=True)
     if job.state != jobs.COMPLETE:
@@ -112,13 +131,12 @@ def results(call: Call) -> Response:
     raw_max = call.query.get("maxRecords", "")
     limit = int(raw_max) if raw_max.isdigit() and int(raw_max) > 0 else _MAX_PAGE
     limit = min(limit, _MAX_PAGE)
-    raw_loc = call.query.get("locator", "")
-    start = int(raw_loc) if raw_loc.isdigit() else 0
+    start = _position(call.query.get("locator", ""))
     path = JobFiles(call.org.settings.data_dir, job.id).query
     newline = "\r\n" if job.line_ending == "CRLF" else "\n"
     if not path.exists() or path.stat().st_size == 0:
-        headers = {"Sforce-Locator": "null", "Sforce-NumberOfRecords": "0"}
-        return Response(b"", media_type=CSV, headers=headers)
+        headers = {**CSV_HEADERS, "Sforce-Locator": "null", "Sforce-NumberOfRecords": "0"}
+        return Response(b"", headers=headers)
     header, data_at = read_header(path, job.delimiter)
     page: list[list[str]] = []
     more = False
@@ -131,10 +149,11 @@ def results(call: Call) -> Response:
         page.append(row)
     body = encode_rows([header, *page], job.delimiter, newline)
     headers = {
-        "Sforce-Locator": str(start + len(page)) if more else "null",
+        **CSV_HEADERS,
+        "Sforce-Locator": _locator(start + len(page)) if more else "null",
         "Sforce-NumberOfRecords": str(len(page)),
     }
-    return Response(body, media_type=CSV, headers=headers)
+    return Response(body, headers=headers)
 
 
 __all__ = ["change_state", "create", "delete", "info", "list_jobs", "results"]

@@ -7,12 +7,13 @@ from starlette.routing import Route
 from ...org.runtime import Org
 from ..call import Handler
 from . import ingest, query
+from .errors import bulk_errors
 
 
 def bulk2_routes(base: str) -> list[tuple[str, dict[str, Handler]]]:
     j = base + "/jobs/ingest"
     q = base + "/jobs/query"
-    return [
+    table: list[tuple[str, dict[str, Handler]]] = [
         (j, {"POST": ingest.create, "GET": ingest.list_jobs}),
         (j + "/{id}", {"GET": ingest.info, "PATCH": ingest.change_state, "DELETE": ingest.delete}),
         (j + "/{id}/successfulResults", {"GET": ingest.successful}),
@@ -22,6 +23,7 @@ def bulk2_routes(base: str) -> list[tuple[str, dict[str, Handler]]]:
         (q + "/{id}", {"GET": query.info, "PATCH": query.change_state, "DELETE": query.delete}),
         (q + "/{id}/results", {"GET": query.results}),
     ]
+    return [(path, {m: bulk_errors(h) for m, h in handlers.items()}) for path, handlers in table]
 
 
 def bulk2_raw_routes(base: str, org: Org) -> list[Route]:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ...core import clock, ids
 from ...core.clock import format_datetime
+from ...core.errors import SwitchboardError
 from ...store import internal
 from .errors import InvalidJob, InvalidJobState
 
@@ -73,8 +74,11 @@ class Job:
     def is_query(self) -> bool:
         return self.operation in QUERY_OPERATIONS
 
-    def info(self) -> dict[str, Any]:
-        """The job as ``GET jobs/ingest/{id}`` shows it, fields in Salesforce's order."""
+    @property
+    def content_url(self) -> str:
+        return f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
+
+    def _head(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "operation": self.operation,
@@ -84,13 +88,24 @@ class Job:
             "systemModstamp": format_datetime(self.modstamp),
             "state": self.state,
         }
-        if not self.is_query:
+        # Salesforce leaves null properties out: externalIdFieldName is there for upsert.
+        if self.external_id_field and not self.is_query:
             out["externalIdFieldName"] = self.external_id_field
         out.update(
             concurrencyMode="Parallel",
             contentType=self.content_type,
             apiVersion=float(self.api_version),
-            jobType=self.job_type,
+        )
+        return out
+
+    def info(self) -> dict[str, Any]:
+        """The job as ``GET jobs/ingest/{id}`` (or ``jobs/query/{id}``) shows it, fields in
+        Salesforce's order."""
+        out = self._head()
+        out["jobType"] = self.job_type
+        if self.state == OPEN and self.job_type == "V2Ingest":
+            out["contentUrl"] = self.content_url  # the upload URL, while the job takes data
+        out.update(
             lineEnding=self.line_ending,
             columnDelimiter=self.column_delimiter,
             numberRecordsProcessed=self.processed,
@@ -105,32 +120,37 @@ class Job:
             out.update(apiActiveProcessingTime=self.processing_ms, apexProcessingTime=0)
         if self.error_message:
             out["errorMessage"] = self.error_message
+        if self.is_query:
+            out["isPkChunkingSupported"] = pk_chunking_supported(self.query)
         return out
 
-    def summary(self, version: str) -> dict[str, Any]:
-        """The reply to job creation and the entries of the job list."""
-        kind = "query" if self.is_query else "ingest"
-        out: dict[str, Any] = {
-            "id": self.id,
-            "operation": self.operation,
-            "object": self.object,
-            "createdById": self.created_by,
-            "createdDate": format_datetime(self.created_at),
-            "systemModstamp": format_datetime(self.modstamp),
-            "state": self.state,
-            "concurrencyMode": "Parallel",
-            "contentType": self.content_type,
-            "apiVersion": float(self.api_version),
-            "lineEnding": self.line_ending,
-            "columnDelimiter": self.column_delimiter,
-        }
-        if kind == "ingest":
-            out["externalIdFieldName"] = self.external_id_field
-            out["contentUrl"] = f"services/data/v{version}/jobs/ingest/{self.id}/batches"
-        else:
+    def summary(self) -> dict[str, Any]:
+        """The reply to job creation and state changes, and the entries of the job list."""
+        out = self._head()
+        if self.job_type == "V2Ingest":
+            out["contentUrl"] = self.content_url
+        elif self.query is not None and self.job_type == "V2Query":
             out["query"] = self.query
-        out["jobType"] = self.job_type
+        out.update(
+            lineEnding=self.line_ending,
+            columnDelimiter=self.column_delimiter,
+            jobType=self.job_type,
+        )
         return out
+
+
+def pk_chunking_supported(query: str | None) -> bool:
+    """Whether a query job could be chunked by primary key: ORDER BY and LIMIT turn PK
+    chunking off, as Salesforce documents for Bulk API 2.0 query jobs."""
+    if not query:
+        return True
+    from ..soql.parser import parse  # deferred: jobs are read far more often than queried
+
+    try:
+        parsed = parse(query)
+    except SwitchboardError:  # the query was planned at creation; this cannot happen
+        return True
+    return not parsed.order_by and parsed.limit is None
 
 
 def create(
@@ -183,12 +203,26 @@ def get(conn: Connection, job_id: str) -> Job | None:
     return Job(**dict(row)) if row else None
 
 
-def list_jobs(conn: Connection, *, query: bool, api: str = "v2") -> list[Job]:
-    ops = QUERY_OPERATIONS if query else INGEST_OPERATIONS
-    rows = conn.execute(
-        sa.select(T).where(T.c.api == api, T.c.operation.in_(ops)).order_by(T.c.created_at)
-    ).mappings()
-    return [Job(**dict(r)) for r in rows]
+def list_jobs(
+    conn: Connection,
+    *,
+    query: bool,
+    job_type: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Job]:
+    """The jobs ``GET jobs/ingest`` (``query=False``) or ``GET jobs/query`` lists: Bulk
+    API 2.0 jobs of that kind and every Bulk API 1.0 job (jobType Classic), oldest first,
+    optionally of one ``job_type`` and a page of them."""
+    kinds = {"Classic", "V2Query" if query else "V2Ingest"}
+    if job_type is not None:
+        kinds &= {job_type}
+    # v1 batches are rows of their own (api v1b) and are no jobs to list.
+    where = sa.and_(T.c.api.in_(("v1", "v2")), T.c.job_type.in_(sorted(kinds)))
+    stmt = sa.select(T).where(where).order_by(T.c.created_at, T.c.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [Job(**dict(r)) for r in conn.execute(stmt).mappings()]
 
 
 def set_state(conn: Connection, job: Job, state: str, *, error: str | None = None) -> Job:
