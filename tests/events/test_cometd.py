@@ -98,13 +98,36 @@ def test_cometd_subscribe_replay_and_receive(events_server: Server) -> None:
 
 
 def test_cometd_errors(events_server: Server) -> None:
+    # A bad token: the handshake is denied with the cause in ext.sfdc.failureReason, a
+    # connect carries the cause as its error; neither advises a reconnect.
     bad = Bayeux(events_server, "00D000000000000!nope")
-    reply = bad.send({"channel": "/meta/handshake"}, status=401)[0]
-    assert reply["error"].startswith("401::")
+    reply = bad.send({"channel": "/meta/handshake", "id": "1"}, status=401)[0]
+    assert reply["channel"] == "/meta/handshake" and reply["id"] == "1"
+    assert not reply["successful"] and reply["error"] == "403::Handshake denied"
+    assert reply["ext"]["sfdc"]["failureReason"] == "401::Authentication invalid"
+    assert reply["advice"]["reconnect"] == "none"
+    reply = bad.send({"channel": "/meta/connect", "id": "2", "clientId": "x"}, status=401)[0]
+    assert reply["channel"] == "/meta/connect" and reply["id"] == "2"
+    assert reply["error"] == "401::Authentication invalid" and reply["clientId"] == "x"
+    assert reply["advice"] == {"reconnect": "none", "interval": 0}
+    anonymous = Bayeux(events_server)
+    del anonymous.http.headers["Authorization"]
+    reply = anonymous.send({"channel": "/meta/handshake"}, status=401)[0]
+    assert reply["ext"]["sfdc"]["failureReason"] == "401::Request requires authentication"
     c = Bayeux(events_server)
     c.handshake()
     reply = c.subscribe("/data/NoSuchChangeEvent", -1)
-    assert not reply["successful"] and reply["error"].startswith("400::")
+    assert not reply["successful"] and reply["subscription"] == "/data/NoSuchChangeEvent"
+    assert reply["error"] == (
+        "400::The channel you requested to subscribe to does not exist {/data/NoSuchChangeEvent}"
+    )
+    reply = c.send({"channel": "/meta/subscribe"})[0]
+    assert reply["error"] == "400::Channel name not specified"
+    reply = c.send({"channel": "/meta/subscribe", "subscription": "data/AccountChangeEvent"})[0]
+    assert reply["error"] == "400::Channel subscriptions must start with a leading '/'"
+    unknown = c.send({"channel": "/meta/connect", "clientId": "gone", "id": "9"})[0]
+    assert unknown["error"] == "403::Unknown client" and unknown["clientId"] == "gone"
+    assert unknown["advice"]["reconnect"] == "handshake"
 
 
 def test_events_tail_prints_decoded_events(events_server: Server) -> None:
@@ -145,3 +168,39 @@ def test_cometd_nests_compound_fields(events_server: Server) -> None:
         "BillingAddress.PostalCode",
         "LastModifiedDate",
     ]
+
+
+def _invalid(replay_id: object) -> str:
+    return (
+        f"400::The replayId {{{replay_id}}} you provided was invalid.  Please provide a "
+        "valid ID, -2 to replay all events, or -1 to replay only new events."
+    )
+
+
+def test_cometd_invalid_replay_ids(events_server: Server) -> None:
+    """Salesforce's 400:: text for a replay id that is malformed, ahead of the log or
+    older than retention; never a subscription moved to some other position. Runs last in
+    this module: it purges the log."""
+    ch = "/data/AccountChangeEvent"
+    c = Bayeux(events_server)
+    c.handshake()
+    for bad in (-5, "abc", 2**62):
+        reply = c.subscribe(ch, bad)  # type: ignore[arg-type]
+        assert not reply["successful"] and reply["error"] == _invalid(bad)
+    assert c.subscribe(ch, -1)["successful"]
+    create(events_server, "Retained0")
+    create(events_server, "Retained1")
+    first = [m for m in c.events(2) if m["data"]["payload"].get("Name") == "Retained0"][0]
+    from switchboard.events import replay
+    from switchboard.store import open_store
+
+    store = open_store(events_server.db)
+    try:
+        replay.purge(store, 0)  # all but the newest event: what followed first is gone
+    finally:
+        store.dispose()
+    late = Bayeux(events_server)
+    late.handshake()
+    old = first["data"]["event"]["replayId"]
+    reply = late.subscribe(ch, old - 1)
+    assert not reply["successful"] and reply["error"] == _invalid(old - 1)

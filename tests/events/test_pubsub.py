@@ -152,3 +152,216 @@ def test_authentication(events_server: Server, client: Client) -> None:
             pb.TopicRequest(topic_name="/data/NopeChangeEvent"), metadata=client.metadata
         )
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def _failure(call: Any) -> grpc.RpcError:
+    """The error a call ends with, after checking the rpc id is where the guide puts it."""
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    trailers = dict(err.value.trailing_metadata() or ())
+    assert trailers.get("rpc-id") and err.value.details().endswith(f"rpcId: {trailers['rpc-id']}")
+    return err.value
+
+
+def _error_code(error: grpc.RpcError) -> str | None:
+    return dict(error.trailing_metadata() or ()).get("error-code")
+
+
+def _subscribe_error(client: Client, *requests: Any) -> grpc.RpcError:
+    """The error a Subscribe call sending ``requests`` (then waiting) ends with."""
+
+    def run() -> None:
+        call = client.stub.Subscribe(iter(requests), metadata=client.metadata, timeout=20)
+        for _ in call:  # keepalives until the server ends the call
+            pass
+
+    return _failure(run)
+
+
+def test_subscribe_errors_carry_salesforce_error_codes(
+    events_server: Server, client: Client
+) -> None:
+    pb = client.pb
+    acct = "/data/AccountChangeEvent"
+    code = "sfdc.platform.eventbus.grpc."
+    err = _subscribe_error(client, pb.FetchRequest(topic_name="/event/Nope__e", num_requested=1))
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert _error_code(err) == code + "topic.not.found"
+    # CUSTOM without a replay id, a malformed one, and one the log has not reached.
+    err = _subscribe_error(
+        client, pb.FetchRequest(topic_name=acct, replay_preset=pb.CUSTOM, num_requested=1)
+    )
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _error_code(err) == code + "subscription.fetch.replayid.validation.failed"
+    rest(events_server, "POST", "sobjects/Account", {"Name": "Ahead"})
+    for bad in (b"\x01\x02\x03", (2**62).to_bytes(8, "big")):
+        err = _subscribe_error(
+            client,
+            pb.FetchRequest(
+                topic_name=acct, replay_preset=pb.CUSTOM, replay_id=bad, num_requested=1
+            ),
+        )
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert _error_code(err) == code + "subscription.fetch.replayid.corrupted"
+    # num_requested must be positive, on the first request and on later ones.
+    err = _subscribe_error(client, pb.FetchRequest(topic_name=acct, num_requested=0))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _error_code(err) == code + "subscription.fetch.requested.events.invalid"
+    err = _subscribe_error(
+        client,
+        pb.FetchRequest(topic_name=acct, num_requested=1),
+        pb.FetchRequest(num_requested=-3),
+    )
+    assert _error_code(err) == code + "subscription.fetch.requested.events.invalid"
+    err = _subscribe_error(
+        client,
+        pb.FetchRequest(topic_name=acct, num_requested=1),
+        pb.FetchRequest(topic_name="/data/ContactChangeEvent", num_requested=1),
+    )
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _error_code(err) == code + "subscription.fetch.topic.mismatch"
+
+
+def test_more_than_100_requested_counts_as_100(events_server: Server, client: Client) -> None:
+    pb = client.pb
+    for i in range(3):
+        rest(events_server, "POST", "sobjects/Account", {"Name": f"Cap{i}"})
+    sub = client.subscribe("/data/AccountChangeEvent", pb.EARLIEST, n=500)
+    first = sub.next()
+    sub.cancel()
+    assert 0 < len(first.events) <= 100
+    assert first.pending_num_requested == 100 - len(first.events)
+
+
+def test_unary_errors_carry_rpc_id_and_codes(events_server: Server, client: Client) -> None:
+    pb = client.pb
+    code = "sfdc.platform.eventbus.grpc."
+    err = _failure(
+        lambda: client.stub.GetTopic(pb.TopicRequest(topic_name="/data/AccountChangeEvent"))
+    )
+    assert err.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert _error_code(err) == code + "service.auth.headers.invalid"
+    bad = (("accesstoken", "00D!nope"),) + client.metadata[1:]
+    err = _failure(
+        lambda: client.stub.GetTopic(
+            pb.TopicRequest(topic_name="/data/AccountChangeEvent"), metadata=bad
+        )
+    )
+    assert err.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert _error_code(err) == code + "service.auth.error"
+    err = _failure(
+        lambda: client.stub.GetTopic(
+            pb.TopicRequest(topic_name="/event/Nope__e"), metadata=client.metadata
+        )
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert _error_code(err) == code + "topic.not.found"
+    # An unknown schema id: NOT_FOUND; the guide names no error code for it.
+    err = _failure(
+        lambda: client.stub.GetSchema(
+            pb.SchemaRequest(schema_id="NoSuchSchema"), metadata=client.metadata
+        )
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND and _error_code(err) is None
+    err = _failure(
+        lambda: client.stub.Publish(
+            pb.PublishRequest(topic_name="/event/Nope__e"), metadata=client.metadata
+        )
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert _error_code(err) == code + "topic.not.found"
+
+
+def test_topic_info_and_publish_results(events_server: Server, client: Client) -> None:
+    pb = client.pb
+    md = client.metadata
+    cdc = client.stub.GetTopic(pb.TopicRequest(topic_name="/data/AccountChangeEvent"), metadata=md)
+    assert cdc.topic_name == "/data/AccountChangeEvent" and cdc.tenant_guid == org_id(events_server)
+    assert cdc.can_subscribe and not cdc.can_publish and cdc.schema_id and cdc.rpc_id
+    info = client.stub.GetSchema(pb.SchemaRequest(schema_id=cdc.schema_id), metadata=md)
+    assert info.schema_id == cdc.schema_id and info.rpc_id and info.schema_json
+    # Change events are Salesforce's to publish.
+    err = _failure(
+        lambda: client.stub.Publish(
+            pb.PublishRequest(topic_name="/data/AccountChangeEvent"), metadata=md
+        )
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    topic = client.stub.GetTopic(pb.TopicRequest(topic_name="/event/Price_Change__e"), metadata=md)
+    schema = client.schema(topic.schema_id)
+    good = io.BytesIO()
+    fastavro.schemaless_writer(
+        good, schema, {"CreatedDate": 0, "CreatedById": "005", "Property_Code__c": "P-9"}
+    )
+    missing = io.BytesIO()  # a required field missing: refused by the org's validation
+    fastavro.schemaless_writer(missing, schema, {"CreatedDate": 0, "CreatedById": "005"})
+    response = client.stub.Publish(
+        pb.PublishRequest(
+            topic_name="/event/Price_Change__e",
+            events=[
+                pb.ProducerEvent(id="ok", schema_id=topic.schema_id, payload=good.getvalue()),
+                pb.ProducerEvent(id="junk", schema_id=topic.schema_id, payload=b"\xff\xfe"),
+                pb.ProducerEvent(id="bad", schema_id=topic.schema_id, payload=missing.getvalue()),
+            ],
+        ),
+        metadata=md,
+    )
+    assert response.schema_id == topic.schema_id and response.rpc_id
+    ok, junk, bad = response.results
+    assert ok.correlation_key == "ok" and len(ok.replay_id) == 8 and not ok.error.msg
+    for r in (junk, bad):
+        assert not r.replay_id and r.error.code == pb.PUBLISH and r.error.msg
+    assert junk.correlation_key == "junk" and bad.correlation_key == "bad"
+    # PublishStream answers each request in turn.
+    stream = client.stub.PublishStream(
+        iter(
+            [
+                pb.PublishRequest(
+                    topic_name="/event/Price_Change__e",
+                    events=[
+                        pb.ProducerEvent(
+                            id=f"s{i}", schema_id=topic.schema_id, payload=good.getvalue()
+                        )
+                    ],
+                )
+                for i in range(2)
+            ]
+        ),
+        metadata=md,
+    )
+    results = [r.results[0] for r in stream]
+    assert [r.correlation_key for r in results] == ["s0", "s1"]
+    assert results[0].replay_id < results[1].replay_id
+
+
+def test_replay_id_older_than_retention_is_refused(events_server: Server, client: Client) -> None:
+    """Runs last in this module: it purges the log."""
+    from switchboard.events import replay
+    from switchboard.store import open_store
+
+    pb = client.pb
+    for name in ("Old0", "Old1", "Old2"):
+        rest(events_server, "POST", "sobjects/Account", {"Name": name})
+    sub = client.subscribe("/data/AccountChangeEvent", pb.EARLIEST)
+    events: list[Any] = []
+    while not events or client.decode(events[-1]).get("Name") != "Old2":
+        events.extend(sub.next().events)
+    sub.cancel()
+    # Purging all but the newest event (Old2's) deletes Old1's, which follows Old0's.
+    old = next(e for e in events if client.decode(e).get("Name") == "Old0")
+    store = open_store(events_server.db)
+    try:
+        assert replay.purge(store, 0) > 0  # everything but the newest event
+    finally:
+        store.dispose()
+    err = _subscribe_error(
+        client,
+        pb.FetchRequest(
+            topic_name="/data/AccountChangeEvent",
+            replay_preset=pb.CUSTOM,
+            replay_id=old.replay_id,
+            num_requested=1,
+        ),
+    )
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _error_code(err) == "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted"

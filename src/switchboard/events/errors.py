@@ -3,7 +3,9 @@
 SwitchboardError
 └── EventError
     ├── ReplayIdTooOld      the replay id names events already purged by retention
-    ├── InvalidReplayId     the replay id is not one this org issued
+    ├── InvalidReplayId     the replay id is not one this org issued (malformed or ahead
+    │                       of the log)
+    ├── ReplayIdRequired    a custom replay position was asked for without a replay id
     └── UnknownTopic        no such channel
 """
 
@@ -24,9 +26,13 @@ class InvalidReplayId(EventError):
     error_code = "INVALID_REPLAY_ID"
 
 
+class ReplayIdRequired(EventError):
+    error_code = "INVALID_REPLAY_ID"
+
+
 class UnknownTopic(EventError):
     error_code = "NOT_FOUND"
     status = 404
 
 
-__all__ = ["EventError", "InvalidReplayId", "ReplayIdTooOld", "UnknownTopic"]
+__all__ = ["EventError", "InvalidReplayId", "ReplayIdRequired", "ReplayIdTooOld", "UnknownTopic"]

@@ -198,12 +198,21 @@ def purged_through(store: Store) -> int:
 
 
 def check_replay(store: Store, after: int) -> None:
-    """Refuse a position whose following events retention has already deleted."""
-    if after < purged_through(store):
+    """Refuse a position whose following events retention has already deleted, or one
+    beyond the newest event: starting there would silently skip every event with a
+    smaller id still to come, so neither is ever moved to a nearby valid position."""
+    purged = purged_through(store)
+    if after < purged:
         raise ReplayIdTooOld(
             f"The replay id {after} is older than the retention window of this org; "
             "subscribe from EARLIEST (-2) or LATEST (-1) instead"
         )
+    # Every id handed to a client (a delivered event, a latest_replay_id, a publish
+    # result) belongs to a committed event, and retention always keeps the newest one.
+    with store.read() as conn:
+        newest = int(conn.execute(sa.select(sa.func.max(ev.c.id))).scalar() or 0)
+    if after > max(newest, purged):
+        raise InvalidReplayId(f"The replay id {after} was not issued by this org")
 
 
 def purge(store: Store, retention_hours: float) -> int:

@@ -33,6 +33,7 @@ import fastavro
 import orjson
 
 from ...core.errors import NotFound
+from ...events.errors import UnknownTopic
 from ...org.dml.coerce import parse_datetime
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
 from ...org.schema.registry import Schema
@@ -159,7 +160,7 @@ class TopicSchema:
 
 
 def object_for_topic(schema: Schema, topic: str) -> tuple[ObjectDef, bool]:
-    """The object of ``/data/{Object}ChangeEvent`` or ``/event/Name__e``; NOT_FOUND else."""
+    """The object of ``/data/{Object}ChangeEvent`` or ``/event/Name__e``; UnknownTopic else."""
     obj: ObjectDef | None = None
     if topic.startswith("/data/") and topic.endswith("ChangeEvent"):
         base = topic[len("/data/") : -len("ChangeEvent")]
@@ -173,12 +174,12 @@ def object_for_topic(schema: Schema, topic: str) -> tuple[ObjectDef, bool]:
         if obj is not None and obj.kind != "platform_event":
             obj = None
         return _found(obj, topic), False
-    raise NotFound(f"Topic not found: {topic}")
+    raise UnknownTopic(f"Topic not found: {topic}")
 
 
 def _found(obj: ObjectDef | None, topic: str) -> ObjectDef:
     if obj is None:
-        raise NotFound(f"Topic not found: {topic}")
+        raise UnknownTopic(f"Topic not found: {topic}")
     return obj
 
 

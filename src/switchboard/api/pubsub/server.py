@@ -8,6 +8,12 @@ first FetchRequest's topic and replay fields count (a later one naming another t
 INVALID_ARGUMENT). Every call authenticates with the ``accesstoken``, ``instanceurl``
 and ``tenantid`` metadata and the same token validation as REST.
 
+Errors follow the guide's "Handle Errors": the gRPC status, a message ending in
+``rpcId: <id>``, and the trailers ``error-code`` (Salesforce's
+``sfdc.platform.eventbus.grpc.*`` code, where the guide lists one for the case) and
+``rpc-id``. A replay id that is malformed, older than retention or ahead of the log is
+refused (``replayid.corrupted``), never moved to a valid position.
+
 The server runs on its own thread and event loop, beside uvicorn.
 """
 
@@ -18,7 +24,7 @@ import logging
 import threading
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 
@@ -26,7 +32,13 @@ from ...core.errors import InvalidSession, NotFound, SwitchboardError
 from ...core.settings import Settings
 from ...core.tls import TlsFiles
 from ...events import open_hub, replay
-from ...events.errors import EventError
+from ...events.errors import (
+    EventError,
+    InvalidReplayId,
+    ReplayIdRequired,
+    ReplayIdTooOld,
+    UnknownTopic,
+)
 from ...events.hub import EventHub
 from ...org.identity.tokens import Session
 from ...org.runtime import Org
@@ -41,9 +53,46 @@ log = logging.getLogger("switchboard.pubsub")
 MAX_REQUESTED = 100
 _SYSTEM = {"createddate", "createdbyid", "eventuuid", "replayid"}
 
+# The ``error-code`` trailer values of the Pub/Sub API guide's error table.
+_CODE = "sfdc.platform.eventbus.grpc."
+AUTH_ERROR = _CODE + "service.auth.error"
+AUTH_HEADERS_INVALID = _CODE + "service.auth.headers.invalid"
+TOPIC_NOT_FOUND = _CODE + "topic.not.found"
+REPLAY_ID_CORRUPTED = _CODE + "subscription.fetch.replayid.corrupted"
+REPLAY_ID_VALIDATION_FAILED = _CODE + "subscription.fetch.replayid.validation.failed"
+REQUESTED_EVENTS_INVALID = _CODE + "subscription.fetch.requested.events.invalid"
+TOPIC_MISMATCH = _CODE + "subscription.fetch.topic.mismatch"
+
 
 def _rpc_id() -> str:
     return str(uuid.uuid4())
+
+
+async def _abort(
+    context: grpc.aio.ServicerContext,
+    status: grpc.StatusCode,
+    message: str,
+    error_code: str | None = None,
+) -> NoReturn:
+    """End the call as the Pub/Sub API does: the rpc id after the message and in a
+    trailer, and Salesforce's error code in the ``error-code`` trailer when there is one."""
+    rpc = _rpc_id()
+    trailers = ((("error-code", error_code),) if error_code else ()) + (("rpc-id", rpc),)
+    await context.abort(status, f"{message} rpcId: {rpc}", trailing_metadata=trailers)
+    raise AssertionError("unreachable")
+
+
+def _status(exc: SwitchboardError) -> tuple[grpc.StatusCode, str | None]:
+    """The gRPC status and Salesforce error code of an error raised by a call."""
+    if isinstance(exc, UnknownTopic):
+        return grpc.StatusCode.NOT_FOUND, TOPIC_NOT_FOUND
+    if isinstance(exc, InvalidReplayId | ReplayIdTooOld):
+        return grpc.StatusCode.INVALID_ARGUMENT, REPLAY_ID_CORRUPTED
+    if isinstance(exc, ReplayIdRequired):
+        return grpc.StatusCode.INVALID_ARGUMENT, REPLAY_ID_VALIDATION_FAILED
+    if isinstance(exc, NotFound):
+        return grpc.StatusCode.NOT_FOUND, None
+    return grpc.StatusCode.INVALID_ARGUMENT, None
 
 
 class PubSubService(pb_grpc.PubSubServicer):
@@ -57,26 +106,24 @@ class PubSubService(pb_grpc.PubSubServicer):
     async def _auth(self, context: grpc.aio.ServicerContext) -> Session:
         md = {k.lower(): v for k, v in context.invocation_metadata() or ()}
         token, tenant = md.get("accesstoken"), md.get("tenantid")
+        unauthenticated = grpc.StatusCode.UNAUTHENTICATED
         if not token or not tenant or not md.get("instanceurl"):
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED,
+            await _abort(
+                context,
+                unauthenticated,
                 "accesstoken, instanceurl and tenantid metadata are required",
+                AUTH_HEADERS_INVALID,
             )
         if str(tenant)[:15] != self.org.org_id[:15]:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "tenantid is not this org's id")
+            await _abort(context, unauthenticated, "tenantid is not this org's id", AUTH_ERROR)
         try:
             return await asyncio.to_thread(authenticate, self.org, str(token))
         except InvalidSession:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "Session expired or invalid")
-        raise AssertionError("unreachable")
+            await _abort(context, unauthenticated, "Session expired or invalid", AUTH_ERROR)
 
-    async def _fail(self, context: grpc.aio.ServicerContext, exc: SwitchboardError) -> None:
-        code = (
-            grpc.StatusCode.NOT_FOUND
-            if isinstance(exc, NotFound)
-            else (grpc.StatusCode.INVALID_ARGUMENT)
-        )
-        await context.abort(code, exc.message)
+    async def _fail(self, context: grpc.aio.ServicerContext, exc: SwitchboardError) -> NoReturn:
+        status, error_code = _status(exc)
+        await _abort(context, status, exc.message, error_code)
 
     def _check_topic(self, topic: str) -> None:
         if topic != replay.ALL_CHANGE_EVENTS:
@@ -89,7 +136,6 @@ class PubSubService(pb_grpc.PubSubServicer):
             ts = await asyncio.to_thread(self.schemas.for_topic, request.topic_name)
         except SwitchboardError as exc:
             await self._fail(context, exc)
-            raise
         return pb.TopicInfo(
             topic_name=request.topic_name,
             tenant_guid=self.org.org_id,
@@ -105,7 +151,6 @@ class PubSubService(pb_grpc.PubSubServicer):
             ts = await asyncio.to_thread(self.schemas.by_id, request.schema_id)
         except SwitchboardError as exc:
             await self._fail(context, exc)
-            raise
         return pb.SchemaInfo(schema_json=ts.json, schema_id=ts.id, rpc_id=_rpc_id())
 
     # -- publish ------------------------------------------------------------------------
@@ -158,7 +203,6 @@ class PubSubService(pb_grpc.PubSubServicer):
             return await asyncio.to_thread(self._publish, session, request)
         except SwitchboardError as exc:
             await self._fail(context, exc)
-            raise
 
     async def PublishStream(
         self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
@@ -182,6 +226,8 @@ class PubSubService(pb_grpc.PubSubServicer):
         if first.replay_preset == pb.EARLIEST:
             return replay.purged_through(self.hub.store)
         if first.replay_preset == pb.CUSTOM:
+            if not first.replay_id:
+                raise ReplayIdRequired("A CUSTOM replay preset needs a replay_id")
             after = replay.decode_replay_id(first.replay_id)
             replay.check_replay(self.hub.store, after)
             return after
@@ -222,18 +268,38 @@ class PubSubService(pb_grpc.PubSubServicer):
             cursor = await asyncio.to_thread(self._start, first)
         except SwitchboardError as exc:
             await self._fail(context, exc)
-            return
-        credit = min(max(first.num_requested, 0), MAX_REQUESTED)
+        if first.num_requested <= 0:
+            await _abort(
+                context,
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"num_requested must be greater than 0, not {first.num_requested}",
+                REQUESTED_EVENTS_INVALID,
+            )
+        # Over 100 counts as 100 (the guide's flow control page), on every request.
+        credit = min(first.num_requested, MAX_REQUESTED)
         more = asyncio.Event()
-        bad: list[str] = []
+        bad: list[tuple[str, str]] = []  # (message, error code): the first one ends the call
 
         async def requests() -> None:
             nonlocal credit
             async for req in request_iterator:
                 if req.topic_name and req.topic_name != topic:
-                    bad.append(req.topic_name)
+                    bad.append(
+                        (
+                            f"The topic of a subscription cannot change: {topic} "
+                            f"then {req.topic_name}",
+                            TOPIC_MISMATCH,
+                        )
+                    )
+                elif req.num_requested <= 0:
+                    bad.append(
+                        (
+                            f"num_requested must be greater than 0, not {req.num_requested}",
+                            REQUESTED_EVENTS_INVALID,
+                        )
+                    )
                 else:
-                    credit = min(credit + max(req.num_requested, 0), MAX_REQUESTED)
+                    credit = min(credit + req.num_requested, MAX_REQUESTED)
                 more.set()
 
         reader = asyncio.create_task(requests())
@@ -243,10 +309,8 @@ class PubSubService(pb_grpc.PubSubServicer):
         try:
             while True:
                 if bad:
-                    await context.abort(
-                        grpc.StatusCode.INVALID_ARGUMENT,
-                        f"The topic of a subscription cannot change: {topic} then {bad[0]}",
-                    )
+                    message, error_code = bad[0]
+                    await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, message, error_code)
                 if credit > 0:
                     seen = self.hub.safe
                     events, cursor = await asyncio.to_thread(self._fetch, topic, cursor, credit)

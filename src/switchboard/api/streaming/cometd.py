@@ -3,9 +3,15 @@
 Supported meta channels: handshake, connect (long polling with ``advice``), subscribe
 (with the replay extension: ``ext.replay = {channel: -1 | -2 | replayId}``),
 unsubscribe and disconnect. The first connect after a handshake is answered at once, as
-CometD servers do; later ones are held until events arrive or the timeout. Errors use
-Salesforce's strings: ``401::`` for a bad session, ``400::`` for a bad request,
-``403::Unknown client`` for an expired client.
+CometD servers do; later ones are held until events arrive or the timeout. Errors use the strings of
+the Streaming API guide ("Streaming API Error Codes", "Handling Streaming API Errors"):
+a bad or missing token fails a handshake with ``403::Handshake denied`` and the cause
+(``401::Authentication invalid`` or ``401::Request requires authentication``) in
+``ext.sfdc.failureReason``, and any other message with that cause as its ``error``, both
+with ``advice.reconnect = none``; an unknown channel and a replay id that is invalid,
+older than retention or ahead of the log fail the subscribe with their ``400::`` text
+(the replay id is never moved to a valid position); an expired client gets
+``403::Unknown client`` with ``advice.reconnect = handshake``.
 
 Events go out in the CometD shape: ``{"channel", "data": {"schema", "payload",
 "event": {"replayId"}}}`` where the payload omits nulls (and so unchanged fields) and
@@ -32,6 +38,7 @@ from starlette.responses import Response
 
 from ...core.errors import InvalidSession, SwitchboardError
 from ...events import open_hub, replay
+from ...events.errors import UnknownTopic
 from ...events.hub import EventHub
 from ...org.runtime import Org
 from ..call import authenticate, bearer
@@ -40,6 +47,18 @@ from ..pubsub.schemas import Schemas
 _TIMEOUT_MS = 110_000
 _CLIENT_TTL = 300.0
 _BATCH = 100
+
+AUTH_INVALID = "401::Authentication invalid"
+AUTH_REQUIRED = "401::Request requires authentication"
+
+
+def replay_id_invalid(value: Any) -> str:
+    # Two spaces after "invalid.": what Salesforce sends, and what clients that look
+    # for this error (to fall back to -2 or -1) match on.
+    return (
+        f"400::The replayId {{{value}}} you provided was invalid.  Please provide a valid "
+        "ID, -2 to replay all events, or -1 to replay only new events."
+    )
 
 
 @dataclass
@@ -76,6 +95,26 @@ def _clean(payload: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _unauthenticated(messages: Any, reason: str) -> list[dict[str, Any]]:
+    """The replies to a request whose token is missing or invalid, one per message."""
+    msgs = [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+    replies: list[dict[str, Any]] = []
+    for msg in msgs or [{"channel": "/meta/handshake"}]:
+        reply: dict[str, Any] = {"channel": msg.get("channel"), "successful": False}
+        for key in ("id", "clientId"):
+            if key in msg:
+                reply[key] = msg[key]
+        if msg.get("channel") == "/meta/handshake":
+            reply["error"] = "403::Handshake denied"
+            reply["ext"] = {"sfdc": {"failureReason": reason}}
+            reply["advice"] = {"reconnect": "none"}
+        else:
+            reply["error"] = reason
+            reply["advice"] = {"reconnect": "none", "interval": 0}
+        replies.append(reply)
+    return replies
+
+
 def _topic(subscription: str) -> str:
     """``/data/AccountChangeEvent`` from itself or from ``/topic``-less forms clients send."""
     return subscription.rstrip("/")
@@ -96,25 +135,19 @@ class CometD:
 
     async def handle(self, request: Request) -> Response:
         try:
+            messages = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            messages = None
+        if isinstance(messages, dict):
+            messages = [messages]
+        try:
             token = bearer(request.headers)
             session = await run_in_threadpool(authenticate, self.org, token)
         except InvalidSession:
-            return _json(
-                [
-                    {
-                        "channel": "/meta/handshake",
-                        "successful": False,
-                        "error": "401::Authentication invalid",
-                    }
-                ],
-                401,
-            )
-        try:
-            messages = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
+            reason = AUTH_INVALID if request.headers.get("authorization") else AUTH_REQUIRED
+            return _json(_unauthenticated(messages, reason), 401)
+        if messages is None:
             return _json([{"successful": False, "error": "400::Malformed JSON"}], 400)
-        if isinstance(messages, dict):
-            messages = [messages]
         replies: list[dict[str, Any]] = []
         for msg in messages if isinstance(messages, list) else []:
             if not isinstance(msg, dict):
@@ -151,6 +184,8 @@ class CometD:
             ]
         found = self.clients.get(str(msg.get("clientId")))
         if found is None or found.user_id != user_id:
+            if "clientId" in msg:
+                base["clientId"] = msg["clientId"]
             return [
                 {
                     **base,
@@ -179,8 +214,17 @@ class CometD:
     async def _subscribe(
         self, client: Client, msg: dict[str, Any], base: dict[str, Any]
     ) -> dict[str, Any]:
-        sub = _topic(str(msg.get("subscription", "")))
-        base = {**base, "subscription": sub}
+        raw = msg.get("subscription")
+        sub = _topic(raw) if isinstance(raw, str) else ""
+        base = {**base, "subscription": raw if sub == "" else sub}
+        if not sub:
+            return {**base, "successful": False, "error": "400::Channel name not specified"}
+        if not sub.startswith("/"):
+            return {
+                **base,
+                "successful": False,
+                "error": "400::Channel subscriptions must start with a leading '/'",
+            }
         replays = (msg.get("ext") or {}).get("replay") or {}
         start = replays.get(sub, -1) if isinstance(replays, dict) else -1
 
@@ -191,15 +235,21 @@ class CometD:
                 return replay.purged_through(self.hub.store)
             if start == -1:
                 return self.hub.safe
-            if not isinstance(start, int) or start < 0:
-                raise SwitchboardError(f"Invalid replay id: {start}")
-            replay.check_replay(self.hub.store, start)
+            if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+                raise SwitchboardError(replay_id_invalid(start))
+            try:
+                replay.check_replay(self.hub.store, start)
+            except SwitchboardError as exc:
+                raise SwitchboardError(replay_id_invalid(start)) from exc
             return start
 
         try:
             client.subscriptions[sub] = await run_in_threadpool(position)
+        except UnknownTopic:
+            error = f"400::The channel you requested to subscribe to does not exist {{{sub}}}"
+            return {**base, "successful": False, "error": error}
         except SwitchboardError as exc:
-            return {**base, "successful": False, "error": f"400::{exc.message}"}
+            return {**base, "successful": False, "error": exc.message}
         client.wake.set()
         return {**base, "successful": True}
 
