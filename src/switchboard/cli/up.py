@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from ..api.app import create_app
+from ..core.collector import tune_for_server
 from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.bulk.worker import BulkWorker, register
@@ -89,6 +90,7 @@ def run(
 
         pubsub = PubSubServer(org, settings, files).start()
         print(f"Pub/Sub API (gRPC) on {settings.host}:{settings.grpc_port}", flush=True)
+        tune_for_server()  # startup is done: what exists now lives as long as the process
         asyncio.run(_serve(settings, org, files))
         pubsub.stop()
     except KeyboardInterrupt:

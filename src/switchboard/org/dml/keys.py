@@ -64,7 +64,7 @@ class KeyMatcher:
             stmt = sa.select(table.c.id, col).where(
                 one_of(conn, probe, values[i : i + _CHUNK]), table.c.isdeleted.is_(False)
             )
-            for rid, value in conn.execute(stmt):
+            for rid, value in conn.execute(stmt).all():
                 found[self.stored(value)].append(rid)
         return found
 

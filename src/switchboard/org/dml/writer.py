@@ -140,18 +140,28 @@ class Dml:
         ctx: WriteContext,
         obj: ObjectDef,
         changes: list[tuple[Any, dict[str, Any]]],
+        *,
+        _stored_ids: bool = False,
     ) -> list[Outcome]:
+        """Update each record by its Id (15 or 18 characters, any case of the suffix).
+
+        ``_stored_ids``: the ids were just read from the table (an upsert's matches), so
+        they are canonical already and checking them again would be wasted work.
+        """
         if not obj.updateable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in changes]
         if obj.name == "User":
             mark_changed(conn)  # IsActive and friends decide who may call the API
         outcomes: list[Outcome] = [Outcome() for _ in changes]
-        ids_ = []
+        ids_: list[str | None] = []
         for out, (rid, _) in zip(outcomes, changes, strict=True):
-            try:
-                out.id = ids.normalize(rid, field="Id")
-            except MalformedId as exc:
-                out.errors.append(exc)
+            if _stored_ids:
+                out.id = rid
+            else:
+                try:
+                    out.id = ids.normalize(rid, field="Id")
+                except MalformedId as exc:
+                    out.errors.append(exc)
             ids_.append(out.id)
         prepared = []
         batch = prepare_many(
@@ -307,7 +317,9 @@ class Dml:
             for (i, _), out in zip(to_insert, created, strict=True):
                 outcomes[i] = out
         if to_update:
-            updated = self.update(conn, ctx, obj, [(rid, r) for _, rid, r in to_update])
+            updated = self.update(
+                conn, ctx, obj, [(rid, r) for _, rid, r in to_update], _stored_ids=True
+            )
             for (i, _, _), out in zip(to_update, updated, strict=True):
                 outcomes[i] = out
         return outcomes
@@ -362,7 +374,8 @@ class Dml:
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(record_ids), _CHUNK):
             chunk = record_ids[i : i + _CHUNK]
-            for row in conn.execute(sa.select(*selected).where(one_of(conn, table.c.id, chunk))):
+            stmt = sa.select(*selected).where(one_of(conn, table.c.id, chunk))
+            for row in conn.execute(stmt).all():  # fetchall: one call, not one per row
                 out[row[0]] = dict(zip(names, row, strict=True))
         return out
 
