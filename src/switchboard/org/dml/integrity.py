@@ -121,7 +121,7 @@ def check_unique(
                 sa.select(table.c.id, col).where(
                     one_of(conn, probe, keys[i : i + _CHUNK]), table.c.isdeleted.is_(False)
                 )
-            ):
+            ).all():
                 holders[_key(value, f.case_sensitive)] = rid
         for row, k, own in pending:
             holder = holders.get(k)
