@@ -336,15 +336,16 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
     fk = scope.table.c[found.field.column]
     ids: Any = sa.bindparam("_ids", None)
     fk_index = inner.column(fk)
-    plan = compile_level(inner, q, extra_where=[b.dialect.in_ids(fk, ids)], child=True)
+    plan = compile_level(inner, q, extra_where=[b.dialect.in_ids(fk, ids)], child=fk)
     out.children.append((found.name or rel, plan, fk_index))
     shape.add(CHILD, found.name or rel, len(out.children) - 1, shape.id_index)
 
 
 def compile_level(
-    b: Builder, q: ast.Query, *, extra_where: list[Any] | None = None, child: bool = False
+    b: Builder, q: ast.Query, *, extra_where: list[Any] | None = None, child: Any = None
 ) -> Compiled:
-    """Compile one query level (the top query or a child subquery)."""
+    """Compile one query level: the top query, or a child subquery when ``child`` is the
+    column of its foreign key to the parent."""
     _check_paging(q)
     for related in (q.from_.related,):
         b.scope.add_related(related)
@@ -357,7 +358,7 @@ def compile_level(
     if q.where is not None:
         where.append(condition(b, q.where))
     if has_aggregate:
-        if child:
+        if child is not None:
             raise MalformedQuery("Aggregate functions are not supported in subqueries")
         from .aggregates import compile_aggregate
 
@@ -373,7 +374,7 @@ def compile_level(
         elif isinstance(item, ast.TypeOf):
             _typeof(b, shape, item, out.polys)
         elif isinstance(item, ast.Subquery):
-            if child:
+            if child is not None:
                 raise MalformedQuery("Nested subqueries are not supported")
             _child(b, shape, item, out)
         elif isinstance(item, ast.Function) and item.name in _PASS_THROUGH and item.args:
@@ -390,7 +391,22 @@ def compile_level(
     base = sa.select(*b.columns).select_from(b.scope.from_clause()).where(*where)
     out.count_stmt = base.with_only_columns(sa.func.count()).order_by(None)
     out.stmt = base.order_by(*order)
+    if child is not None and q.limit is not None:
+        out.stmt = _first_per_parent(base, child, order, q.limit)
     return out
+
+
+def _first_per_parent(base: Any, fk: Any, order: list[Any], limit: int) -> Any:
+    """A child level's rows cut to its LIMIT per parent in SQL: each row numbered within
+    its parent in the level's own total order (nulls placed as in ORDER BY, ties broken by
+    Id), the first ``limit`` kept. Ordered by that number, the rows of one parent still
+    come in query order, which is all the grouping of child rows needs."""
+    rn = sa.func.row_number().over(partition_by=fk, order_by=order).label("rn")
+    numbered = base.add_columns(rn).subquery("w")
+    cols = [c for c in numbered.c if c.key != "rn"]
+    # The LIMIT is an integer of the query, written in like the top level's page bounds.
+    keep = numbered.c.rn <= sa.literal_column(str(int(limit)))
+    return sa.select(*cols).where(keep).order_by(numbered.c.rn)
 
 
 def compile_query(

@@ -39,6 +39,7 @@ class QueryEngine:
         self.org = org
         self.dialect = dialect_for(org.store.dialect)
         self.cache: PlanCache[Plan] = PlanCache()
+        self.groups = locators.KeptGroups(org.settings.query_locator_ttl)
 
     def plan(self, text: str, all_rows: bool) -> Plan:
         schema = self.org.schema
@@ -64,6 +65,9 @@ class QueryEngine:
     ) -> dict[str, Any]:
         """Run one page; ``today`` (UTC) pins relative date literals, for tests."""
         plan = self.plan(text, all_rows)
+        kept = None
+        if locator is not None and plan.mode == "aggregate":
+            kept = self.groups.get(locator, plan)
         with self.org.store.read() as conn:
             page = run_page(
                 plan,
@@ -73,16 +77,23 @@ class QueryEngine:
                 batch=batch,
                 version=version,
                 today=today,
+                groups=kept,
             )
         reply: dict[str, Any] = {"totalSize": page.total, "done": True, "records": page.records}
         if plan.mode != "count" and page.next_position < page.total:
             ttl = self.org.settings.query_locator_ttl
             if locator is None:
                 locator = locators.create(self.org.store, text, all_rows, batch, user_id, ttl)
+            if page.groups is not None and kept is None:
+                self.groups.put(locator, plan, page.groups)
             reply["done"] = False
             reply["nextRecordsUrl"] = (
                 f"/services/data/v{version}/query/{locator}-{page.next_position}"
             )
+        elif kept is not None and locator is not None:
+            # The last page has been read; an earlier page may still be asked for again,
+            # and is then recomputed.
+            self.groups.discard(locator)
         return reply
 
     def more(self, token: str, *, version: str) -> dict[str, Any]:

@@ -191,6 +191,7 @@ class Page:
     records: list[dict[str, Any]]
     total: int
     next_position: int  # rows returned so far, counting this page
+    groups: list[Any] | None = None  # an aggregate's rows, all pages of them
 
 
 def run_page(
@@ -202,8 +203,12 @@ def run_page(
     batch: int,
     version: str,
     today: dt.date | None = None,
+    groups: list[Any] | None = None,
 ) -> Page:
-    """One page of records from ``position`` on; ``today`` (UTC) pins date literals."""
+    """One page of records from ``position`` on; ``today`` (UTC) pins date literals.
+
+    For an aggregate query, ``groups`` are its rows as an earlier page computed them
+    (:attr:`Page.groups`), so that this page is cut from them instead of recomputed."""
     if today is None and plan.dated:
         today = _utc_today()  # once, so every statement of the page reads the same day
     c = plan.compiled
@@ -213,9 +218,10 @@ def run_page(
             total = min(total, c.limit)
         return Page([], total, 0)
     if c.mode == "aggregate":
-        groups = plan.main.run(conn, today)
+        if groups is None:
+            groups = plan.main.run(conn, today)
         rows = groups[position : position + batch]
-        return Page(plan.maker(version)(rows, ()), len(groups), position + len(rows))
+        return Page(plan.maker(version)(rows, ()), len(groups), position + len(rows), groups)
     user_off = c.offset or 0
     remaining = None if c.limit is None else c.limit - position
     page_lim = batch if remaining is None else max(0, min(batch, remaining))
@@ -255,11 +261,11 @@ def _children(
     """Each parent's child records as a nested query reply, by parent id."""
     if child.children or child.compiled.polys:
         raise AssertionError("nested subqueries are refused by the compiler")
+    if child.compiled.limit == 0:
+        return {}  # LIMIT 0: no parent has a child record
+    # A LIMIT is applied per parent by the statement itself (compiler._first_per_parent).
     rows = child.main.run(conn, today, ids=dialect.ids_value(parent_ids))
     groups = child.grouper(version, fk)(rows)
-    limit = child.compiled.limit
-    if limit is not None:
-        groups = {p: r[:limit] for p, r in groups.items()} if limit else {}
     return {p: {"totalSize": len(r), "done": True, "records": r} for p, r in groups.items()}
 
 

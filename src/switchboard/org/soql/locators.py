@@ -5,12 +5,22 @@ the position travels in the URL (``01g...-2000``, rows already returned), as in
 Salesforce. Fetching the next page re-runs the cached plan from that position, over the
 total order the compiler always imposes, so pages never overlap. A locator unused for
 ``query_locator_ttl`` seconds answers INVALID_QUERY_LOCATOR.
+
+Aggregate queries are the exception to re-running: every group has to be computed before
+the first page is known, so re-running would compute them all again for each page. Their
+groups are kept in :class:`KeptGroups`, in the memory of the process that computed them,
+and later pages are cut from there. The database row stays the locator's state: a page
+asked of another process, or after the groups were evicted, recomputes them as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -77,4 +87,65 @@ def load(store: Store, token: str, ttl: int) -> Locator:
     return Locator(key, row.query, bool(row.all_rows), int(row.batch_size), int(position))
 
 
-__all__ = ["PREFIX", "Locator", "create", "load"]
+# Group rows kept across all locators of one engine, and the most one result may hold.
+# A row is a tuple of a few driver values (~100-300 bytes), so this is tens of MB at
+# most; a result too large to keep is recomputed per page, which is what it cost before.
+KEPT_ROWS = 200_000
+
+
+class KeptGroups:
+    """Computed aggregate rows by locator id, least recently used evicted first.
+
+    An entry is only used for the plan it was computed with (a schema change or a plan
+    cache eviction means a fresh computation), and not past ``ttl`` seconds since its last
+    use, like the locator itself. Since the pages of a locator come from one computation,
+    rows written between pages cannot shift groups across a page boundary.
+    """
+
+    def __init__(self, ttl: float, limit: int = KEPT_ROWS) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self.rows = 0
+        self._items: OrderedDict[str, tuple[object, list[Any], float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, locator: str, plan: object) -> list[Any] | None:
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(locator)
+            if found is None:
+                return None
+            if found[0] is not plan or now - found[2] > self.ttl:
+                self._drop(locator)
+                return None
+            self._items[locator] = (found[0], found[1], now)
+            self._items.move_to_end(locator)
+            return found[1]
+
+    def put(self, locator: str, plan: object, rows: list[Any]) -> None:
+        if len(rows) > self.limit:
+            return
+        now = time.monotonic()
+        with self._lock:
+            self._drop(locator)
+            self._items[locator] = (plan, rows, now)
+            self.rows += len(rows)
+            while self.rows > self.limit or (
+                self._items and now - next(iter(self._items.values()))[2] > self.ttl
+            ):
+                self._drop(next(iter(self._items)))
+
+    def discard(self, locator: str) -> None:
+        with self._lock:
+            self._drop(locator)
+
+    def _drop(self, locator: str) -> None:
+        found = self._items.pop(locator, None)
+        if found is not None:
+            self.rows -= len(found[1])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+__all__ = ["KEPT_ROWS", "PREFIX", "KeptGroups", "Locator", "create", "load"]
