@@ -92,7 +92,19 @@ def test_salesforce_bulk_xml_job(realty, bulk) -> None:  # type: ignore[no-untyp
     assert '<NumberOfEmployees xsi:nil="true"/>' in xml
 
 
-def test_simple_salesforce_bulk(realty) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def quick_bulk_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """simple-salesforce's Bulk 1.0 insert/delete take no ``wait`` and sleep a fixed 5 s
+    between batch status checks; its module's ``sleep`` is capped at 0.2 s here (as
+    ``wait=0.2`` does for its queries), so the client still polls until the batch is done."""
+    import time
+
+    import simple_salesforce.bulk
+
+    monkeypatch.setattr(simple_salesforce.bulk, "sleep", lambda s: time.sleep(min(s, 0.2)))
+
+
+def test_simple_salesforce_bulk(realty, quick_bulk_polls) -> None:  # type: ignore[no-untyped-def]
     sf = realty
     res = sf.bulk.Account.insert(
         [{"Name": "SS One", "NumberOfEmployees": 9}, {"Name": "SS Two"}, {"NumberOfEmployees": 1}]

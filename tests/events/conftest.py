@@ -1,4 +1,5 @@
-"""Fixtures of the event tests: a server with a short Pub/Sub keepalive, and a Pub/Sub
+"""Fixtures of the event tests: a server with a short Pub/Sub keepalive (0.2 s: tests wait
+for the first empty FetchResponse to know a subscription is live), and a Pub/Sub
 client generated here from the project's own .proto with grpcio-tools."""
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def events_server(
             db=url,
             port=free_port(),
             ca_dir=local_ca,
-            env={"SWITCHBOARD_PUBSUB_KEEPALIVE": "1", "SWITCHBOARD_EVENT_POLL_INTERVAL": "0.05"},
+            env={"SWITCHBOARD_PUBSUB_KEEPALIVE": "0.2", "SWITCHBOARD_EVENT_POLL_INTERVAL": "0.05"},
         )
         srv.cli("org", "deploy", str(REALTY))
         srv.start()

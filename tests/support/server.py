@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+# What uvicorn logs when a stop waits for open connections to close.
+LINGERING = "Waiting for connections to close"
 
 
 def free_port() -> int:
@@ -37,6 +40,7 @@ class Server:
     username: str = "admin@switchboard.test"
     # A CA directory to reuse (ca.pem + ca.key), so one trusted CA serves every server.
     ca_dir: Path | None = None
+    _lingering: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def instance_url(self) -> str:
@@ -93,6 +97,7 @@ class Server:
             args, env=self._env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         ready = threading.Event()
+        self._lingering = lingering = threading.Event()
 
         def pump() -> None:
             assert self.proc and self.proc.stdout
@@ -100,6 +105,8 @@ class Server:
                 self.output.append(line)
                 if line.strip() == "ready":
                     ready.set()
+                elif LINGERING in line:
+                    lingering.set()
 
         threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + timeout
@@ -118,6 +125,14 @@ class Server:
                 self.proc.kill()
             else:
                 self.proc.terminate()
+                # uvicorn then waits for open keep-alive connections (the test's own
+                # clients, idle) for its 2 s graceful timeout; once it says so, a second
+                # signal (its "CTRL+C to force quit") ends that wait, as an operator would.
+                deadline = time.monotonic() + 15
+                while self.proc.poll() is None and time.monotonic() < deadline:
+                    if self._lingering.wait(0.02):
+                        self.proc.send_signal(signal.SIGINT)
+                        break
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
