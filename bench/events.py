@@ -111,9 +111,7 @@ def raw_subscriber(store: Store, total: list[int], lat: list[float], stamps: dic
         time.sleep(0.0005)
 
 
-def run(
-    store: Store, hub: EventHub | None, subs: int, seconds: float, rate: float | None, of: int
-):
+def run(store: Store, hub: EventHub | None, subs: int, seconds: float, rate: float | None, of: int):
     stamps: dict[int, float] = {}
     stop = threading.Event()
     totals = [[0] for _ in range(subs)]
