@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from switchboard.org.dml.context import WriteContext
-from switchboard.org.soql import locators
+from switchboard.org.soql import MalformedQuery, locators
 from switchboard.org.soql.engine import QueryEngine, engine_for
 
 CONTACTS = [
@@ -135,6 +135,40 @@ def test_nulls_first_ascending_and_last_descending(data: Any) -> None:
         org, "SELECT Birthdate FROM Contacts ORDER BY Birthdate DESC NULLS FIRST LIMIT 4"
     )
     assert ids(got["A3 many"]) == [*nulls, c["Bass"][0]]
+
+
+@pytest.mark.parametrize("limit", ["", "LIMIT 2", "LIMIT 10"])
+@pytest.mark.parametrize("offset", [0, 1, 3, 7])
+def test_offset_under_a_parent_limit_1_skips_that_parents_first_rows(
+    data: Any, limit: str, offset: int
+) -> None:
+    """Salesforce allows a child OFFSET only when the outer query has LIMIT 1; it skips
+    that many of the parent's children in the subquery's order."""
+    org, _ = data
+    sub = "SELECT Id, LastName FROM Contacts ORDER BY LastName DESC"
+    soql = "SELECT Name, ({}) FROM Account WHERE Name = 'A3 many' LIMIT 1"
+    engine = engine_for(org)
+    every = engine.query(soql.format(sub), version="59.0")["records"][0]["Contacts"]
+    got = engine.query(soql.format(f"{sub} {limit} OFFSET {offset}"), version="59.0")
+    want = every["records"][offset:]
+    if limit:
+        want = want[: int(limit.split()[1])]
+    value = got["records"][0]["Contacts"]
+    assert (value["records"] if value else []) == want
+
+
+def test_offset_in_a_subquery_needs_a_parent_limit_1(data: Any) -> None:
+    org, _ = data
+    engine = engine_for(org)
+    for soql in (
+        "SELECT Name, (SELECT Id FROM Contacts LIMIT 2 OFFSET 1) FROM Account",
+        "SELECT Name, (SELECT Id FROM Contacts OFFSET 1) FROM Account LIMIT 2",
+        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact OFFSET 1) LIMIT 1",
+    ):
+        with pytest.raises(MalformedQuery) as caught:
+            engine.query(soql, version="59.0")
+        assert caught.value.error_code == "MALFORMED_QUERY"
+        assert "OFFSET" in caught.value.message
 
 
 def test_limit_with_a_filter_and_queryall(data: Any) -> None:

@@ -176,6 +176,8 @@ class Builder:
         inner = Builder(self.schema, scope, self.params, all_rows=self.all_rows)
         if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
             raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
+        if q.offset is not None:  # never allowed in a WHERE subquery, as the docs say
+            raise MalformedQuery("OFFSET is not allowed in a semi join or anti join subquery")
         t = inner.typed(q.select[0])
         if t.kind != "id":
             raise MalformedQuery(
@@ -376,6 +378,11 @@ def compile_level(
         elif isinstance(item, ast.Subquery):
             if child is not None:
                 raise MalformedQuery("Nested subqueries are not supported")
+            if item.query.offset is not None and q.limit != 1:
+                # Salesforce allows a child subquery's OFFSET only under a parent LIMIT 1.
+                raise MalformedQuery(
+                    "OFFSET is allowed in a subquery only when the outer query has LIMIT 1"
+                )
             _child(b, shape, item, out)
         elif isinstance(item, ast.Function) and item.name in _PASS_THROUGH and item.args:
             arg = item.args[0]
@@ -391,22 +398,27 @@ def compile_level(
     base = sa.select(*b.columns).select_from(b.scope.from_clause()).where(*where)
     out.count_stmt = base.with_only_columns(sa.func.count()).order_by(None)
     out.stmt = base.order_by(*order)
-    if child is not None and q.limit is not None:
-        out.stmt = _first_per_parent(base, child, order, q.limit)
+    if child is not None and (q.limit is not None or q.offset):
+        out.stmt = _first_per_parent(base, child, order, q.limit, q.offset or 0)
     return out
 
 
-def _first_per_parent(base: Any, fk: Any, order: list[Any], limit: int) -> Any:
-    """A child level's rows cut to its LIMIT per parent in SQL: each row numbered within
-    its parent in the level's own total order (nulls placed as in ORDER BY, ties broken by
-    Id), the first ``limit`` kept. Ordered by that number, the rows of one parent still
-    come in query order, which is all the grouping of child rows needs."""
+def _first_per_parent(base: Any, fk: Any, order: list[Any], limit: int | None, skip: int) -> Any:
+    """A child level's rows cut to its OFFSET and LIMIT per parent in SQL: each row
+    numbered within its parent in the level's own total order (nulls placed as in ORDER
+    BY, ties broken by Id), the first ``skip`` dropped and the next ``limit`` kept. Ordered
+    by that number, the rows of one parent still come in query order, which is all the
+    grouping of child rows needs."""
     rn = sa.func.row_number().over(partition_by=fk, order_by=order).label("rn")
     numbered = base.add_columns(rn).subquery("w")
     cols = [c for c in numbered.c if c.key != "rn"]
-    # The LIMIT is an integer of the query, written in like the top level's page bounds.
-    keep = numbered.c.rn <= sa.literal_column(str(int(limit)))
-    return sa.select(*cols).where(keep).order_by(numbered.c.rn)
+    # OFFSET and LIMIT are integers of the query, written in like the top level's bounds.
+    keep = []
+    if skip:
+        keep.append(numbered.c.rn > sa.literal_column(str(int(skip))))
+    if limit is not None:
+        keep.append(numbered.c.rn <= sa.literal_column(str(int(skip) + int(limit))))
+    return sa.select(*cols).where(*keep).order_by(numbered.c.rn)
 
 
 def compile_query(
