@@ -15,14 +15,19 @@ import requests
 
 from support.server import Server
 
-_tokens: dict[int, str] = {}
+_tokens: dict[tuple[str, str], str] = {}
 
 
 def token(server: Server) -> str:
-    """One access token per server (minting one runs the CLI)."""
-    if id(server) not in _tokens:
-        _tokens[id(server)] = server.token()
-    return _tokens[id(server)]
+    """One access token per server (minting one runs the CLI).
+
+    Keyed by the server's data directory and database, which no two servers of a run
+    share: ``id(server)`` was reused by a later server once an earlier one was freed,
+    which then got the earlier server's token and a 401 (seen in the crash test)."""
+    key = (str(server.data_dir), server.db)
+    if key not in _tokens:
+        _tokens[key] = server.token()
+    return _tokens[key]
 
 
 def rest(server: Server, method: str, path: str, body: Any = None) -> requests.Response:
