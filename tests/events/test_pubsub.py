@@ -365,3 +365,46 @@ def test_replay_id_older_than_retention_is_refused(events_server: Server, client
     )
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert _error_code(err) == "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted"
+
+
+def test_publish_replies_once_lower_ids_have_settled(events_server: Server, client: Client) -> None:
+    """On PostgreSQL an open transaction can hold a lower event id than a publish that
+    commits first. Publish answers only once that id has settled, so a CUSTOM subscribe
+    from the returned replay id cannot pass over an event that commits later."""
+    if not events_server.db.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: ids commit in order")
+    import threading
+
+    import psycopg
+
+    pb = client.pb
+    topic = client.stub.GetTopic(
+        pb.TopicRequest(topic_name="/event/Price_Change__e"), metadata=client.metadata
+    )
+    buf = io.BytesIO()
+    fastavro.schemaless_writer(
+        buf,
+        client.schema(topic.schema_id),
+        {"CreatedDate": 0, "CreatedById": "005", "Property_Code__c": "P-9", "New_Price__c": 9.0},
+    )
+    request = pb.PublishRequest(
+        topic_name="/event/Price_Change__e",
+        events=[pb.ProducerEvent(id="held", schema_id=topic.schema_id, payload=buf.getvalue())],
+    )
+    held = psycopg.connect(events_server.db)  # a writer that took an event id, still open
+    held_id = held.execute(
+        "INSERT INTO sb_event (channel, payload, created_at) "
+        "VALUES ('/event/Held__e', '{}', now()) RETURNING id"
+    ).fetchone()[0]
+    replies: list[Any] = []
+    publisher = threading.Thread(
+        target=lambda: replies.append(client.stub.Publish(request, metadata=client.metadata))
+    )
+    publisher.start()
+    publisher.join(1.0)
+    assert not replies, "Publish answered while a lower event id was still open"
+    held.commit()
+    held.close()
+    publisher.join(10)
+    assert replies and replies[0].results[0].replay_id
+    assert int.from_bytes(replies[0].results[0].replay_id, "big") > held_id

@@ -52,6 +52,8 @@ log = logging.getLogger("switchboard.pubsub")
 
 MAX_REQUESTED = 100
 _SYSTEM = {"createddate", "createdbyid", "eventuuid", "replayid"}
+# How long a Publish reply may wait for lower event ids to settle (see _settled).
+_SETTLE_SECONDS = 5.0
 
 # The ``error-code`` trailer values of the Pub/Sub API guide's error table.
 _CODE = "sfdc.platform.eventbus.grpc."
@@ -197,10 +199,25 @@ class PubSubService(pb_grpc.PubSubServicer):
         self.hub.kick()
         return pb.PublishResponse(results=results, schema_id=ts.id, rpc_id=_rpc_id())
 
+    async def _settled(self, response: Any) -> Any:
+        """``response`` once the log's watermark has passed its replay ids.
+
+        A replay id is an event id. On PostgreSQL a transaction that took a lower id may
+        still be open when the publish commits; a client that subscribed CUSTOM from the
+        returned id right away would then never see that event when it commits. Once the
+        watermark passes the id, every lower id has committed or is proven abandoned, and
+        every later event gets a higher id, so "after this replay id" misses nothing. On
+        SQLite the watermark is already there. A watermark held up past the bound (a
+        stuck transaction) returns the reply anyway rather than hang the publisher."""
+        ids = [replay.decode_replay_id(r.replay_id) for r in response.results if r.replay_id]
+        if ids:
+            await self.hub.wait_beyond(max(ids) - 1, _SETTLE_SECONDS)
+        return response
+
     async def Publish(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         session = await self._auth(context)
         try:
-            return await asyncio.to_thread(self._publish, session, request)
+            return await self._settled(await asyncio.to_thread(self._publish, session, request))
         except SwitchboardError as exc:
             await self._fail(context, exc)
 
@@ -210,7 +227,8 @@ class PubSubService(pb_grpc.PubSubServicer):
         session = await self._auth(context)
         async for request in request_iterator:
             try:
-                yield await asyncio.to_thread(self._publish, session, request)
+                response = await asyncio.to_thread(self._publish, session, request)
+                yield await self._settled(response)
             except SwitchboardError as exc:
                 await self._fail(context, exc)
 
