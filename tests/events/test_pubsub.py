@@ -370,9 +370,8 @@ def test_replay_id_older_than_retention_is_refused(events_server: Server, client
 def test_publish_replies_once_lower_ids_have_settled(events_server: Server, client: Client) -> None:
     """On PostgreSQL an open transaction can hold a lower event id than a publish that
     commits first. Publish answers only once that id has settled, so a CUSTOM subscribe
-    from the returned replay id cannot pass over an event that commits later."""
-    if not events_server.db.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: ids commit in order")
+    from the returned replay id cannot pass over an event that commits later. On both
+    backends that subscribe then starts with the next event published."""
     import threading
 
     import psycopg
@@ -391,20 +390,30 @@ def test_publish_replies_once_lower_ids_have_settled(events_server: Server, clie
         topic_name="/event/Price_Change__e",
         events=[pb.ProducerEvent(id="held", schema_id=topic.schema_id, payload=buf.getvalue())],
     )
-    held = psycopg.connect(events_server.db)  # a writer that took an event id, still open
-    held_id = held.execute(
-        "INSERT INTO sb_event (channel, payload, created_at) "
-        "VALUES ('/event/Held__e', '{}', now()) RETURNING id"
-    ).fetchone()[0]
     replies: list[Any] = []
     publisher = threading.Thread(
         target=lambda: replies.append(client.stub.Publish(request, metadata=client.metadata))
     )
-    publisher.start()
-    publisher.join(1.0)
-    assert not replies, "Publish answered while a lower event id was still open"
-    held.commit()
-    held.close()
-    publisher.join(10)
+    if events_server.db.startswith("postgresql"):
+        held = psycopg.connect(events_server.db)  # a writer that took an event id, still open
+        held_id = held.execute(
+            "INSERT INTO sb_event (channel, payload, created_at) "
+            "VALUES ('/event/Held__e', '{}', now()) RETURNING id"
+        ).fetchone()[0]
+        publisher.start()
+        publisher.join(1.0)
+        assert not replies, "Publish answered while a lower event id was still open"
+        held.commit()
+        held.close()
+        publisher.join(10)
+        assert int.from_bytes(replies[0].results[0].replay_id, "big") > held_id
+    else:  # one writer: ids commit in order, nothing to wait for
+        publisher.start()
+        publisher.join(10)
     assert replies and replies[0].results[0].replay_id
-    assert int.from_bytes(replies[0].results[0].replay_id, "big") > held_id
+    body = {"Property_Code__c": "P-10", "New_Price__c": 10.0}
+    assert rest(events_server, "POST", "sobjects/Price_Change__e", body).status_code == 201
+    sub = client.subscribe("/event/Price_Change__e", pb.CUSTOM, replies[0].results[0].replay_id)
+    first = client.decode(sub.events(1)[0])
+    sub.cancel()
+    assert first["Property_Code__c"] == "P-10"
