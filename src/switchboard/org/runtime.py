@@ -56,10 +56,16 @@ class Org:
         """Open the org's database, migrate it, create tables and bootstrap on first start."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         org = cls(open_store(settings.database_url), settings)
-        migrate(org.store)
-        org.schema.load()
-        org.schema.ensure_tables()
-        org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
+        try:
+            migrate(org.store)
+            org.schema.load()
+            org.schema.ensure_tables()
+            org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
+        except BaseException:
+            # The constructor started threads (the session cache's LISTEN on PostgreSQL,
+            # usage flushing): an org that failed to open must not leave them running.
+            org.close()
+            raise
         return org
 
     @property
