@@ -18,8 +18,8 @@ from switchboard.org.bulk import jobs
 from switchboard.store import open_store
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
-# Keys in Salesforce's order, from the reference's examples.
-INGEST_CREATED = [
+# Keys in Salesforce's order, from the reference's examples; every job reply starts so.
+HEAD = [
     "id",
     "operation",
     "object",
@@ -30,22 +30,16 @@ INGEST_CREATED = [
     "concurrencyMode",
     "contentType",
     "apiVersion",
+]
+INGEST_CREATED = [
+    *HEAD,
     "contentUrl",
     "lineEnding",
     "columnDelimiter",
     "jobType",
 ]
 QUERY_INFO = [
-    "id",
-    "operation",
-    "object",
-    "createdById",
-    "createdDate",
-    "systemModstamp",
-    "state",
-    "concurrencyMode",
-    "contentType",
-    "apiVersion",
+    *HEAD,
     "jobType",
     "lineEnding",
     "columnDelimiter",

@@ -10,6 +10,8 @@ decodes them as Salesforce's sample does, independently of the server's encoder.
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from support.pubsub import Client, Sub, process_bitmap, rest
@@ -30,6 +32,20 @@ def live(client: Client, topic: str) -> Sub:
     sub = client.subscribe(topic, client.pb.LATEST)
     sub.wait_idle()
     return sub
+
+
+def create_then_update(
+    server: Server, client: Client, obj: str, body: dict[str, Any], change: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    """Create a record and update it through REST; (id, the CREATE event, the UPDATE
+    event, the events' schema JSON)."""
+    sub = live(client, f"/data/{obj}ChangeEvent")
+    rid = rest(server, "POST", f"sobjects/{obj}", body).json()["id"]
+    rest(server, "PATCH", f"sobjects/{obj}/{rid}", change)
+    events = sub.events(2)
+    sub.cancel()
+    created, updated = (client.decode(e) for e in events)
+    return rid, created, updated, schema_json(client, events[0].event.schema_id)
 
 
 def test_account_address_is_nested_and_bitmaps_name_its_members(
@@ -93,14 +109,10 @@ def test_account_address_is_nested_and_bitmaps_name_its_members(
 
 
 def test_contact_name_is_a_nested_person_name(events_server: Server, client: Client) -> None:
-    sub = live(client, "/data/ContactChangeEvent")
     body = {"Salutation": "Ms.", "FirstName": "Ada", "LastName": "Lovelace"}
-    rid = rest(events_server, "POST", "sobjects/Contact", body).json()["id"]
-    rest(events_server, "PATCH", f"sobjects/Contact/{rid}", {"FirstName": "Augusta"})
-    events = sub.events(2)
-    sub.cancel()
-    created, renamed = (client.decode(e) for e in events)
-    schema = schema_json(client, events[0].event.schema_id)
+    rid, created, renamed, schema = create_then_update(
+        events_server, client, "Contact", body, {"FirstName": "Augusta"}
+    )
     names = [f["name"] for f in orjson.loads(schema)["fields"]]
     assert "Name" in names and not {"FirstName", "LastName", "Salutation"} & set(names)
     assert created["ChangeEventHeader"]["changeType"] == "CREATE"
@@ -123,14 +135,10 @@ def test_lead_name_parts_come_from_the_compound_flag(events_server: Server, clie
     described = rest(events_server, "GET", "sobjects/Lead/describe").json()["fields"]
     flagged = [f["name"] for f in described if f["compoundFieldName"] == "Name"]
     assert sorted(flagged) == ["FirstName", "LastName", "Salutation"]
-    sub = live(client, "/data/LeadChangeEvent")
     body = {"FirstName": "Grace", "LastName": "Hopper", "Company": "Navy"}
-    rid = rest(events_server, "POST", "sobjects/Lead", body).json()["id"]
-    rest(events_server, "PATCH", f"sobjects/Lead/{rid}", {"LastName": "Murray"})
-    events = sub.events(2)
-    sub.cancel()
-    created, renamed = (client.decode(e) for e in events)
-    schema = schema_json(client, events[0].event.schema_id)
+    _, created, renamed, schema = create_then_update(
+        events_server, client, "Lead", body, {"LastName": "Murray"}
+    )
     fields = orjson.loads(schema)["fields"]
     names = [f["name"] for f in fields]
     record = fields[names.index("Name")]["type"][1]

@@ -97,6 +97,14 @@ def _status(exc: SwitchboardError) -> tuple[grpc.StatusCode, str | None]:
     return grpc.StatusCode.INVALID_ARGUMENT, None
 
 
+def _too_few(request: Any) -> tuple[str, str]:
+    """(message, error code) of a FetchRequest asking for no events."""
+    return (
+        f"num_requested must be greater than 0, not {request.num_requested}",
+        REQUESTED_EVENTS_INVALID,
+    )
+
+
 class PubSubService(pb_grpc.PubSubServicer):
     def __init__(self, org: Org, hub: EventHub, keepalive: float) -> None:
         self.org = org
@@ -287,12 +295,7 @@ class PubSubService(pb_grpc.PubSubServicer):
         except SwitchboardError as exc:
             await self._fail(context, exc)
         if first.num_requested <= 0:
-            await _abort(
-                context,
-                grpc.StatusCode.INVALID_ARGUMENT,
-                f"num_requested must be greater than 0, not {first.num_requested}",
-                REQUESTED_EVENTS_INVALID,
-            )
+            await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, *_too_few(first))
         # Over 100 counts as 100 (the guide's flow control page), on every request.
         credit = min(first.num_requested, MAX_REQUESTED)
         more = asyncio.Event()
@@ -310,12 +313,7 @@ class PubSubService(pb_grpc.PubSubServicer):
                         )
                     )
                 elif req.num_requested <= 0:
-                    bad.append(
-                        (
-                            f"num_requested must be greater than 0, not {req.num_requested}",
-                            REQUESTED_EVENTS_INVALID,
-                        )
-                    )
+                    bad.append(_too_few(req))
                 else:
                     credit = min(credit + req.num_requested, MAX_REQUESTED)
                 more.set()

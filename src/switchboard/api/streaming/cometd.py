@@ -38,7 +38,7 @@ from starlette.responses import Response
 
 from ...core.errors import InvalidSession, SwitchboardError
 from ...events import open_hub, replay
-from ...events.errors import UnknownTopic
+from ...events.errors import InvalidReplayId, ReplayIdTooOld, UnknownTopic
 from ...events.hub import EventHub
 from ...org.runtime import Org
 from ..call import authenticate, bearer
@@ -236,11 +236,11 @@ class CometD:
             if start == -1:
                 return self.hub.safe
             if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-                raise SwitchboardError(replay_id_invalid(start))
+                raise InvalidReplayId(replay_id_invalid(start))
             try:
                 replay.check_replay(self.hub.store, start)
-            except SwitchboardError as exc:
-                raise SwitchboardError(replay_id_invalid(start)) from exc
+            except (InvalidReplayId, ReplayIdTooOld) as exc:
+                raise InvalidReplayId(replay_id_invalid(start)) from exc
             return start
 
         try:
@@ -248,8 +248,10 @@ class CometD:
         except UnknownTopic:
             error = f"400::The channel you requested to subscribe to does not exist {{{sub}}}"
             return {**base, "successful": False, "error": error}
-        except SwitchboardError as exc:
+        except InvalidReplayId as exc:  # its message is the guide's whole 400:: text
             return {**base, "successful": False, "error": exc.message}
+        except SwitchboardError as exc:
+            return {**base, "successful": False, "error": f"400::{exc.message}"}
         client.wake.set()
         return {**base, "successful": True}
 

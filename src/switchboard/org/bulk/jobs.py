@@ -6,6 +6,7 @@ state before completion. Query: UploadComplete → InProgress → JobComplete | 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -139,9 +140,11 @@ class Job:
         return out
 
 
+@functools.lru_cache(maxsize=256)
 def pk_chunking_supported(query: str | None) -> bool:
     """Whether a query job could be chunked by primary key: ORDER BY and LIMIT turn PK
-    chunking off, as Salesforce documents for Bulk API 2.0 query jobs."""
+    chunking off, as Salesforce documents for Bulk API 2.0 query jobs. Cached by query
+    text: clients poll a job's info many times, and its query never changes."""
     if not query:
         return True
     from ..soql.parser import parse  # deferred: jobs are read far more often than queried
