@@ -26,7 +26,7 @@ def _planner_rows(store, table: sa.Table) -> float | None:  # type: ignore[no-un
         )
 
 
-def test_analyzed_after_the_first_chunk_then_as_the_job_doubles(
+def test_analyzed_after_the_first_chunk_then_as_the_job_grows_sixteenfold(
     backend: str, tmp_path: Path
 ) -> None:
     with database_url(backend, tmp_path) as url:
@@ -46,16 +46,16 @@ def test_analyzed_after_the_first_chunk_then_as_the_job_doubles(
             before = _planner_rows(store, table)
             stats.applied(10)  # the first chunk: analyzed
             after_first = _planner_rows(store, table)
-            load(10, 5)
-            stats.applied(5)  # 15 rows, less than double: left alone
+            load(10, 140)
+            stats.applied(140)  # 150 rows, less than sixteenfold: left alone
             after_second = _planner_rows(store, table)
-            load(15, 5)
-            stats.applied(5)  # 20 rows: doubled, analyzed again
+            load(150, 10)
+            stats.applied(10)  # 160 rows: sixteenfold, analyzed again
             after_third = _planner_rows(store, table)
         finally:
             store.dispose()
     if backend == "postgresql":
         assert before == -1  # never analyzed
-        assert (after_first, after_second, after_third) == (10, 10, 20)
+        assert (after_first, after_second, after_third) == (10, 10, 160)
     else:
         assert not stats.enabled  # SQLite plans by its indexes without statistics
