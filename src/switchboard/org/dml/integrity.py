@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..schema.model import FieldType, ObjectDef
 from ..schema.registry import Schema
+from .per_object import per_object
 from .prepare import Prepared
 
 _CHUNK = 500
@@ -31,8 +32,9 @@ def check_references(
 ) -> None:
     """Record an error on each row whose lookup names a missing, deleted or wrong-typed record."""
     wanted: dict[str, list[tuple[Prepared, Any, str]]] = defaultdict(list)
+    lookups = _reference_columns(obj)
     for row in rows:
-        if row.errors:
+        if row.errors or lookups.isdisjoint(row.values):  # most bulk rows set no lookup
             continue
         for f in row.given:
             if f.type != FieldType.REFERENCE:
@@ -71,6 +73,11 @@ def check_references(
                 )
             elif state[value]:
                 row.errors.append(EntityIsDeleted("entity is deleted", fields=[f.name]))
+
+
+@per_object
+def _reference_columns(obj: ObjectDef) -> frozenset[str]:
+    return frozenset(f.column for f in obj.fields.values() if f.type == FieldType.REFERENCE)
 
 
 def _key(value: Any, case_sensitive: bool) -> Any:

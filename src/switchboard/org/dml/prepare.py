@@ -11,6 +11,7 @@ from ..errors import InvalidField, InvalidFieldForInsertUpdate, RequiredFieldMis
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
 from .coerce import coerce, converter
+from .per_object import per_object
 
 
 @dataclass(slots=True)
@@ -18,6 +19,8 @@ class Prepared:
     """One input record resolved against its object: values by field, or errors."""
 
     values: dict[str, Any] = field(default_factory=dict)  # column -> stored value
+    # The fields the input set; read-only once prepared (records of a batch that set the
+    # same fields share one list).
     given: list[FieldDef] = field(default_factory=list)
     errors: list[SwitchboardError] = field(default_factory=list)
 
@@ -95,7 +98,7 @@ def prepare_many(
     """``[prepare(schema, obj, r, ...) for r in records]``, with the same results, for
     batches: names are resolved once per distinct key sequence and each field's value
     goes through a converter built once (bulk rows all share a header)."""
-    plans: dict[tuple[Any, ...], list[_Step]] = {}
+    plans: dict[tuple[Any, ...], _KeyPlan] = {}
     converters: dict[str, Callable[[Any], Any]] = {}
     out: list[Prepared] = []
     defaults = _coerced_defaults(obj) if creating else []
@@ -104,9 +107,28 @@ def prepare_many(
             out.append(prepare(schema, obj, raw, creating=creating, allow=allow))
             continue
         keys = tuple(raw)
-        steps = plans.get(keys)
-        if steps is None:
-            steps = plans[keys] = [_step(schema, obj, k, creating, allow, converters) for k in keys]
+        plan = plans.get(keys)
+        if plan is None:
+            plan = plans[keys] = _key_plan(
+                [_step(schema, obj, k, creating, allow, converters) for k in keys]
+            )
+        steps, direct, given_all = plan
+        if direct is not None:
+            # Every key is a writable field: one comprehension, and the fields given are
+            # the same list for each such record. A value that does not convert sends
+            # the record down the general path below, which records each error.
+            try:
+                values = {c: conv(v) for (c, conv), v in zip(direct, raw.values(), strict=True)}
+            except SwitchboardError:
+                pass
+            else:
+                p = Prepared(values, given_all)
+                for column, value in defaults:
+                    if column not in values:
+                        values[column] = value
+                _check_required(obj, p, creating=creating)
+                out.append(p)
+                continue
         p = Prepared()
         values, given, errors = p.values, p.given, p.errors
         unknown: list[str] = []
@@ -134,6 +156,18 @@ def prepare_many(
             _check_required(obj, p, creating=creating)
         out.append(p)
     return out
+
+
+# Per distinct key sequence: its steps; when every step sets a field, the (column,
+# converter) pairs and the fields given, shared read-only by the records prepared with it.
+_KeyPlan = tuple[list[_Step], list[tuple[str, Callable[[Any], Any]]] | None, list[FieldDef]]
+
+
+def _key_plan(steps: list[_Step]) -> _KeyPlan:
+    if all(kind == _SET for kind, _, _, _ in steps):
+        direct = [(column, conv) for _, _, column, conv in steps if conv is not None]
+        return steps, direct, [f for _, f, _, _ in steps if f is not None]
+    return steps, None, []
 
 
 def _step(
@@ -174,15 +208,9 @@ def _coerced_defaults(obj: ObjectDef) -> list[tuple[str, Any]]:
 
 # Per object: the create defaults (column, field, default) and the required fields
 # (column, name). Building them walks every field, which for a bulk load of wide objects
-# cost more than the insert itself; objects are replaced, not mutated, on a deploy, so
-# the cache is keyed by identity and checked with ``is``.
-_PLANS: dict[int, tuple[ObjectDef, list[tuple[str, FieldDef, Any]], list[tuple[str, str]]]] = {}
-
-
+# cost more than the insert itself.
+@per_object
 def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[str, str]]]:
-    hit = _PLANS.get(id(obj))
-    if hit is not None and hit[0] is obj:
-        return hit[1], hit[2]
     defaults: list[tuple[str, FieldDef, Any]] = []
     required: list[tuple[str, str]] = []
     for f in obj.fields.values():
@@ -199,9 +227,6 @@ def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[s
             default = next((p.value for p in f.picklist if p.default), None)
         if default is not None:
             defaults.append((f.column, f, default))
-    if len(_PLANS) > 1000:
-        _PLANS.clear()
-    _PLANS[id(obj)] = (obj, defaults, required)
     return defaults, required
 
 

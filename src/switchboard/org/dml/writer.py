@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,7 +127,7 @@ class Dml:
         # Unset columns are NULL either way.
         given = set().union(*rows)
         present = [c for c in table.c.keys() if c in given]
-        insert_rows(conn, table, present, [tuple([r.get(c) for c in present]) for r in rows])
+        insert_rows(conn, table, present, _tuples(rows, present))
         log.append(conn, events, ctx.at)
         return [
             Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
@@ -418,6 +419,17 @@ def format_auto_number(display_format: str, n: int) -> str:
         return str(n).zfill(len(m.group(1)))
 
     return re.sub(r"\{(0+)\}", repl, display_format)
+
+
+def _tuples(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
+    """Each row's values of ``columns`` (``columns`` covers every row's keys; a key a
+    row lacks is NULL). Rows of a batch mostly hold every column, and for those one
+    ``itemgetter`` call replaces a lookup per column."""
+    if len(columns) < 2:  # itemgetter of one key returns the value, not a tuple
+        return [tuple([r.get(c) for c in columns]) for r in rows]
+    pick = itemgetter(*columns)
+    width = len(columns)
+    return [pick(r) if len(r) == width else tuple([r.get(c) for c in columns]) for r in rows]
 
 
 def _person_name(v: dict[str, Any]) -> None:
