@@ -12,6 +12,7 @@ serialization failure there is retried here with jittered backoff, never in call
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import threading
 import time
@@ -25,10 +26,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from .checkpoint import Checkpointer
 from .errors import StoreBusy
 from .group_commit import Job, WriteQueue, run_batch
 
 T = TypeVar("T")
+log = logging.getLogger("switchboard.store")
 
 # PostgreSQL SQLSTATEs worth retrying: serialization_failure, deadlock_detected.
 _PG_RETRY = {"40001", "40P01"}
@@ -50,6 +53,7 @@ class Store:
         self._queue_guard = threading.Lock()
         self._wake = threading.Event()
         self._closing = False
+        self._checkpointer: Checkpointer | None = None
         self.metadata = sa.MetaData()
         # Called with a committed transaction's ``Connection.info`` (flags its work set;
         # each hook pops its own), on the committing thread, right after COMMIT:
@@ -154,6 +158,7 @@ class Store:
                 raise
             conn.exec_driver_sql("COMMIT")
             conn.rollback()  # ends SQLAlchemy's autobegun (driver-level no-op) transaction
+            self._checkpoint_after(conn)
             self._committed(conn.info)
         except (OperationalError, DBAPIError) as exc:
             self._drop_writer()
@@ -175,11 +180,34 @@ class Store:
 
     def _writer_connection(self) -> Connection:
         """The one connection SQLite writes go through; held only under the write lock,
-        and kept open so its page cache stays warm between transactions."""
+        and kept open so its page cache stays warm between transactions. It leaves WAL
+        checkpoints to the checkpointer thread (see :mod:`store.checkpoint`)."""
         conn = self._writer
         if conn is None or conn.closed or conn.invalidated:
             conn = self._writer = self.engine.connect()
+            path = self.engine.url.database
+            if path and path != ":memory:" and not self._closing:
+                conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+                if self._checkpointer is None:
+                    self._checkpointer = Checkpointer(path)
         return conn
+
+    def _checkpoint_after(self, conn: Connection) -> None:
+        """After a commit, under the write lock: wake the checkpointer, or finish its
+        checkpoint here when the log has outgrown its limit. The transaction has
+        committed, so nothing here may fail it (the batch would run again)."""
+        checkpointer = self._checkpointer
+        if checkpointer is None:
+            return
+        try:
+            if checkpointer.behind:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                checkpointer.finish(raw)  # type: ignore[arg-type]
+            else:
+                checkpointer.committed()
+        except Exception:
+            log.warning("WAL checkpoint after commit failed", exc_info=True)
 
     def _drop_writer(self) -> None:
         if self._writer is not None:
@@ -188,6 +216,10 @@ class Store:
                     self._writer.rollback()
                 self._writer.exec_driver_sql("ROLLBACK")
             except Exception:  # no transaction was open, or the connection is gone
+                pass
+            try:  # back to the pool as any other connection: checkpointing on commit
+                self._writer.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+            except Exception:
                 pass
             try:
                 self._writer.close()
@@ -244,6 +276,8 @@ class Store:
         if self._write_lock is not None:
             with self._write_lock:
                 self._drop_writer()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
 
 
