@@ -50,3 +50,24 @@ def test_every_object_by_default_and_none_when_empty(tmp_path: Path) -> None:
         assert _channels(org) == []
     finally:
         org.close()
+
+
+def test_change_events_carry_datetimes_in_salesforce_form(tmp_path: Path) -> None:
+    import re
+
+    import orjson
+
+    org = Org.open(load(data_dir=tmp_path, cdc_objects="account"))
+    try:
+        _write_some(org)
+        with org.store.read() as conn:
+            payloads = [
+                orjson.loads(p) for (p,) in conn.execute(sa.select(internal.event.c.payload))
+            ]
+    finally:
+        org.close()
+    created, updated = payloads
+    form = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
+    assert form.fullmatch(created["CreatedDate"]) and form.fullmatch(created["LastModifiedDate"])
+    assert form.fullmatch(updated["LastModifiedDate"]) and updated["Phone"] == "555"
+    assert updated["ChangeEventHeader"]["changedFields"] == ["Phone", "LastModifiedDate"]

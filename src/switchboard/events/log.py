@@ -15,12 +15,14 @@ marked, and the commit hook in :mod:`events.hub` wakes this process's subscriber
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy.engine import Connection
 
+from ..core.clock import format_datetime
 from ..store import internal
 from ..store.batch_writes import insert_rows
 
@@ -29,8 +31,16 @@ _COLUMNS = ("channel", "payload", "created_at")
 APPENDED = "sb_event_appended"
 
 
+# A batch stamps every event with the transaction's few datetimes.
+_format_datetime = lru_cache(maxsize=256)(format_datetime)
+
+
 def _default(value: Any) -> Any:
+    """What JSON lacks: datetimes in Salesforce's form (orjson hands them over, see
+    ``_json``), dates and times in ISO form, anything else as its text."""
     if isinstance(value, datetime):
+        return _format_datetime(value)
+    if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
 
@@ -65,7 +75,9 @@ def append(
 
 
 def _json(payload: dict[str, Any]) -> str:
-    return orjson.dumps(payload, default=_default).decode()
+    # Passing datetimes through to _default: orjson's own form is not Salesforce's, and
+    # change events carry a record's datetimes as they are stored.
+    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 __all__ = ["APPENDED", "NOTIFY_CHANNEL", "append"]

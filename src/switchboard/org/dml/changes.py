@@ -8,11 +8,10 @@ is numbered by sequenceNumber in the order the changes were made.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from ...core.clock import epoch_ms, format_datetime
+from ...core.clock import epoch_ms
 from ..schema.model import ObjectDef
 from .context import WriteContext
 
@@ -28,20 +27,7 @@ def channel_for(obj: ObjectDef) -> str:
     return _channel(obj.name)
 
 
-# A batch stamps every row with the same few datetimes (the transaction's time).
-_format_datetime = lru_cache(maxsize=256)(format_datetime)
-_epoch_ms = lru_cache(maxsize=256)(epoch_ms)
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _wire(value: Any) -> Any:
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, datetime):
-        return _format_datetime(value)
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return value
+_epoch_ms = lru_cache(maxsize=256)(epoch_ms)  # a batch shares its transaction's time
 
 
 def change_event(
@@ -69,8 +55,7 @@ def change_event(
         "diffFields": [],
     }
     payload: dict[str, Any] = {"ChangeEventHeader": header}
-    for name, value in values.items():
-        payload[name] = value if type(value) in _PLAIN else _wire(value)
+    payload.update(values)  # stored values: the log writes datetimes in Salesforce's form
     return _channel(obj.name), payload
 
 
