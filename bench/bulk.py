@@ -450,9 +450,16 @@ Writer = Callable[[Chunk], None]
 
 @contextmanager
 def _sqlite_floor(path: str, table: RawTable) -> Iterator[Writer]:
-    db = sqlite3.connect(path, isolation_level=None)
+    from switchboard.store.checkpoint import Checkpointer
+
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    # As the org's writer connection: its page cache, and the log checkpointed by a
+    # thread of its own rather than inside COMMIT (store.checkpoint).
+    db.execute("PRAGMA cache_size=-65536")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    checkpointer = Checkpointer(path)
     for statement in [*table.ddl, *event_ddl("sqlite")]:
         db.execute(statement)
     upsert = _upsert_sql(table, f"VALUES ({', '.join('?' * len(table.columns))})")
@@ -463,10 +470,15 @@ def _sqlite_floor(path: str, table: RawTable) -> Iterator[Writer]:
         db.executemany(upsert, chunk.rows)
         db.executemany(log, chunk.events)
         db.execute("COMMIT")
+        if checkpointer.behind:
+            checkpointer.finish(db)
+        else:
+            checkpointer.committed()
 
     try:
         yield write
     finally:
+        checkpointer.close()
         db.close()
 
 
