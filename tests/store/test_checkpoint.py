@@ -71,3 +71,30 @@ def test_the_log_stays_bounded_under_a_writer_that_never_pauses(
     # few transactions, so the file holds the limit plus those, never the whole load.
     frames = wal // (4096 + 24)
     assert frames < 1500, frames
+
+
+def test_the_writer_checkpoints_itself_when_the_thread_is_gone(tmp_path: Path) -> None:
+    path = tmp_path / "org.db"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        store.write(lambda conn: _ROWS.create(conn))
+        cp = store._checkpointer
+        assert cp is not None and not cp.behind
+        finished: list[int] = []
+        own_finish = cp.finish
+
+        def finish(conn: sqlite3.Connection) -> None:
+            finished.append(1)
+            own_finish(conn)
+
+        cp.finish = finish  # type: ignore[method-assign]
+        _insert(store, [{"id": 1, "v": "z"}])
+        assert finished == []  # the thread is there: the writer leaves it the work
+        cp._closing = True  # stop the thread as if it had died
+        cp._wake.set()
+        cp._thread.join(5)
+        assert cp.behind
+        _insert(store, [{"id": 2, "v": "z"}])
+        assert finished == [1]  # now the writer checkpoints its own commits
+    finally:
+        store.dispose()

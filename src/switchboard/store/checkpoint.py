@@ -45,8 +45,9 @@ class Checkpointer:
 
     @property
     def behind(self) -> bool:
-        """The log has outgrown the limit: the writer should finish the checkpoint."""
-        return self.log_frames > self.limit_frames
+        """The writer should finish the checkpoint: the log has outgrown the limit, or
+        the thread is gone and nobody else will (a safety net; it logs why it died)."""
+        return self.log_frames > self.limit_frames or not self._thread.is_alive()
 
     def finish(self, conn: sqlite3.Connection) -> None:
         """On the writer's connection, between transactions: copy what is left."""
@@ -60,7 +61,11 @@ class Checkpointer:
             self.log_frames = int(frames)
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except Exception:
+            log.exception("WAL checkpointer could not open %s; the writer checkpoints", self.path)
+            return
         try:
             while True:
                 self._wake.wait()
@@ -69,7 +74,7 @@ class Checkpointer:
                     return
                 try:
                     self._ran(conn)
-                except sqlite3.Error:  # the next commit tries again; the writer's limit holds
+                except Exception:  # the next commit tries again; the writer's limit holds
                     log.warning("WAL checkpoint failed", exc_info=True)
         finally:
             conn.close()
