@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -302,12 +302,18 @@ def _upsert_sql(table: RawTable, source: str) -> str:
     )
 
 
-def raw_sqlite(path: Path, n: int, table: RawTable) -> float:
-    db = sqlite3.connect(path, isolation_level=None)
+def _sqlite(path: Path | str, ddl: list[str]) -> sqlite3.Connection:
+    """A connection in the org's journal mode and sync level, the tables created."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    for statement in table.ddl:
+    for statement in ddl:
         db.execute(statement)
+    return db
+
+
+def raw_sqlite(path: Path, n: int, table: RawTable) -> float:
+    db = _sqlite(path, table.ddl)
     sql = _upsert_sql(table, f"VALUES ({', '.join('?' * len(table.columns))})")
     db.execute("BEGIN")
     db.executemany(sql, _raw_values(preload_rows(n), table))
@@ -321,22 +327,27 @@ def raw_sqlite(path: Path, n: int, table: RawTable) -> float:
     return n / elapsed
 
 
+def _copy_upsert(db: Any, table: RawTable, values: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL's raw upsert, in the caller's transaction: COPY into a staging table,
+    then ``INSERT ... SELECT ... ON CONFLICT``."""
+    cols = ", ".join(table.columns)
+    db.execute(f"CREATE TEMP TABLE staging (LIKE {table.name}) ON COMMIT DROP")
+    with db.cursor().copy(f"COPY staging ({cols}) FROM STDIN") as cp:
+        for row in values:
+            cp.write_row(row)
+    db.execute(_upsert_sql(table, f"SELECT {cols} FROM staging"))  # noqa: S608 (fixed names)
+
+
 def raw_postgres(url: str, n: int, table: RawTable) -> float:
     import psycopg
 
-    cols = ", ".join(table.columns)
     with psycopg.connect(url) as db:
         for statement in table.ddl:
             db.execute(statement)  # type: ignore[call-overload]
         db.commit()
 
         def load(rows: Iterator[list[str]]) -> None:
-            db.execute(f"CREATE TEMP TABLE staging (LIKE {table.name}) ON COMMIT DROP")  # type: ignore[call-overload]
-            with db.cursor().copy(f"COPY staging ({cols}) FROM STDIN") as cp:  # type: ignore[call-overload]
-                for values in _raw_values(rows, table):
-                    cp.write_row(values)
-            select = f"SELECT {cols} FROM staging"  # noqa: S608 (fixed names)
-            db.execute(_upsert_sql(table, select))  # type: ignore[call-overload]
+            _copy_upsert(db, table, _raw_values(rows, table))
             db.commit()
 
         load(preload_rows(n))
@@ -452,16 +463,12 @@ Writer = Callable[[Chunk], None]
 def _sqlite_floor(path: str, table: RawTable) -> Iterator[Writer]:
     from switchboard.store.checkpoint import Checkpointer
 
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    db = _sqlite(path, [*table.ddl, *event_ddl("sqlite")])
     # As the org's writer connection: its page cache, and the log checkpointed by a
     # thread of its own rather than inside COMMIT (store.checkpoint).
     db.execute("PRAGMA cache_size=-65536")
     db.execute("PRAGMA wal_autocheckpoint=0")
     checkpointer = Checkpointer(path)
-    for statement in [*table.ddl, *event_ddl("sqlite")]:
-        db.execute(statement)
     upsert = _upsert_sql(table, f"VALUES ({', '.join('?' * len(table.columns))})")
     log = f"INSERT INTO floor_event ({', '.join(_EVENT_COLUMNS)}) VALUES (?, ?, ?)"  # noqa: S608
 
@@ -470,10 +477,7 @@ def _sqlite_floor(path: str, table: RawTable) -> Iterator[Writer]:
         db.executemany(upsert, chunk.rows)
         db.executemany(log, chunk.events)
         db.execute("COMMIT")
-        if checkpointer.behind:
-            checkpointer.finish(db)
-        else:
-            checkpointer.committed()
+        checkpointer.after_commit(db)
 
     try:
         yield write
@@ -486,20 +490,14 @@ def _sqlite_floor(path: str, table: RawTable) -> Iterator[Writer]:
 def _postgres_floor(url: str, table: RawTable) -> Iterator[Writer]:
     import psycopg
 
-    cols = ", ".join(table.columns)
     with psycopg.connect(url) as db:
         for statement in [*table.ddl, *event_ddl("postgresql")]:
             db.execute(statement)  # type: ignore[call-overload]
         db.commit()
-        upsert = _upsert_sql(table, f"SELECT {cols} FROM staging")  # noqa: S608 (fixed names)
         log = f"COPY floor_event ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
 
         def write(chunk: Chunk) -> None:
-            db.execute(f"CREATE TEMP TABLE staging (LIKE {table.name}) ON COMMIT DROP")  # type: ignore[call-overload]
-            with db.cursor().copy(f"COPY staging ({cols}) FROM STDIN") as cp:  # type: ignore[call-overload]
-                for values in chunk.rows:
-                    cp.write_row(values)
-            db.execute(upsert)  # type: ignore[call-overload]
+            _copy_upsert(db, table, chunk.rows)
             if chunk.events:
                 with db.cursor().copy(log) as cp:  # type: ignore[call-overload]
                     for event in chunk.events:
@@ -520,7 +518,7 @@ def floor_rate(
     with writer(raw_url, table) as write:
         for chunk in floor_chunks(preload_rows(n), table, size, events):
             write(chunk)
-        elapsed, payloads = 0.0, []
+        elapsed, payloads = 0.0, list[int]()
         # Each chunk is built off the clock, just before its transaction: only the
         # writes are timed, and only one chunk is held at a time.
         for chunk in floor_chunks(upsert_rows(n), table, size, events):

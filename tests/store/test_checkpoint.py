@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -81,13 +82,14 @@ def test_the_writer_checkpoints_itself_when_the_thread_is_gone(tmp_path: Path) -
         cp = store._checkpointer
         assert cp is not None and not cp.behind
         finished: list[int] = []
-        own_finish = cp.finish
+        own_checkpoint = cp.checkpoint
 
-        def finish(conn: sqlite3.Connection) -> None:
-            finished.append(1)
-            own_finish(conn)
+        def checkpoint(conn: sqlite3.Connection) -> None:
+            if threading.current_thread() is not cp._thread:  # the writer's, not the thread's
+                finished.append(1)
+            own_checkpoint(conn)
 
-        cp.finish = finish  # type: ignore[method-assign]
+        cp.checkpoint = checkpoint  # type: ignore[method-assign]
         _insert(store, [{"id": 1, "v": "z"}])
         assert finished == []  # the thread is there: the writer leaves it the work
         cp._closing = True  # stop the thread as if it had died

@@ -39,21 +39,22 @@ class Checkpointer:
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self._thread.start()
 
-    def committed(self) -> None:
-        """A transaction committed: checkpoint soon."""
-        self._wake.set()
-
     @property
     def behind(self) -> bool:
-        """The writer should finish the checkpoint: the log has outgrown the limit, or
-        the thread is gone and nobody else will (a safety net; it logs why it died)."""
+        """The writer should checkpoint itself: the log has outgrown the limit, or the
+        thread is gone and nobody else will (a safety net; it logs why it died)."""
         return self.log_frames > self.limit_frames or not self._thread.is_alive()
 
-    def finish(self, conn: sqlite3.Connection) -> None:
-        """On the writer's connection, between transactions: copy what is left."""
-        self._ran(conn)
+    def after_commit(self, conn: sqlite3.Connection) -> None:
+        """The writer committed on ``conn``: wake the thread, or, when :attr:`behind`,
+        checkpoint here, between transactions and under the write lock."""
+        if self.behind:
+            self.checkpoint(conn)
+        else:
+            self._wake.set()
 
-    def _ran(self, conn: sqlite3.Connection) -> None:
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        """One PASSIVE checkpoint on ``conn``; remembers how long the log was."""
         busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         # Busy: another checkpoint was running (it reports for itself); the last count
         # stands, so a writer that is behind stays behind until a checkpoint completes.
@@ -73,7 +74,7 @@ class Checkpointer:
                 if self._closing:
                     return
                 try:
-                    self._ran(conn)
+                    self.checkpoint(conn)
                 except Exception:  # the next commit tries again; the writer's limit holds
                     log.warning("WAL checkpoint failed", exc_info=True)
         finally:

@@ -193,19 +193,13 @@ class Store:
         return conn
 
     def _checkpoint_after(self, conn: Connection) -> None:
-        """After a commit, under the write lock: wake the checkpointer, or finish its
-        checkpoint here when the log has outgrown its limit. The transaction has
-        committed, so nothing here may fail it (the batch would run again)."""
-        checkpointer = self._checkpointer
-        if checkpointer is None:
+        """After a commit, under the write lock (see :mod:`store.checkpoint`). The
+        transaction has committed, so nothing here may fail it (the batch would run
+        again)."""
+        if self._checkpointer is None:
             return
         try:
-            if checkpointer.behind:
-                raw = conn.connection.dbapi_connection
-                assert raw is not None
-                checkpointer.finish(raw)  # type: ignore[arg-type]
-            else:
-                checkpointer.committed()
+            self._checkpointer.after_commit(conn.connection.dbapi_connection)  # type: ignore[arg-type]
         except Exception:
             log.warning("WAL checkpoint after commit failed", exc_info=True)
 
