@@ -74,11 +74,8 @@ def prepare(
         out.errors.append(
             InvalidField(f"No such column '{name}' on sobject of type {obj.name}", fields=[name])
         )
-    if out.errors:
-        return out
-    if creating:
-        _apply_defaults(obj, out)
-    _check_required(obj, out, creating=creating)
+    if not out.errors:
+        _complete(obj, out, creating)
     return out
 
 
@@ -101,7 +98,6 @@ def prepare_many(
     plans: dict[tuple[Any, ...], _KeyPlan] = {}
     converters: dict[str, Callable[[Any], Any]] = {}
     out: list[Prepared] = []
-    defaults = _coerced_defaults(obj) if creating else []
     for raw in records:
         if not isinstance(raw, dict):
             out.append(prepare(schema, obj, raw, creating=creating, allow=allow))
@@ -123,10 +119,7 @@ def prepare_many(
                 pass
             else:
                 p = Prepared(values, given_all)
-                for column, value in defaults:
-                    if column not in values:
-                        values[column] = value
-                _check_required(obj, p, creating=creating)
+                _complete(obj, p, creating)
                 out.append(p)
                 continue
         p = Prepared()
@@ -150,10 +143,7 @@ def prepare_many(
                 )
             )
         if not errors:
-            for column, value in defaults:
-                if column not in values:
-                    values[column] = value
-            _check_required(obj, p, creating=creating)
+            _complete(obj, p, creating)
         out.append(p)
     return out
 
@@ -194,9 +184,10 @@ def _step(
     return (_SET, f, f.column, conv)
 
 
+@per_object
 def _coerced_defaults(obj: ObjectDef) -> list[tuple[str, Any]]:
-    """The create defaults as stored values; a bad default is left out, as in
-    :func:`_apply_defaults`. Stored values are immutable, so rows can share them."""
+    """The create defaults as stored values; a bad default in metadata is left out, so
+    it cannot block every create. Stored values are immutable, so rows share them."""
     out = []
     for column, f, default in _plan(obj)[0]:
         try:
@@ -230,15 +221,15 @@ def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[s
     return defaults, required
 
 
-def _apply_defaults(obj: ObjectDef, out: Prepared) -> None:
-    values = out.values
-    for column, f, default in _plan(obj)[0]:
-        if column in values:
-            continue
-        try:
-            values[column] = coerce(f, default)
-        except SwitchboardError:
-            pass  # a bad default in metadata must not block every create
+def _complete(obj: ObjectDef, out: Prepared, creating: bool) -> None:
+    """A record without errors: a create gets the defaults of the fields it left out;
+    then the required fields are checked."""
+    if creating:
+        values = out.values
+        for column, value in _coerced_defaults(obj):
+            if column not in values:
+                values[column] = value
+    _check_required(obj, out, creating=creating)
 
 
 def _check_required(obj: ObjectDef, out: Prepared, *, creating: bool) -> None:
