@@ -395,16 +395,18 @@ def test_publish_replies_once_lower_ids_have_settled(events_server: Server, clie
         target=lambda: replies.append(client.stub.Publish(request, metadata=client.metadata))
     )
     if events_server.db.startswith("postgresql"):
-        held = psycopg.connect(events_server.db)  # a writer that took an event id, still open
-        held_id = held.execute(
-            "INSERT INTO sb_event (channel, payload, created_at) "
-            "VALUES ('/event/Held__e', '{}', now()) RETURNING id"
-        ).fetchone()[0]
-        publisher.start()
-        publisher.join(1.0)
-        assert not replies, "Publish answered while a lower event id was still open"
-        held.commit()
-        held.close()
+        # A writer that took an event id, still open; committed on leaving the block, and
+        # rolled back and closed if an assertion fails (else it would stall the watermark).
+        with psycopg.connect(events_server.db) as held:
+            row = held.execute(
+                "INSERT INTO sb_event (channel, payload, created_at) "
+                "VALUES ('/event/Held__e', '{}', now()) RETURNING id"
+            ).fetchone()
+            assert row is not None
+            held_id = row[0]
+            publisher.start()
+            publisher.join(1.0)
+            assert not replies, "Publish answered while a lower event id was still open"
         publisher.join(10)
         assert int.from_bytes(replies[0].results[0].replay_id, "big") > held_id
     else:  # one writer: ids commit in order, nothing to wait for

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import requests
 
@@ -123,7 +123,8 @@ class Client:
         import fastavro
 
         schema = self.schema(consumer_event.event.schema_id)
-        return fastavro.schemaless_reader(io.BytesIO(consumer_event.event.payload), schema, None)
+        payload = io.BytesIO(consumer_event.event.payload)
+        return cast(dict[str, Any], fastavro.schemaless_reader(payload, schema, None))
 
     def subscribe(self, topic: str, preset: int, replay_id: bytes = b"", n: int = 100) -> Sub:
         return Sub(self, topic, preset, replay_id, n)

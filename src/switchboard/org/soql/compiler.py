@@ -344,7 +344,11 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
 
 
 def compile_level(
-    b: Builder, q: ast.Query, *, extra_where: list[Any] | None = None, child: Any = None
+    b: Builder,
+    q: ast.Query,
+    *,
+    extra_where: list[Any] | None = None,
+    child: sa.ColumnElement[Any] | None = None,
 ) -> Compiled:
     """Compile one query level: the top query, or a child subquery when ``child`` is the
     column of its foreign key to the parent."""
@@ -403,7 +407,9 @@ def compile_level(
     return out
 
 
-def _first_per_parent(base: Any, fk: Any, order: list[Any], limit: int | None, skip: int) -> Any:
+def _first_per_parent(
+    base: Any, fk: sa.ColumnElement[Any], order: list[Any], limit: int | None, skip: int
+) -> Any:
     """A child level's rows cut to its OFFSET and LIMIT per parent in SQL: each row
     numbered within its parent in the level's own total order (nulls placed as in ORDER
     BY, ties broken by Id), the first ``skip`` dropped and the next ``limit`` kept. Ordered
