@@ -8,8 +8,8 @@ statement text is rendered once per (table, columns, dialect) and the rows go to
 driver's ``executemany`` as tuples. Values still pass through SQLAlchemy's own bind
 processors for the columns whose type has one (SQLite stores dates, datetimes and
 booleans through them), so what lands in a column is exactly what ``execute`` would
-have written; a batch stamps many rows with the same datetime, so processed values are
-memoized per batch.
+have written; a batch stamps many rows with the same datetime, so each distinct value is
+processed once per batch.
 
 On PostgreSQL large inserts go through ``COPY ... FROM STDIN`` in the same
 transaction: every value has been validated and coerced before it gets here, and COPY
@@ -79,20 +79,19 @@ def _statement(
 
 
 def _bind(stmt: _Statement, rows: Sequence[tuple[Any, ...]]) -> Sequence[tuple[Any, ...]]:
-    if not stmt.processors:
+    if not stmt.processors or not rows:
         return rows
-    out = [list(r) for r in rows]
+    # Column by column: zip transposes in C, and a batch repeats its values (every row
+    # carries the transaction's stamps), so each distinct value is processed once and
+    # the column is mapped through a dict, also in C. Row by row this was 5% of a bulk
+    # upsert on SQLite.
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for i, proc in stmt.processors:
-        memo: dict[Any, Any] = {}
-        for r in out:
-            value = r[i]
-            if value is None:
-                continue
-            try:
-                r[i] = memo[value]
-            except KeyError:
-                r[i] = memo[value] = proc(value)
-    return [tuple(r) for r in out]
+        column = columns[i]
+        done = {v: proc(v) for v in dict.fromkeys(column) if v is not None}
+        done[None] = None
+        columns[i] = list(map(done.__getitem__, column))
+    return list(zip(*columns, strict=True))
 
 
 def insert_rows(
