@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -29,7 +31,7 @@ from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
 from . import deletion
-from .changes import change_event
+from .changes import ChangeEvents
 from .context import WriteContext
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
@@ -103,25 +105,30 @@ class Dml:
         }
         owned = "ownerid" in table.c
         person = obj.person_name
-        track = obj.track_changes
-        for p, rid in zip(good, ids.new_ids(obj.key_prefix, len(good)), strict=True):
+        made = ChangeEvents(obj, ctx, "CREATE") if obj.track_changes else None
+        # Per key sequence of the rows (a batch's rows mostly share one): the (column,
+        # field name) pairs its event carries.
+        carried: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for p, rid, numbered in zip(
+            good, ids.new_ids(obj.key_prefix, len(good)), numbers or repeat(()), strict=False
+        ):
             v = p.values
             v["id"] = rid
             v.update(stamps)
             if owned and v.get("ownerid") is None:
                 v["ownerid"] = ctx.user_id
-            for f, value in numbers.pop(0) if numbers else ():
+            for f, value in numbered:
                 v[f.column] = value
             if person:
                 _person_name(v)
             rows.append(v)
-            if track:
-                values = {
-                    event_names[c]: value
-                    for c, value in v.items()
-                    if value is not None and c in event_names
-                }
-                events.append(change_event(obj, ctx, "CREATE", rid, values))
+            if made is not None:
+                keys = tuple(v)
+                pairs = carried.get(keys)
+                if pairs is None:
+                    pairs = carried[keys] = [(c, event_names[c]) for c in keys if c in event_names]
+                values = {name: v[c] for c, name in pairs if v[c] is not None}
+                events.append(made.event(rid, values))
         # Only the columns some row sets: a create names a handful of an object's fields,
         # and binding the rest as NULL cost more than the insert itself on wide objects.
         # Unset columns are NULL either way.
@@ -205,14 +212,17 @@ class Dml:
         table = self.schema.table(obj)
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
         events = []
-        by_col = {f.column: f for f in obj.stored_fields()}
+        names_of = {f.column: f.name for f in obj.stored_fields()}
         person = obj.person_name
-        track = obj.track_changes
+        made = ChangeEvents(obj, ctx, "UPDATE") if obj.track_changes else None
         stamps = {
             "lastmodifieddate": ctx.at,
             "lastmodifiedbyid": ctx.user_id,
             "systemmodstamp": ctx.at,
         }
+        # Per key sequence of the values (a batch's rows mostly share one): the columns
+        # in statement order and a getter of their values.
+        shapes: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
         for p, rid in zip(prepared, ids_, strict=True):
             if p.errors or rid is None:
                 continue
@@ -225,16 +235,20 @@ class Dml:
                     v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
             v.update(stamps)
-            cols = tuple(sorted(v))
-            groups[cols].append((*[v[c] for c in cols], rid))
-            if track:
-                names = [by_col[c].name for c in changed if c in by_col] + ["LastModifiedDate"]
-                values = {by_col[c].name: v[c] for c in changed if c in by_col}
+            keys = tuple(v)
+            shape = shapes.get(keys)
+            if shape is None:
+                cols = tuple(sorted(keys))
+                shape = shapes[keys] = (cols, _getter(cols))
+            cols, pick = shape
+            groups[cols].append((*pick(v), rid))
+            if made is not None:
+                names = [names_of[c] for c in changed if c in names_of]
+                values = {names_of[c]: v[c] for c in changed if c in names_of}
+                nulled = [names_of[c] for c in changed if v[c] is None and c in names_of]
+                names.append("LastModifiedDate")
                 values["LastModifiedDate"] = ctx.at
-                nulled = [by_col[c].name for c in changed if v[c] is None and c in by_col]
-                events.append(
-                    change_event(obj, ctx, "UPDATE", rid, values, changed=names, nulled=nulled)
-                )
+                events.append(made.event(rid, values, names, nulled))
         for cols, rows in groups.items():
             update_rows(conn, table, cols, "id", rows)
         log.append(conn, events, ctx.at)
@@ -419,6 +433,14 @@ def format_auto_number(display_format: str, n: int) -> str:
         return str(n).zfill(len(m.group(1)))
 
     return re.sub(r"\{(0+)\}", repl, display_format)
+
+
+def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function of a dict giving the tuple of its values of ``columns``."""
+    if len(columns) == 1:  # itemgetter of one key returns the value, not a tuple
+        only = columns[0]
+        return lambda d: (d[only],)
+    return itemgetter(*columns)
 
 
 def _tuples(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
