@@ -53,19 +53,36 @@ class KeyMatcher:
         return text.lower() if self.folded else text
 
     def lookup(
-        self, conn: Connection, table: sa.Table, wanted: Iterable[Any]
+        self,
+        conn: Connection,
+        table: sa.Table,
+        wanted: Iterable[Any],
+        *,
+        columns: Iterable[str] = (),
+        rows: dict[str, dict[str, Any]] | None = None,
     ) -> dict[Any, list[str]]:
-        """Ids of the live records holding each of ``wanted`` (values from :meth:`wanted`)."""
+        """Ids of the live records holding each of ``wanted`` (values from :meth:`wanted`).
+
+        With ``rows``, each match's ``columns`` (with ``id``) are put in it by id, read by
+        the same query: an upsert updates its matches, and reading them again by id cost
+        a second index probe per row.
+        """
         col = table.c[self.field.column]
         probe = sa.func.lower(col) if self.folded else col
+        names = ["id", col.name]
+        if rows is not None:
+            names += [c for c in dict.fromkeys(columns) if c in table.c and c not in names]
+        selected = [table.c[c] for c in names]
         values = list(dict.fromkeys(v for v in wanted if v is not None))
         found: dict[Any, list[str]] = defaultdict(list)
         for i in range(0, len(values), _CHUNK):
-            stmt = sa.select(table.c.id, col).where(
+            stmt = sa.select(*selected).where(
                 one_of(conn, probe, values[i : i + _CHUNK]), table.c.isdeleted.is_(False)
             )
-            for rid, value in conn.execute(stmt).all():
-                found[self.stored(value)].append(rid)
+            for row in conn.execute(stmt).all():  # fetchall: one call, not one per row
+                found[self.stored(row[1])].append(row[0])
+                if rows is not None:
+                    rows[row[0]] = dict(zip(names, row, strict=True))
         return found
 
 

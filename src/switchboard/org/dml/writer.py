@@ -150,11 +150,15 @@ class Dml:
         changes: list[tuple[Any, dict[str, Any]]],
         *,
         _stored_ids: bool = False,
+        _current: tuple[set[str], dict[str, dict[str, Any]]] | None = None,
     ) -> list[Outcome]:
         """Update each record by its Id (15 or 18 characters, any case of the suffix).
 
         ``_stored_ids``: the ids were just read from the table (an upsert's matches), so
         they are canonical already and checking them again would be wasted work.
+        ``_current``: columns and the rows holding them by id, read in this transaction
+        (by an upsert's lookup); used instead of reading the rows again when the columns
+        cover what this update needs.
         """
         if not obj.updateable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in changes]
@@ -182,7 +186,11 @@ class Dml:
             wanted.update(p.values)
         if obj.person_name:
             wanted.update(("name", "firstname", "lastname"))
-        current = self._load(conn, obj, [i for i in ids_ if i], wanted)
+        table = self.schema.table(obj)
+        if _current is not None and all(c in _current[0] or c not in table.c for c in wanted):
+            current = _current[1]
+        else:
+            current = self._load(conn, obj, [i for i in ids_ if i], wanted)
         for out, p in zip(outcomes, batch, strict=True):
             p.errors[:0] = out.errors
             if not p.errors:
@@ -284,6 +292,9 @@ class Dml:
             for r, spelled in zip(records, spelled_in, strict=True)
         ]
         matcher = KeyMatcher(key)
+        # The lookup also reads what updating the matches needs (see update's _current).
+        reads = self._update_reads(obj, spellings)
+        current: dict[str, dict[str, Any]] = {}
         keyed: list[Any] = []
         for out, raw in zip(outcomes, values, strict=True):
             try:
@@ -291,7 +302,7 @@ class Dml:
             except SwitchboardError as exc:  # a number key that is not a number
                 out.errors.append(exc)
                 keyed.append(None)
-        matches = matcher.lookup(conn, self.schema.table(obj), keyed)
+        matches = matcher.lookup(conn, self.schema.table(obj), keyed, columns=reads, rows=current)
         to_insert: list[tuple[int, dict[str, Any]]] = []
         to_update: list[tuple[int, str, dict[str, Any]]] = []
         seen: set[Any] = set()
@@ -333,11 +344,30 @@ class Dml:
                 outcomes[i] = out
         if to_update:
             updated = self.update(
-                conn, ctx, obj, [(rid, r) for _, rid, r in to_update], _stored_ids=True
+                conn,
+                ctx,
+                obj,
+                [(rid, r) for _, rid, r in to_update],
+                _stored_ids=True,
+                _current=(reads, current),
             )
             for (i, _, _), out in zip(to_update, updated, strict=True):
                 outcomes[i] = out
         return outcomes
+
+    def _update_reads(self, obj: ObjectDef, spellings: dict[tuple[Any, ...], Any]) -> set[str]:
+        """The columns an update of records with these key sequences reads (see update):
+        id and isdeleted, the stored fields the records name, and the name parts Name is
+        derived from."""
+        reads = {"id", "isdeleted"}
+        for keys in spellings:
+            for k in keys:
+                f = self.schema.field(obj, k) if isinstance(k, str) else None
+                if f is not None and f.stored:
+                    reads.add(f.column)
+        if obj.person_name:
+            reads.update(("name", "firstname", "lastname"))
+        return reads
 
     # -- delete -------------------------------------------------------------------------
     def delete(
