@@ -48,7 +48,7 @@ def test_upsert_by_id_updates_as_an_update_does(
             ]
             upserted = [org.create(ctx, "Contact", dict(p)) for p in people]
             updated = [org.create(ctx, "Contact", dict(p)) for p in people]
-            changes = [
+            changes: list[dict[str, Any]] = [
                 {"LastName": "King", "Title": "Analyst"},  # Title unchanged
                 {"Email": None, "Title": "Professor"},  # one nulled, one set
             ]
