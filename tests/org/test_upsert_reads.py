@@ -106,3 +106,47 @@ def test_upsert_by_id_updates_as_an_update_does(
         ("UPDATE", ["LastName", "Name", "LastModifiedDate"], [], {"LastName": "King", "Name": "Ada King"}),
         ("UPDATE", ["Email", "Title", "LastModifiedDate"], ["Email"], {"Email": None, "Title": "Professor"}),
     ]  # fmt: skip
+
+
+LEDGER = Path(__file__).resolve().parents[1] / "fixtures" / "sfdx-ledger"
+
+
+def test_upsert_inserts_still_meet_every_unique_field(backend: str, tmp_path: Path) -> None:
+    """An upsert by a unique text key checks its new keys once, with its lookup; the
+    other unique fields of the records it inserts are still checked, and two rows naming
+    one new key (in any case) still clash."""
+    from switchboard.org.schema.sfdx import read_project
+
+    with database_url(backend, tmp_path) as url:
+        org = Org.open(load(data_dir=tmp_path, db=url))
+        try:
+            project = read_project(LEDGER)
+            org.schema.deploy(project.objects, project.extensions)
+            assert org.boot is not None
+            ctx = WriteContext(org.boot.admin_user_id)
+            held = org.create(ctx, "Vendor__c", {"Name": "Held", "Vendor_Number__c": 7})
+            obj = org.schema.object("Vendor__c")
+            key = org.schema.field(obj, "Vendor_Code__c")
+            assert key is not None
+            records: list[dict[str, Any]] = [
+                {"Vendor_Code__c": "NEW-1", "Name": "Takes a held number", "Vendor_Number__c": 7},
+                {"Vendor_Code__c": "NEW-2", "Name": "First"},
+                {"Vendor_Code__c": "new-2", "Name": "Same key, other case"},
+                {"Vendor_Code__c": "NEW-3", "Name": "Fine", "Vendor_Number__c": 8},
+            ]
+            out = org.store.write(lambda conn: org.dml.upsert(conn, ctx.fresh(), obj, key, records))
+            with org.store.read() as conn:
+                table = org.schema.table(obj)
+                stored = {
+                    (code, number)
+                    for code, number in conn.execute(
+                        sa.select(table.c.vendor_code__c, table.c.vendor_number__c)
+                    )
+                }
+        finally:
+            org.close()
+    codes = [[e.error_code for e in o.errors] for o in out]
+    assert codes == [["DUPLICATE_VALUE"], [], ["DUPLICATE_EXTERNAL_ID"], []]
+    assert held in out[0].errors[0].message
+    assert [o.created for o in out] == [False, True, False, True]
+    assert stored == {(None, 7.0), ("NEW-2", None), ("NEW-3", 8.0)}

@@ -90,11 +90,18 @@ def check_unique(
     obj: ObjectDef,
     rows: list[Prepared],
     own_ids: list[str | None],
+    *,
+    free: frozenset[str] = frozenset(),
 ) -> None:
-    """Record DUPLICATE_VALUE on rows whose unique field value another live record holds."""
+    """Record DUPLICATE_VALUE on rows whose unique field value another live record holds.
+
+    ``free``: columns the caller has already looked up in this transaction, under the
+    lock that serializes writers of the object, and found held by no live record and by
+    no two rows (an upsert's new keys); looking them up again would change nothing.
+    """
     table = schema.table(obj)
     for f in obj.fields.values():
-        if not f.unique or not f.stored:
+        if not f.unique or not f.stored or f.column in free:
             continue
         col = table.c[f.column]
         seen: dict[Any, str | None] = {}

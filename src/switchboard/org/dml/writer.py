@@ -59,12 +59,20 @@ class Dml:
 
     # -- insert -------------------------------------------------------------------------
     def insert(
-        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, records: list[dict[str, Any]]
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        records: list[dict[str, Any]],
+        *,
+        _free: frozenset[str] = frozenset(),
     ) -> list[Outcome]:
+        """``_free``: unique columns the caller has checked already (see check_unique)."""
         if not obj.createable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in records]
         # Prepared just now for this call, so no copies are needed (see insert_prepared).
-        return self._insert_prepared(conn, ctx, obj, self.prepare_insert(obj, records))
+        prepared = self.prepare_insert(obj, records)
+        return self._insert_prepared(conn, ctx, obj, prepared, free=_free)
 
     def prepare_insert(self, obj: ObjectDef, records: list[dict[str, Any]]) -> list[Prepared]:
         """Resolve and coerce records to create; needs no transaction, so callers can do it
@@ -82,11 +90,17 @@ class Dml:
         return self._insert_prepared(conn, ctx, obj, fresh)
 
     def _insert_prepared(
-        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        prepared: list[Prepared],
+        *,
+        free: frozenset[str] = frozenset(),
     ) -> list[Outcome]:
         self._lock_for_unique(conn, obj)
         check_references(conn, self.schema, obj, prepared)
-        check_unique(conn, self.schema, obj, prepared, [None] * len(prepared))
+        check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
         numbers = self._auto_numbers(conn, obj, len(good))
         table = self.schema.table(obj)
@@ -292,6 +306,15 @@ class Dml:
             for r, spelled in zip(records, spelled_in, strict=True)
         ]
         matcher = KeyMatcher(key)
+        # A unique text key: once the writers of the object are serialized (before the
+        # lookup, so no other transaction can add a holder after it), a key the lookup
+        # finds free and that no other row of the batch has is free for the insert too,
+        # and the insert need not look it up again. Text keys only: the lookup and the
+        # uniqueness check fold them alike.
+        free: frozenset[str] = frozenset()
+        if key.unique and key.type in (FieldType.STRING, FieldType.EMAIL):
+            self._lock_for_unique(conn, obj)
+            free = frozenset({key.column})
         # The lookup also reads what updating the matches needs (see update's _current).
         reads = self._update_reads(obj, spellings)
         current: dict[str, dict[str, Any]] = {}
@@ -339,7 +362,7 @@ class Dml:
             else:
                 to_insert.append((i, r))
         if to_insert:
-            created = self.insert(conn, ctx, obj, [r for _, r in to_insert])
+            created = self.insert(conn, ctx, obj, [r for _, r in to_insert], _free=free)
             for (i, _), out in zip(to_insert, created, strict=True):
                 outcomes[i] = out
         if to_update:
