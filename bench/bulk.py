@@ -13,9 +13,10 @@ table's shape and how much the org's own work. A third, the floor, makes only th
 and writes the org itself must make for the upsert: per ``--chunk`` rows, one transaction
 (the org commits its progress with each chunk) that looks the chunk's keys up, reading
 the current values of the rows it updates with them (an UPDATE change event names only
-the fields that changed), then makes that shaped upsert and one change event row per changed record
-in a copy of the event log table, with each chunk's rows and event JSON built off the
-clock. Its ratio to the minimal table is the best any implementation could reach.
+the fields that changed), then makes that shaped upsert and one change event row per
+changed record in a copy of the event log table, with each chunk's rows and event JSON
+built off the clock. Its ratio to the minimal table is the best any implementation
+could reach.
 
     .venv/bin/python bench/bulk.py [--rows 1000000] [--db sqlite|postgresql] [--chunk 5000]
     .venv/bin/python bench/bulk.py --garbage-mb 50   # a random-bytes upload instead
@@ -369,10 +370,11 @@ def raw_rate(kind: str, raw_url: str, n: int, table: RawTable) -> float:
 # between them: one lookup of the chunk's keys that also reads the current values of the
 # rows it updates (one index probe per row, the cheapest form), the shaped upsert, one
 # change event row per changed record in a copy of the event log table, and a commit per
-# chunk (the org commits its progress so a job can resume). The rows and the events' JSON of each chunk
-# are built off the clock, so the rate is the database's alone: no implementation making
-# these reads and writes can be faster. (External ids need not be unique, and a key held
-# by two records is a per-row error, so the org cannot leave the lookup to ON CONFLICT.)
+# chunk (the org commits its progress so a job can resume). The rows and the events'
+# JSON of each chunk are built off the clock, so the rate is the database's alone: no
+# implementation making these reads and writes can be faster. (External ids need not be
+# unique, and a key held by two records is a per-row error, so the org cannot leave the
+# lookup to ON CONFLICT.)
 _CHANNEL = "/data/AccountChangeEvent"
 _ORIGIN = "com/salesforce/api/bulk/59.0"  # what the org's bulk jobs stamp
 _EVENT_COLUMNS = ["channel", "payload", "created_at"]

@@ -113,8 +113,9 @@ LEDGER = Path(__file__).resolve().parents[1] / "fixtures" / "sfdx-ledger"
 
 def test_upsert_inserts_still_meet_every_unique_field(backend: str, tmp_path: Path) -> None:
     """An upsert by a unique text key checks its new keys once, with its lookup; the
-    other unique fields of the records it inserts are still checked, and two rows naming
-    one new key (in any case) still clash."""
+    other unique fields of the records it inserts are still checked, two rows naming
+    one new key (in any case) still clash, and a record naming the key twice is matched
+    by the value it would store."""
     from switchboard.org.schema.sfdx import read_project
 
     with database_url(backend, tmp_path) as url:
@@ -125,6 +126,7 @@ def test_upsert_inserts_still_meet_every_unique_field(backend: str, tmp_path: Pa
             assert org.boot is not None
             ctx = WriteContext(org.boot.admin_user_id)
             held = org.create(ctx, "Vendor__c", {"Name": "Held", "Vendor_Number__c": 7})
+            coded = org.create(ctx, "Vendor__c", {"Name": "Coded", "Vendor_Code__c": "HELD-1"})
             obj = org.schema.object("Vendor__c")
             key = org.schema.field(obj, "Vendor_Code__c")
             assert key is not None
@@ -133,6 +135,9 @@ def test_upsert_inserts_still_meet_every_unique_field(backend: str, tmp_path: Pa
                 {"Vendor_Code__c": "NEW-2", "Name": "First"},
                 {"Vendor_Code__c": "new-2", "Name": "Same key, other case"},
                 {"Vendor_Code__c": "NEW-3", "Name": "Fine", "Vendor_Number__c": 8},
+                # The key named twice: the last spelling is the one stored, so it is the
+                # one looked up (the first, free, must not let a held key be inserted).
+                {"Vendor_Code__c": "FREE-9", "VENDOR_CODE__C": "held-1", "Name": "Renamed"},
             ]
             out = org.store.write(lambda conn: org.dml.upsert(conn, ctx.fresh(), obj, key, records))
             with org.store.read() as conn:
@@ -146,7 +151,8 @@ def test_upsert_inserts_still_meet_every_unique_field(backend: str, tmp_path: Pa
         finally:
             org.close()
     codes = [[e.error_code for e in o.errors] for o in out]
-    assert codes == [["DUPLICATE_VALUE"], [], ["DUPLICATE_EXTERNAL_ID"], []]
+    assert codes == [["DUPLICATE_VALUE"], [], ["DUPLICATE_EXTERNAL_ID"], [], []]
     assert held in out[0].errors[0].message
-    assert [o.created for o in out] == [False, True, False, True]
-    assert stored == {(None, 7.0), ("NEW-2", None), ("NEW-3", 8.0)}
+    assert [o.created for o in out] == [False, True, False, True, False]
+    assert out[4].id == coded
+    assert stored == {(None, 7.0), ("HELD-1", None), ("NEW-2", None), ("NEW-3", 8.0)}

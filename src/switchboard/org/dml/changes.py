@@ -30,19 +30,6 @@ def channel_for(obj: ObjectDef) -> str:
 _epoch_ms = lru_cache(maxsize=256)(epoch_ms)  # a batch shares its transaction's time
 
 
-def change_event(
-    obj: ObjectDef,
-    ctx: WriteContext,
-    change_type: str,
-    record_id: str,
-    values: dict[str, Any],
-    *,
-    changed: list[str] | None = None,
-    nulled: list[str] | None = None,
-) -> tuple[str, dict[str, Any]]:
-    return ChangeEvents(obj, ctx, change_type).event(record_id, values, changed, nulled)
-
-
 class ChangeEvents:
     """Events of one change type for one object in one transaction: the header fields
     they share are built once, and each event copies them (a bulk chunk makes thousands
@@ -86,4 +73,4 @@ class ChangeEvents:
         return self.channel, payload
 
 
-__all__ = ["ChangeEvents", "change_event", "channel_for"]
+__all__ = ["ChangeEvents", "channel_for"]

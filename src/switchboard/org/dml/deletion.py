@@ -16,7 +16,7 @@ from ...store.match import one_of
 from ..errors import DeleteFailed
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
-from .changes import change_event
+from .changes import ChangeEvents
 from .context import WriteContext
 
 if TYPE_CHECKING:
@@ -121,7 +121,8 @@ def soft_delete(
             )
         )
     if obj.track_changes:
-        log.append(conn, [change_event(obj, ctx, "DELETE", i, {}) for i in ids], ctx.at)
+        made = ChangeEvents(obj, ctx, "DELETE")
+        log.append(conn, [made.event(i, {}) for i in ids], ctx.at)
 
 
 def _purge_binned_details(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -193,15 +193,8 @@ class Dml:
         batch = prepare_many(
             self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
         )
-        # The columns an update reads back: those it sets (to tell what changed) and the
-        # name parts it derives Name from, not the whole row.
-        wanted = {"id", "isdeleted"}
-        for p in batch:
-            wanted.update(p.values)
-        if obj.person_name:
-            wanted.update(("name", "firstname", "lastname"))
-        table = self.schema.table(obj)
-        if _current is not None and all(c in _current[0] or c not in table.c for c in wanted):
+        wanted = _columns_read(obj, (c for p in batch for c in p.values))
+        if _current is not None and wanted <= _current[0]:
             current = _current[1]
         else:
             current = self._load(conn, obj, [i for i in ids_ if i], wanted)
@@ -301,8 +294,10 @@ class Dml:
                     k for k in keys if isinstance(k, str) and k.lower() == folded
                 ]
             spelled_in.append(spelled)
+        # A key named twice (in two cases) is looked up by its last spelling, the one
+        # prepare keeps and an insert stores.
         values = [
-            r[spelled[0]] if spelled else None
+            r[spelled[-1]] if spelled else None
             for r, spelled in zip(records, spelled_in, strict=True)
         ]
         matcher = KeyMatcher(key)
@@ -316,7 +311,8 @@ class Dml:
             self._lock_for_unique(conn, obj)
             free = frozenset({key.column})
         # The lookup also reads what updating the matches needs (see update's _current).
-        reads = self._update_reads(obj, spellings)
+        named = (self.schema.field(obj, k) for keys in spellings for k in keys)
+        reads = _columns_read(obj, (f.column for f in named if f is not None and f.stored))
         current: dict[str, dict[str, Any]] = {}
         keyed: list[Any] = []
         for out, raw in zip(outcomes, values, strict=True):
@@ -377,20 +373,6 @@ class Dml:
             for (i, _, _), out in zip(to_update, updated, strict=True):
                 outcomes[i] = out
         return outcomes
-
-    def _update_reads(self, obj: ObjectDef, spellings: dict[tuple[Any, ...], Any]) -> set[str]:
-        """The columns an update of records with these key sequences reads (see update):
-        id and isdeleted, the stored fields the records name, and the name parts Name is
-        derived from."""
-        reads = {"id", "isdeleted"}
-        for keys in spellings:
-            for k in keys:
-                f = self.schema.field(obj, k) if isinstance(k, str) else None
-                if f is not None and f.stored:
-                    reads.add(f.column)
-        if obj.person_name:
-            reads.update(("name", "firstname", "lastname"))
-        return reads
 
     # -- delete -------------------------------------------------------------------------
     def delete(
@@ -488,8 +470,20 @@ def format_auto_number(display_format: str, n: int) -> str:
     return re.sub(r"\{(0+)\}", repl, display_format)
 
 
+def _columns_read(obj: ObjectDef, setting: Iterable[str]) -> set[str]:
+    """The columns an update reads back before it writes: id and isdeleted, the columns
+    it sets (to tell what changed) and the name parts it derives Name from, not the
+    whole row."""
+    columns = {"id", "isdeleted", *setting}
+    if obj.person_name:
+        columns.update(("name", "firstname", "lastname"))
+    return columns
+
+
 def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A function of a dict giving the tuple of its values of ``columns``."""
+    if not columns:
+        return lambda d: ()
     if len(columns) == 1:  # itemgetter of one key returns the value, not a tuple
         only = columns[0]
         return lambda d: (d[only],)
@@ -499,10 +493,8 @@ def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, .
 def _tuples(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
     """Each row's values of ``columns`` (``columns`` covers every row's keys; a key a
     row lacks is NULL). Rows of a batch mostly hold every column, and for those one
-    ``itemgetter`` call replaces a lookup per column."""
-    if len(columns) < 2:  # itemgetter of one key returns the value, not a tuple
-        return [tuple([r.get(c) for c in columns]) for r in rows]
-    pick = itemgetter(*columns)
+    getter call replaces a lookup per column."""
+    pick = _getter(tuple(columns))
     width = len(columns)
     return [pick(r) if len(r) == width else tuple([r.get(c) for c in columns]) for r in rows]
 
