@@ -271,6 +271,20 @@ def test_query_columns_follow_the_select_list(sf) -> None:  # type: ignore[no-un
     )
 
 
+def test_query_writes_doubles_in_java_form(sf) -> None:  # type: ignore[no-untyped-def]
+    """Doubles come as Java's Double.toString writes them, as in Salesforce's results
+    (and Data Loader's exports): plain below 10^7, E notation from there on."""
+    for name, revenue in [("JF small", 975000), ("JF big", 12345678), ("JF huge", 9e7)]:
+        sf.Account.create({"Name": name, "AnnualRevenue": revenue})
+    soql = "SELECT Name, AnnualRevenue FROM Account WHERE Name LIKE 'JF %' ORDER BY Name"
+    rows = [r for p in sf.bulk2.Account.query(soql, wait=0.2) for r in _parse(p)]
+    assert [(r["Name"], r["AnnualRevenue"]) for r in rows] == [
+        ("JF big", "1.2345678E7"),
+        ("JF huge", "9.0E7"),
+        ("JF small", "975000.0"),
+    ]
+
+
 def test_hard_delete_takes_binned_details_with_the_master(realty) -> None:  # type: ignore[no-untyped-def]
     """A detail deleted before its master is hard-deleted goes with the master, as its
     live siblings do: nothing is left in the recycle bin pointing at a master that no

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from ...core.fieldtypes import FieldType
+from ...core.numbers import java_double
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
 from ..soql.columns import column_paths
@@ -50,14 +51,14 @@ def _field_type(schema: Schema, obj: ObjectDef, path: str) -> FieldType | None:
 
 
 def _text(value: Any, ftype: Any = None) -> str:
-    """A cell as Bulk API 2.0 writes it: doubles keep their fraction (``975000.0``),
-    datetimes end in ``Z``."""
+    """A cell as Bulk API 2.0 writes it: doubles in Java's form (``975000.0``,
+    ``1.2345678E7``), datetimes end in ``Z``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        return java_double(value)
     if ftype == FieldType.DATETIME and isinstance(value, str) and value.endswith("+0000"):
         return value[:-5] + "Z"
     return str(value)
