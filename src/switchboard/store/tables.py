@@ -37,10 +37,10 @@ class ColumnSpec:
     name: str
     type: FieldType
     primary_key: bool = False
-    indexed: bool = False
-    # Also indexed as lower(column): case-insensitive unique and external id fields are
-    # matched with lower(column) IN (...), which a plain index cannot serve (a bulk upsert
-    # scanned the whole table for every chunk).
+    indexed: bool = False  # a plain index on the column
+    # An index on lower(column): text that matches case-insensitively is searched as
+    # lower(column) = ..., which a plain index cannot serve (a bulk upsert scanned the
+    # whole table for every chunk).
     folded: bool = False
 
 
@@ -95,6 +95,12 @@ def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
     for ix in table.indexes:
         if ix.name not in existing:
             conn.execute(sa.schema.CreateIndex(ix, if_not_exists=True))
+    # An index of ours the table no longer declares (a text field indexed plainly before
+    # it was indexed as lower(column)) only costs its writes: drop it.
+    declared = {ix.name for ix in table.indexes}
+    for name in sorted(existing - declared):
+        if name.startswith((f"ix_{table.name}_"[:63], f"ixl_{table.name}_"[:63])):
+            conn.execute(sa.schema.DropIndex(sa.Index(name), if_exists=True))
     return added
 
 

@@ -80,8 +80,8 @@ def _reference_columns(obj: ObjectDef) -> frozenset[str]:
     return frozenset(f.column for f in obj.fields.values() if f.type == FieldType.REFERENCE)
 
 
-def _key(value: Any, case_sensitive: bool) -> Any:
-    return value if case_sensitive or not isinstance(value, str) else value.lower()
+def _key(value: Any, folded: bool) -> Any:
+    return value.lower() if folded and isinstance(value, str) else value
 
 
 def check_unique(
@@ -109,7 +109,7 @@ def check_unique(
         for row, own in zip(rows, own_ids, strict=True):
             if row.errors or f.column not in row.values or row.values[f.column] is None:
                 continue
-            k = _key(row.values[f.column], f.case_sensitive)
+            k = _key(row.values[f.column], f.folded)
             if k in seen:
                 row.errors.append(
                     DuplicateValue(
@@ -123,11 +123,8 @@ def check_unique(
             pending.append((row, k, own))
         if not pending:
             continue
-        probe = (
-            col
-            if f.case_sensitive or f.type not in (FieldType.STRING, FieldType.EMAIL)
-            else sa.func.lower(col)
-        )
+        # Matched as KeyMatcher matches keys, and by the index the field has for it.
+        probe = sa.func.lower(col) if f.folded else col
         keys = [k for _, k, _ in pending]
         holders: dict[Any, str] = {}
         for i in range(0, len(keys), _CHUNK):
@@ -136,7 +133,7 @@ def check_unique(
                     one_of(conn, probe, keys[i : i + _CHUNK]), table.c.isdeleted.is_(False)
                 )
             ).all():
-                holders[_key(value, f.case_sensitive)] = rid
+                holders[_key(value, f.folded)] = rid
         for row, k, own in pending:
             holder = holders.get(k)
             if holder is not None and holder != own:

@@ -304,10 +304,10 @@ class Dml:
         # A unique text key: once the writers of the object are serialized (before the
         # lookup, so no other transaction can add a holder after it), a key the lookup
         # finds free and that no other row of the batch has is free for the insert too,
-        # and the insert need not look it up again. Text keys only: the lookup and the
-        # uniqueness check fold them alike.
+        # and the insert need not look it up again (the lookup and the uniqueness check
+        # match values alike: folded exactly when the field is).
         free: frozenset[str] = frozenset()
-        if key.unique and key.type in (FieldType.STRING, FieldType.EMAIL):
+        if key.unique:
             self._lock_for_unique(conn, obj)
             free = frozenset({key.column})
         # The lookup also reads what updating the matches needs (see update's _current).

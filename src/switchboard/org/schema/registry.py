@@ -60,18 +60,30 @@ class DeployResult:
     fields_added: list[str] = field(default_factory=list)
 
 
+def _indexed(f: FieldDef) -> bool:
+    """Indexed as Salesforce indexes by default: lookups, unique and external id fields,
+    the name field and SystemModstamp."""
+    return (
+        f.type == FieldType.REFERENCE
+        or f.unique
+        or f.external_id
+        or f.name_field
+        or f.name == "SystemModstamp"
+    )
+
+
 def _columns(obj: ObjectDef) -> list[ColumnSpec]:
+    # A text field that matches case-insensitively is only ever searched as lower(column)
+    # (SOQL filters and sorts, upsert keys, uniqueness checks), so it gets that index and
+    # no plain one: a plain index served no query there (WHERE Name = 'x' scanned the
+    # table) and cost every write an index entry.
     return [
         ColumnSpec(
             f.column,
             f.type,
             primary_key=f.type == FieldType.ID,
-            indexed=f.type == FieldType.REFERENCE
-            or f.unique
-            or f.external_id
-            or f.name_field
-            or f.name == "SystemModstamp",
-            folded=(f.unique or f.external_id) and f.folded,
+            indexed=_indexed(f) and not f.folded,
+            folded=_indexed(f) and f.folded,
         )
         for f in obj.stored_fields()
     ]

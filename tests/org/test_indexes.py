@@ -1,0 +1,63 @@
+"""The indexes an object's table gets: text that matches case-insensitively is indexed
+as lower(column), the form every search of it takes, and not plainly as well; an org
+that has the older plain index loses it when its tables are next ensured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from support.databases import database_url
+from switchboard.core.settings import load
+from switchboard.org.runtime import Org
+
+REALTY = Path(__file__).parents[1] / "fixtures" / "sfdx-realty"
+
+
+def _indexes(org: Org, table: str) -> dict[str, str]:
+    """Index name -> its definition, from the database's own catalog."""
+    with org.store.read() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(
+                sa.text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"
+                ),
+                {"t": table},
+            ).all()
+        else:
+            rows = conn.execute(
+                sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"),
+                {"t": table},
+            ).all()
+    return {name: (sql or "").lower() for name, sql in rows}
+
+
+def test_folded_text_is_indexed_as_lower_only(backend: str, tmp_path: Path) -> None:
+    from switchboard.org.schema.sfdx import read_project
+
+    with database_url(backend, tmp_path) as url:
+        org = Org.open(load(data_dir=tmp_path, db=url))
+        try:
+            project = read_project(REALTY)
+            org.schema.deploy(project.objects, project.extensions)
+            found = _indexes(org, "o_account")
+            # Name and the external id: lower(column) only.
+            assert "lower(name)" in found["ixl_o_account_name"]
+            assert "lower(customer_number__c)" in found["ixl_o_account_customer_number__c"]
+            assert "ix_o_account_name" not in found
+            assert "ix_o_account_customer_number__c" not in found
+            # Lookups and SystemModstamp keep their plain index.
+            assert {"ix_o_account_ownerid", "ix_o_account_systemmodstamp"} <= set(found)
+
+            # An org made before keeps a plain index on Name: ensuring drops it, and
+            # leaves indexes that are not the org's own alone.
+            with org.store.engine.begin() as conn:
+                conn.exec_driver_sql("CREATE INDEX ix_o_account_name ON o_account (name)")
+                conn.exec_driver_sql("CREATE INDEX mine_on_name ON o_account (name)")
+            org.schema.ensure_tables()
+            after = _indexes(org, "o_account")
+            assert "ix_o_account_name" not in after
+            assert "mine_on_name" in after and "ixl_o_account_name" in after
+        finally:
+            org.close()
