@@ -91,7 +91,7 @@ def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
         # SQLite's reflection skips expression indexes (with a warning); IF NOT EXISTS
         # below covers them.
         warnings.simplefilter("ignore", sa.exc.SAWarning)
-        existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
+        existing = {ix["name"] or "" for ix in inspector.get_indexes(table.name)}
     for ix in table.indexes:
         if ix.name not in existing:
             conn.execute(sa.schema.CreateIndex(ix, if_not_exists=True))
