@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from support.databases import database_url
 from switchboard.core.settings import load
 from switchboard.org.runtime import Org
+from switchboard.org.soql.engine import engine_for
 
 REALTY = Path(__file__).parents[1] / "fixtures" / "sfdx-realty"
 
@@ -49,6 +50,17 @@ def test_folded_text_is_indexed_as_lower_only(backend: str, tmp_path: Path) -> N
             assert "ix_o_account_customer_number__c" not in found
             # Lookups and SystemModstamp keep their plain index.
             assert {"ix_o_account_ownerid", "ix_o_account_systemmodstamp"} <= set(found)
+
+            # SOQL's WHERE Name = ... (lower(name) = ...) is served by that index.
+            main = engine_for(org).plan("SELECT Id FROM Account WHERE Name = 'Acme'", False).main
+            with org.store.read() as conn:
+                if backend == "sqlite":
+                    shown = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {main.sql}", main.args)
+                else:  # an empty table: only a planner without seq scans shows the choice
+                    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                    shown = conn.exec_driver_sql(f"EXPLAIN {main.sql}", main.args)
+                plan = " ".join(str(r[-1]) for r in shown.all())
+            assert "ixl_o_account_name" in plan, plan
 
             # An org made before keeps a plain index on Name: ensuring drops it, and
             # leaves indexes that are not the org's own alone.

@@ -60,11 +60,11 @@ class DeployResult:
     fields_added: list[str] = field(default_factory=list)
 
 
-def _indexed(f: FieldDef) -> bool:
-    """Indexed as Salesforce indexes by default: lookups, unique and external id fields,
-    the name field and SystemModstamp."""
-    return (
-        f.type == FieldType.REFERENCE
+def has_index(f: FieldDef) -> bool:
+    """Indexed as Salesforce indexes by default: Id (the primary key), lookups, unique
+    and external id fields, the name field and SystemModstamp."""
+    return f.stored and (
+        f.type in (FieldType.ID, FieldType.REFERENCE)
         or f.unique
         or f.external_id
         or f.name_field
@@ -82,8 +82,8 @@ def _columns(obj: ObjectDef) -> list[ColumnSpec]:
             f.column,
             f.type,
             primary_key=f.type == FieldType.ID,
-            indexed=_indexed(f) and not f.folded,
-            folded=_indexed(f) and f.folded,
+            indexed=has_index(f) and not f.folded,
+            folded=has_index(f) and f.folded,
         )
         for f in obj.stored_fields()
     ]
@@ -322,4 +322,4 @@ def _upsert(conn: Connection, table: sa.Table, key: dict, values: dict) -> None:
         conn.execute(table.insert().values(**key, **values))
 
 
-__all__ = ["ChildRelationship", "DeployResult", "Schema"]
+__all__ = ["ChildRelationship", "DeployResult", "Schema", "has_index"]

@@ -15,7 +15,8 @@ from . import locators
 from .cache import PlanCache
 from .compiler import compile_query
 from .dialects import dialect_for
-from .executor import Plan, explain, prepare, run_page
+from .executor import Plan, prepare, run_page
+from .explain import explain
 from .parser import parse
 
 if TYPE_CHECKING:
@@ -108,8 +109,10 @@ class QueryEngine:
         )
 
     def explain(self, text: str) -> dict[str, Any]:
-        query = parse(text)
-        return explain(self.plan(text, False), query)
+        """The query's plans (see :mod:`.explain`); an invalid query raises as it would
+        when run."""
+        self.plan(text, False)
+        return explain(self.org, self.dialect, parse(text))
 
 
 _ENGINES: weakref.WeakKeyDictionary[Any, QueryEngine] = weakref.WeakKeyDictionary()

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..schema.registry import Schema
-from . import ast
 from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
 from .shape import POLY, Grouper, Maker, field_converter, grouped_maker, record_maker
@@ -320,24 +319,4 @@ def _poly(
     return out
 
 
-def explain(plan: Plan, query: ast.Query) -> dict[str, Any]:
-    """A plan in the shape of Salesforce's explain reply (a rough cost model)."""
-    c = plan.compiled
-    leading = "Index" if query.where is not None else "TableScan"
-    return {
-        "plans": [
-            {
-                "cardinality": 0,
-                "fields": [],
-                "leadingOperationType": leading,
-                "notes": [],
-                "relativeCost": 1.0 if leading == "TableScan" else 0.1,
-                "sobjectCardinality": 0,
-                "sobjectType": c.obj.name,
-            }
-        ],
-        "sourceQuery": None,
-    }
-
-
-__all__ = ["Page", "Plan", "Statement", "explain", "prepare", "run_page"]
+__all__ = ["Page", "Plan", "Statement", "prepare", "run_page"]
