@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         100_000,
         description="DailyApiRequests limit over a rolling 24 hours, as reported by `limits`.",
     )
+    data_storage_mb: int = Field(
+        1024,
+        description="DataStorageMB capacity reported by `limits`; records count 2 KB each "
+        "against it, deleted ones in the recycle bin included, as Salesforce counts them.",
+    )
     app_daily_api_requests: int = Field(
         0,
         description="Requests each connected app may make over the same rolling 24 hours "
