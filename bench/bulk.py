@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import secrets
 import socket
 import sqlite3
@@ -40,6 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -254,20 +256,32 @@ def org_shaped(org_url: str, prefix: str = "shaped") -> RawTable:
     name = f"{prefix}_account"
     engine = sa.create_engine(org_url)
     try:
-        account = sa.Table("o_account", sa.MetaData(), autoload_with=engine)
+        with warnings.catch_warnings():  # the expression indexes, copied below
+            warnings.simplefilter("ignore", sa.exc.SAWarning)
+            account = sa.Table("o_account", sa.MetaData(), autoload_with=engine)
         copy = account.to_metadata(sa.MetaData(), name=name)
         for constraint in copy.constraints:  # PostgreSQL's names are per schema, not table
             if isinstance(constraint.name, str):
                 constraint.name = f"{prefix}_{constraint.name}"
         ddl = [str(sa.schema.CreateTable(copy).compile(engine))]
-        for ix in copy.indexes:
-            cols = [c.name for c in ix.columns]
-            if cols and cols != ["customer_number__c"]:
-                ddl.append(f"CREATE INDEX {prefix}_{ix.name} ON {name} ({', '.join(cols)})")
+        # Every index as the database holds it, expression indexes (lower(name)) too,
+        # which SQLAlchemy's reflection leaves out.
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                catalog = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'o_account' "
+                catalog += "AND type = 'index' AND sql IS NOT NULL"
+            else:
+                catalog = "SELECT indexname, indexdef FROM pg_indexes "
+                catalog += "WHERE tablename = 'o_account' AND indexname <> 'o_account_pkey'"
+            indexes = conn.exec_driver_sql(catalog).all()
+        for index, definition in indexes:
+            if "customer_number__c" not in definition:
+                on = re.sub(r"\bON (public\.)?o_account\b", f"ON {name}", definition)
+                ddl.append(on.replace(index, f"{prefix}_{index}", 1))
     finally:
         engine.dispose()
-    # The org checks the key itself; ON CONFLICT needs the plain index to be unique. The
-    # org's case-insensitive twin (SQLite's reflection does not return it) is added too.
+    # The org checks the key itself and indexes it as lower(key) only; ON CONFLICT needs a
+    # unique index on the plain column, so the raw table has both.
     ddl.append(f"CREATE UNIQUE INDEX {prefix}_key ON {name} (customer_number__c)")
     ddl.append(f"CREATE INDEX {prefix}_key_ci ON {name} (lower(customer_number__c))")
     audit = ["createddate", "lastmodifieddate", "systemmodstamp", "isdeleted"]
