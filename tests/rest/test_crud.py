@@ -266,6 +266,8 @@ def test_versions_and_resources(sf, server: Server, raw: Raw) -> None:  # type: 
     assert all(float(v["version"]) >= 50.0 for v in versions)
     res = raw("GET", "/")
     assert res.status_code == 200 and res.json()["sobjects"] == "/services/data/v59.0/sobjects"
+    for name, url in res.json().items():  # each resource listed is served
+        assert raw("GET", url.removeprefix("/services/data/v59.0")).status_code != 404, name
     assert raw("GET", "/sobjects/Account/").status_code == 200  # trailing slash
     old = requests.get(
         f"{server.instance_url}/services/data/v20.0/sobjects",

@@ -10,16 +10,10 @@ from ..call import Call, point_read
 from ..responses import json_response
 from ..versions import VERSIONS
 
-_RESOURCES = [
-    "sobjects",
-    "query",
-    "queryAll",
-    "limits",
-    "composite",
-    "jobs",
-    "search",
-    "tooling",
-]
+# Only resources this org serves: a client that follows a listed resource must not meet
+# a 404 (SOSL search and the Tooling API are not implemented; Bulk API 2.0 lives under
+# jobs/ingest and jobs/query, and jobs alone answers nothing).
+_RESOURCES = ["sobjects", "query", "queryAll", "limits", "composite"]
 
 
 async def versions(request: Request) -> Response:
