@@ -137,7 +137,9 @@ class Builder:
                 raise no_such_column(e.name, r.obj)
             # Through a LEFT OUTER JOIN even a required parent field can be null.
             nullable = r.field.nillable or r.join is not None
-            return Typed(r.column, kind_of(r.field), r.field.name, nullable)
+            kind = kind_of(r.field)
+            exact = kind == "text" and r.field.case_sensitive
+            return Typed(r.column, kind, r.field.name, nullable, exact)
         if isinstance(e, ast.Function):
             return self.function(e)
         raise MalformedQuery(f"unexpected literal: {e.text}")

@@ -71,6 +71,11 @@ class Dialect:
     def ids_value(self, ids: list[str]) -> Any:
         return ids
 
+    def like_exact(self, col: Any, pattern: str, param: Callable[[Any], Any]) -> Any:
+        """``col LIKE pattern`` with case respected; ``pattern`` keeps SOQL's escapes
+        (``\\%``, ``\\_``, ``\\\\``) and ``param`` binds a value."""
+        return col.like(param(pattern), escape="\\")
+
     def bind(self, value: Any) -> Any:
         """A Python value in the driver's form."""
         if isinstance(value, Decimal):
@@ -104,6 +109,10 @@ class SQLite(Dialect):
 
         return orjson.dumps(ids).decode()
 
+    def like_exact(self, col: Any, pattern: str, param: Callable[[Any], Any]) -> Any:
+        # SQLite's LIKE ignores the case of ASCII letters; GLOB respects it.
+        return col.op("GLOB")(param(_glob(pattern)))
+
     def bind(self, value: Any) -> Any:
         # SQLAlchemy stores SQLite datetimes as text with microseconds; compare alike.
         if isinstance(value, dt.datetime):
@@ -127,6 +136,21 @@ class SQLite(Dialect):
 
     def date_out(self) -> Callable[[Any], Any]:
         return lambda v: None if v is None else (v if isinstance(v, str) else v.isoformat())
+
+
+def _glob(pattern: str) -> str:
+    """A SOQL LIKE pattern as a GLOB pattern: ``%`` and ``_`` become ``*`` and ``?``;
+    escaped ones, and GLOB's own ``*``, ``?`` and ``[``, match themselves."""
+    out: list[str] = []
+    chars = iter(pattern)
+    for ch in chars:
+        if ch == "\\":
+            ch = next(chars, "\\")
+        elif ch in "%_":
+            out.append("*" if ch == "%" else "?")
+            continue
+        out.append(f"[{ch}]" if ch in "*?[" else ch)
+    return "".join(out)
 
 
 class PostgreSQL(Dialect):

@@ -1,7 +1,8 @@
 """WHERE and HAVING: conditions to SQL, with Salesforce's comparison semantics.
 
 - Text compares case-insensitively (``lower()`` on the column; the value is lowered
-  here), ids exactly (15-character ids are widened to 18).
+  here), except a unique case-sensitive field, which compares exactly, as Salesforce
+  documents; ids exactly (15-character ids are widened to 18).
 - Logic is two-valued as in SOQL: ``Name != 'x'`` and ``NOT IN`` keep rows whose field
   is null, every other test is false on null. SQL's ``col > x`` is unknown on null, which
   WHERE and HAVING already treat as false, and AND/OR cannot turn an unknown into true;
@@ -37,6 +38,7 @@ class Typed(NamedTuple):
     kind: str  # text id multi number int bool date datetime time
     name: str
     nullable: bool = True
+    exact: bool = False  # text of a case-sensitive field: compared as written
 
 
 class _Range(NamedTuple):
@@ -103,7 +105,7 @@ def value(b: Builder, t: Typed, v: ast.Value) -> Any:
     if kind in ("text", "multi", "time"):
         if not isinstance(raw, str):
             raise _wrong_type(t)
-        return b.param(raw.lower() if kind != "time" else raw)
+        return b.param(raw if kind == "time" or t.exact else raw.lower())
     if kind == "id":
         if not isinstance(raw, str):
             raise _wrong_type(t)
@@ -135,7 +137,7 @@ def value(b: Builder, t: Typed, v: ast.Value) -> Any:
 
 
 def _left(t: Typed) -> Any:
-    return sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
+    return sa.func.lower(t.sql) if t.kind in ("text", "multi") and not t.exact else t.sql
 
 
 def _guard(t: Typed, pred: Any, *, safe: bool, keep_nulls: bool = False) -> Any:
@@ -187,6 +189,8 @@ def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
             raise _bad_operator("LIKE", t)
         if not isinstance(c.right, ast.Literal) or not isinstance(c.right.value, str):
             raise _wrong_type(t)
+        if t.exact:
+            return _guard(t, b.dialect.like_exact(t.sql, c.right.value, b.param), safe=safe)
         pattern = b.param(c.right.value.lower())
         return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"), safe=safe)
     if t.kind in ("bool", "multi") and c.op not in ("=", "!="):
