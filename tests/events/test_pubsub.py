@@ -280,6 +280,11 @@ def test_topic_info_and_publish_results(events_server: Server, client: Client) -
     assert cdc.can_subscribe and not cdc.can_publish and cdc.schema_id and cdc.rpc_id
     info = client.stub.GetSchema(pb.SchemaRequest(schema_id=cdc.schema_id), metadata=md)
     assert info.schema_id == cdc.schema_id and info.rpc_id and info.schema_json
+    # The standard channel of every object's change events, which Subscribe takes: its
+    # events carry their own objects' schema ids, the channel has none of its own.
+    every = client.stub.GetTopic(pb.TopicRequest(topic_name="/data/ChangeEvents"), metadata=md)
+    assert every.topic_name == "/data/ChangeEvents" and every.tenant_guid == cdc.tenant_guid
+    assert every.can_subscribe and not every.can_publish and every.schema_id == ""
     # Change events are Salesforce's to publish.
     err = _failure(
         lambda: client.stub.Publish(

@@ -142,6 +142,18 @@ class PubSubService(pb_grpc.PubSubServicer):
     # -- unary --------------------------------------------------------------------------
     async def GetTopic(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         await self._auth(context)
+        if request.topic_name == replay.ALL_CHANGE_EVENTS:
+            # The standard channel carries every object's change events, each with the
+            # schema id of its own object in the ConsumerEvent, so the channel has no one
+            # schema to name. Subscribers (the official examples) ask for it first.
+            return pb.TopicInfo(
+                topic_name=request.topic_name,
+                tenant_guid=self.org.org_id,
+                can_publish=False,
+                can_subscribe=True,
+                schema_id="",
+                rpc_id=_rpc_id(),
+            )
         try:
             ts = await asyncio.to_thread(self.schemas.for_topic, request.topic_name)
         except SwitchboardError as exc:
