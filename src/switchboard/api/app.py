@@ -42,6 +42,8 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
         (V + "/sobjects", {"GET": sobjects.global_describe}),
         (V + "/sobjects/{type}", {"GET": sobjects.basic_info, "POST": sobjects.create}),
         (V + "/sobjects/{type}/describe", {"GET": sobjects.describe}),
+        (V + "/sobjects/{type}/updated", {"GET": sobjects.updated}),
+        (V + "/sobjects/{type}/deleted", {"GET": sobjects.deleted}),
         (
             V + "/sobjects/{type}/{id}",
             {"GET": sobjects.retrieve, "PATCH": sobjects.update, "DELETE": sobjects.delete},

@@ -17,7 +17,10 @@
         ├── InvalidCrossReferenceKey     INVALID_CROSS_REFERENCE_KEY (lookup to nothing)
         ├── FieldIntegrityException      FIELD_INTEGRITY_EXCEPTION (lookup to wrong type)
         ├── DeleteFailed                 DELETE_FAILED (restricted lookups)
-        └── CannotInsertUpdate           CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (read-only object)
+        ├── CannotInsertUpdate           CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (read-only object)
+        ├── CannotReplicate              CANNOT_REPLICATE (an object that is not replicateable)
+        ├── InvalidReplicationDate       INVALID_REPLICATION_DATE (Get Updated / Deleted)
+        └── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
 
 Record-level errors are terminal: the same input fails the same way every time.
 """
@@ -99,17 +102,32 @@ class CannotInsertUpdate(OrgError):
     error_code = "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"
 
 
+class CannotReplicate(OrgError):
+    error_code = "CANNOT_REPLICATE"
+
+
+class InvalidReplicationDate(OrgError):
+    error_code = "INVALID_REPLICATION_DATE"
+
+
+class ExceededIdLimit(OrgError):
+    error_code = "EXCEEDED_ID_LIMIT"
+
+
 __all__ = [
     "CannotInsertUpdate",
+    "CannotReplicate",
     "DeleteFailed",
     "DuplicateExternalId",
     "DuplicateValue",
     "EntityIsDeleted",
+    "ExceededIdLimit",
     "FieldIntegrityException",
     "InvalidCrossReferenceKey",
     "InvalidEmailAddress",
     "InvalidField",
     "InvalidFieldForInsertUpdate",
+    "InvalidReplicationDate",
     "InvalidRestrictedPicklist",
     "InvalidType",
     "InvalidTypeOnField",

@@ -89,6 +89,18 @@ event = sa.Table(
 )
 sa.Index("ix_sb_event_channel_id", event.c.channel, event.c.id)
 
+# Every record deletion, soft or hard, for the REST "Get Deleted" resource (replication):
+# a hard delete leaves no row in the object's table to report. Kept 15 days, as
+# Salesforce keeps its delete log; the deletes that add to it prune it.
+delete_log = sa.Table(
+    "sb_delete_log",
+    metadata,
+    sa.Column("object_name", sa.String(255), nullable=False),
+    sa.Column("record_id", sa.String(18), nullable=False),
+    sa.Column("deleted_at", sa.DateTime, nullable=False, index=True),
+)
+sa.Index("ix_sb_delete_log_object_at", delete_log.c.object_name, delete_log.c.deleted_at)
+
 api_usage = sa.Table(
     "sb_api_usage",
     metadata,

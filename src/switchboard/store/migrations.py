@@ -54,12 +54,21 @@ def _v5_app_usage(conn: Connection) -> None:
     internal.metadata.create_all(conn, tables=[internal.api_app_usage])
 
 
+# The version that began the delete log: deletions before it were never logged.
+DELETE_LOG = 6
+
+
+def _v6_delete_log(conn: Connection) -> None:
+    internal.metadata.create_all(conn, tables=[internal.delete_log])
+
+
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
     (2, _v2_identity),
     (3, _v3_bulk),
     (4, _v4_query_locators),
     (5, _v5_app_usage),
+    (DELETE_LOG, _v6_delete_log),
 ]
 
 LATEST = STEPS[-1][0]
@@ -102,4 +111,4 @@ def migrate(store: Store) -> int:
     return store.write(locked)
 
 
-__all__ = ["LATEST", "STEPS", "current_version", "migrate"]
+__all__ = ["DELETE_LOG", "LATEST", "STEPS", "current_version", "migrate"]

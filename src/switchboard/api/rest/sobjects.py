@@ -1,4 +1,5 @@
-"""sObject resources: describe, create, retrieve, update, delete, upsert by external id."""
+"""sObject resources: describe, create, retrieve, update, delete, upsert by external id,
+and the updated/deleted lists of data replication."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from starlette.responses import Response
 
 from ...core import ids
 from ...core.errors import NotFound
+from ...org import replication
 from ...org.errors import InvalidType
 from ...org.records import record_url
 from ...org.schema.describe import describe_global, describe_global_entry, describe_object
@@ -23,6 +25,22 @@ def _object(call: Call) -> ObjectDef:
     if obj.kind == "external":
         raise NotFound()
     return obj
+
+
+def updated(call: Call) -> Response:
+    """Get Updated: ids of the records added or changed within start..end."""
+    reply = replication.updated(
+        call.org, _object(call), call.query.get("start"), call.query.get("end")
+    )
+    return json_response(reply)
+
+
+def deleted(call: Call) -> Response:
+    """Get Deleted: the records deleted within start..end, from the delete log."""
+    reply = replication.deleted(
+        call.org, _object(call), call.query.get("start"), call.query.get("end")
+    )
+    return json_response(reply)
 
 
 @point_read

@@ -2,16 +2,20 @@
 
 Master-detail children (and lookups with deleteConstraint Cascade) are deleted with
 their parent, Restrict lookups refuse the delete while a live child exists, and SetNull
-lookups are cleared, each child change with its own change event.
+lookups are cleared, each child change with its own change event. Every deletion is
+also written to the delete log that the REST "Get Deleted" resource reads.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...store import internal
+from ...store.batch_writes import insert_rows
 from ...store.match import one_of
 from ..errors import DeleteFailed
 from ..schema.model import ObjectDef
@@ -123,6 +127,21 @@ def soft_delete(
     if obj.track_changes:
         made = ChangeEvents(obj, ctx, "DELETE")
         log.append(conn, [made.event(i, {}) for i in ids], ctx.at)
+    _log_deletions(conn, obj, ids, ctx.at)
+
+
+# How long the delete log keeps a deletion, as Salesforce's "Get Deleted" reaches back.
+DELETE_LOG_DAYS = 15
+
+
+def _log_deletions(conn: Connection, obj: ObjectDef, ids: list[str], at: datetime) -> None:
+    """Record the deletions for replication clients, in the deleting transaction, and
+    drop the entries that have aged out."""
+    dl = internal.delete_log
+    conn.execute(dl.delete().where(dl.c.deleted_at < at - timedelta(days=DELETE_LOG_DAYS)))
+    insert_rows(
+        conn, dl, ["object_name", "record_id", "deleted_at"], [(obj.name, i, at) for i in ids]
+    )
 
 
 def _purge_binned_details(conn: Connection, schema: Schema, obj: ObjectDef, ids: list[str]) -> None:
