@@ -232,6 +232,28 @@ def test_collections_create_update_upsert_delete(realty) -> None:  # type: ignor
     assert upserted[0]["id"] == a1
     got = sf.restful(f"composite/sobjects/Account?ids={a1},{a2}&fields=Id,Name")
     assert [g["Name"] for g in got] == ["U1", "C2"]
+    # Upsert by Id: a record with a null Id is created, one with an Id updates it, and
+    # an Id that names no record is not found.
+    by_id = _post(
+        sf,
+        "composite/sobjects/Account/Id",
+        {
+            "records": [
+                {"attributes": {"type": "Account"}, "Id": None, "Name": "By Id new"},
+                {"attributes": {"type": "Account"}, "Id": a2, "Name": "C2 by Id"},
+                {"attributes": {"type": "Account"}, "Id": "001000000000000AAA", "Name": "x"},
+            ]
+        },
+        method="PATCH",
+    )
+    assert [(u["created"], u["success"]) for u in by_id] == [
+        (True, True),
+        (False, True),
+        (False, False),
+    ]
+    assert by_id[1]["id"] == a2 and by_id[2]["errors"][0]["statusCode"] == "NOT_FOUND"
+    assert sf.Account.get(by_id[0]["id"])["Name"] == "By Id new"
+    assert sf.Account.get(a2)["Name"] == "C2 by Id"
     deleted = sf.restful(f"composite/sobjects?ids={a1},{a2}", method="DELETE")
     assert [d["success"] for d in deleted] == [True, True]
     again = sf.restful(f"composite/sobjects?ids={a1}", method="DELETE")

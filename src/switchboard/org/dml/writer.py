@@ -353,6 +353,10 @@ class Dml:
                 for spelling in spelled_in[i]:
                     del rest[spelling]
                 to_update.append((i, found[0], rest))
+            elif key.type == FieldType.ID and values[i] is None and not update_only:
+                # Upsert by Id with no Id: Salesforce's way of asking for a new record.
+                rest = {k: v for k, v in r.items() if k not in spelled_in[i]}
+                to_insert.append((i, rest))
             elif update_only or key.type == FieldType.ID:
                 outcomes[i].errors.append(_not_found(values[i]))
             else:
