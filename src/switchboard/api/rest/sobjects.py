@@ -13,6 +13,7 @@ from ...org.errors import InvalidType
 from ...org.records import record_url
 from ...org.schema.describe import describe_global, describe_global_entry, describe_object
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
+from ...org.soql.engine import engine_for
 from ..call import Call, async_write, point_read
 from ..responses import json_response, no_content
 
@@ -122,8 +123,43 @@ def _several(call: Call, obj: ObjectDef, matches: list[str]) -> Response:
     return json_response([record_url(obj, m, call.version) for m in matches], 300)
 
 
+def _related(call: Call, obj: ObjectDef) -> Response | None:
+    """sObject Relationships, ``sobjects/T/{id}/{relationship}``: the parent record a
+    lookup names, or the records of a child relationship as a query result; None when
+    the path is not one (it is then a field and a value, an external id lookup)."""
+    rid, name = call.params["field"], call.params["value"]
+    if not ids.looks_like_id(rid) or rid[:3] != obj.key_prefix:
+        return None
+    schema = call.org.schema
+    fields = _fields_param(call)
+    lookup = obj.by_relationship(name)
+    if lookup is not None and lookup.reference_to:
+        record = call.org.retrieve(obj.name, rid, [lookup.name], call.version)
+        parent = record.get(lookup.name)
+        target = schema.by_id(parent) if parent else None
+        if target is None or not parent:
+            raise NotFound()  # no record on the other side of the lookup
+        return json_response(call.org.retrieve(target.name, parent, fields, call.version))
+    for rel in schema.children(obj):
+        if rel.name and rel.name.lower() == name.lower() and rel.child.kind != "external":
+            call.org.retrieve(obj.name, rid, ["Id"], call.version)  # the parent must exist
+            names = [f.name for f in call.org.resolve_fields(rel.child, fields)]
+            # SOQL, not SQL, of names from the schema and an id checked above; the
+            # engine binds every value of it as a parameter.
+            soql = (
+                f"SELECT {', '.join(names)} FROM {rel.child.name} "  # noqa: S608
+                f"WHERE {rel.field.name} = '{ids.normalize(rid)}'"
+            )
+            engine = engine_for(call.org)
+            return json_response(engine.query(soql, version=call.version))
+    return None
+
+
 def retrieve_by_key(call: Call) -> Response:
     obj = _object(call)
+    related = _related(call, obj)
+    if related is not None:
+        return related
     key = _key_field(call, obj)
     matches = call.org.find(obj, key, call.params["value"])
     if not matches:
