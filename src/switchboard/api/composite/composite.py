@@ -36,12 +36,17 @@ class _RollBack(Exception):
 
 def _parse(call: Call) -> tuple[list[dict[str, Any]], bool]:
     data = call.json_object()
-    subs = data.get("compositeRequest")
+    subs = check_subrequests(data.get("compositeRequest"), MAX_SUBREQUESTS)
+    return subs, bool(data.get("allOrNone", False))
+
+
+def check_subrequests(subs: Any, limit: int) -> list[dict[str, Any]]:
+    """``subs`` as a list of well-formed subrequests, at most ``limit`` of them."""
     if not isinstance(subs, list) or not subs:
         raise JsonParserError("compositeRequest: a non-empty array of subrequests is required")
-    if len(subs) > MAX_SUBREQUESTS:
+    if len(subs) > limit:
         raise CompositeLimitExceeded(
-            f"Composite request limited to {MAX_SUBREQUESTS} subrequests, got {len(subs)}"
+            f"Composite request limited to {limit} subrequests, got {len(subs)}"
         )
     seen: set[str] = set()
     for sub in subs:
@@ -58,7 +63,7 @@ def _parse(call: Call) -> tuple[list[dict[str, Any]], bool]:
         if ref in seen:
             raise InvalidCompositeInput(f"Duplicate referenceId provided in the request: {ref}")
         seen.add(ref)
-    return subs, bool(data.get("allOrNone", False))
+    return subs
 
 
 def _one(call: Call, router: Router, sub: dict[str, Any], done: dict[str, Any]) -> SubResult:
@@ -86,44 +91,56 @@ def _run_all(
     return results
 
 
-def _halted(message: str) -> SubResult:
+def run_together(call: Call, router: Router, subs: list[dict[str, Any]]) -> list[SubResult]:
+    """Every subrequest in one transaction: the first failure rolls all of them back,
+    keeps its own error and halts the others."""
+
+    def work(conn: Connection) -> list[SubResult]:
+        with call.org.bound(conn):
+            return _run_all(call, router, subs, strict=True)
+
+    try:
+        results: list[SubResult] = call.org.store.write(work)
+    except _RollBack as rb:
+        failed = len(rb.results) - 1
+        results = [rb.results[i] if i == failed else halted(_ROLLED_BACK) for i in range(len(subs))]
+    return results
+
+
+def halted(message: str) -> SubResult:
     return SubResult(400, [{"errorCode": _HALTED, "message": message}], {})
+
+
+def response_entries(subs: list[dict[str, Any]], results: list[SubResult]) -> list[Any]:
+    return [
+        {
+            "body": r.body,
+            "httpHeaders": r.headers,
+            "httpStatusCode": r.status,
+            "referenceId": sub["referenceId"],
+        }
+        for sub, r in zip(subs, results, strict=True)
+    ]
 
 
 def composite(router: Router) -> Any:
     def handler(call: Call) -> Response:
         subs, all_or_none = _parse(call)
         if all_or_none:
-
-            def work(conn: Connection) -> list[SubResult]:
-                with call.org.bound(conn):
-                    return _run_all(call, router, subs, strict=True)
-
-            try:
-                results = call.org.store.write(work)
-            except _RollBack as rb:
-                failed = len(rb.results) - 1
-                results = [
-                    rb.results[i] if i == failed else _halted(_ROLLED_BACK)
-                    for i in range(len(subs))
-                ]
+            results = run_together(call, router, subs)
         else:
             results = _run_all(call, router, subs, strict=False)
-        return json_response(
-            {
-                "compositeResponse": [
-                    {
-                        "body": r.body,
-                        "httpHeaders": r.headers,
-                        "httpStatusCode": r.status,
-                        "referenceId": sub["referenceId"],
-                    }
-                    for sub, r in zip(subs, results, strict=True)
-                ]
-            }
-        )
+        return json_response({"compositeResponse": response_entries(subs, results)})
 
     return handler
 
 
-__all__ = ["MAX_SUBREQUESTS", "composite", "InvalidReference"]
+__all__ = [
+    "MAX_SUBREQUESTS",
+    "InvalidReference",
+    "check_subrequests",
+    "composite",
+    "halted",
+    "response_entries",
+    "run_together",
+]

@@ -6,6 +6,7 @@ from ..call import Handler
 from . import collections, tree
 from .batch import batch
 from .composite import composite
+from .graph import graph
 from .router import Router
 
 
@@ -15,6 +16,7 @@ def composite_routes(base: str, router: Router) -> list[tuple[str, dict[str, Han
     return [
         (c, {"POST": composite(router)}),
         (c + "/batch", {"POST": batch(router)}),
+        (c + "/graph", {"POST": graph(router)}),
         (c + "/tree/{type}", {"POST": tree.tree}),
         (
             c + "/sobjects",
