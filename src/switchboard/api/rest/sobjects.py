@@ -1,5 +1,5 @@
 """sObject resources: describe, create, retrieve, update, delete, upsert by external id,
-and the updated/deleted lists of data replication."""
+related records (sObject Relationships), and the updated/deleted lists of replication."""
 
 from __future__ import annotations
 
