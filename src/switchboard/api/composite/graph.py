@@ -4,8 +4,8 @@ Each graph runs as an allOrNone composite request does (one transaction, referen
 between its own nodes), and graphs succeed or fail independently. The nodes may only
 address records: ``sobjects/T`` (POST), ``sobjects/T/{id}`` (GET, PATCH, DELETE) and
 ``sobjects/T/{field}/{value}`` (GET, PATCH, POST, DELETE). Salesforce's limits hold: 75
-graphs and 500 nodes in a payload, 500 in a graph; after 14 failed graphs the rest are
-not run and answer PROCESSING_HALTED. (The limits on graph depth and on different
+graphs and 500 nodes in a payload, 500 in a graph; once more than 14 graphs have failed
+the rest are not run and answer PROCESSING_HALTED. (The limits on graph depth and on different
 kinds of node are not enforced.)
 """
 
