@@ -73,8 +73,8 @@ class Writer(threading.Thread):
                     assert r.status_code == 204, r.text
                     self.acknowledged += 1
                 i += 1
-        except requests.ConnectionError:
-            pass  # the server was killed under us
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            pass  # the server was killed under us, perhaps in the middle of a reply
 
 
 class Subscriber(threading.Thread):
