@@ -349,14 +349,10 @@ class Dml:
                 )
             elif len(found) == 1:
                 # The key matched (perhaps in another case): keep the stored value as it is.
-                rest = dict(r)
-                for spelling in spelled_in[i]:
-                    del rest[spelling]
-                to_update.append((i, found[0], rest))
+                to_update.append((i, found[0], _without(r, spelled_in[i])))
             elif key.type == FieldType.ID and values[i] is None and not update_only:
                 # Upsert by Id with no Id: Salesforce's way of asking for a new record.
-                rest = {k: v for k, v in r.items() if k not in spelled_in[i]}
-                to_insert.append((i, rest))
+                to_insert.append((i, _without(r, spelled_in[i])))
             elif update_only or key.type == FieldType.ID:
                 outcomes[i].errors.append(_not_found(values[i]))
             else:
@@ -472,6 +468,11 @@ def format_auto_number(display_format: str, n: int) -> str:
         return str(n).zfill(len(m.group(1)))
 
     return re.sub(r"\{(0+)\}", repl, display_format)
+
+
+def _without(record: dict[str, Any], keys: list[Any]) -> dict[str, Any]:
+    """``record`` less ``keys`` (the key field's spellings), as a new dict."""
+    return {k: v for k, v in record.items() if k not in keys}
 
 
 def _columns_read(obj: ObjectDef, setting: Iterable[str]) -> set[str]:

@@ -31,6 +31,8 @@ from .executor import prepare, run_page
 from .parser import parse
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from ..runtime import Org
     from ..schema.model import FieldDef, ObjectDef
     from .dialects import Dialect
@@ -83,16 +85,24 @@ def _optimizable(cond: ast.Condition) -> bool:
 
 
 def explain(org: Org, dialect: Dialect, query: ast.Query) -> dict[str, Any]:
+    # Every count on one connection: one snapshot, so the plans' figures agree.
+    with org.store.read() as conn:
+        return _explain(org, dialect, query, conn)
+
+
+def _explain(org: Org, dialect: Dialect, query: ast.Query, conn: Connection) -> dict[str, Any]:
     obj = org.schema.object(query.from_.object)
     sa_dialect = org.store.engine.dialect
+    counted: dict[int, int] = {}  # by id() of the condition: a lone filter is counted once
 
     def count(where: ast.Condition | None) -> int:
-        q = replace(_COUNT, from_=query.from_, where=where)
-        plan = prepare(compile_query(org.schema, q, dialect), sa_dialect)
-        with org.store.read() as conn:
+        if id(where) not in counted:
+            q = replace(_COUNT, from_=query.from_, where=where)
+            plan = prepare(compile_query(org.schema, q, dialect), sa_dialect)
             # The version shapes records only, and COUNT() returns none.
             page = run_page(plan, conn, org.schema, position=0, batch=1, version="59.0")
-        return page.total
+            counted[id(where)] = page.total
+        return counted[id(where)]
 
     records = count(None)
     notes: list[dict[str, Any]] = []
@@ -118,7 +128,7 @@ def explain(org: Org, dialect: Dialect, query: ast.Query) -> dict[str, Any]:
         limit = threshold(records, custom=f.custom and f.type != FieldType.REFERENCE)
         plans.append(_plan("Index", [f.name], found, found / limit if limit else 0.0))
     scan_limit = threshold(records, custom=False)
-    matched = count(query.where) if query.where is not None else records
+    matched = count(query.where)
     plans.append(_plan("TableScan", [], matched, records / scan_limit if scan_limit else 0.0))
     for p in plans:
         p.update(notes=notes, sobjectCardinality=records, sobjectType=obj.name)
