@@ -1,0 +1,47 @@
+"""What the Runtime runs: services with a start and a stop, and the patterns that
+contribute them.
+
+A :class:`Service` is anything with a life: the event hub's pump, the bulk worker, the
+Pub/Sub gRPC server, the HTTP server, a pattern's delivery loop. The Runtime starts its
+services in the order they were added and stops them in reverse, on the event loop it
+owns; a service that needs threads starts them in :meth:`Service.start` and joins them
+in :meth:`Service.stop`.
+
+A :class:`Pattern` (call-out, sync, virtualization, call-in, monitoring) is built by the
+Runtime from the loaded project: it contributes HTTP routes (mounted by ``api.app``),
+services, and takes a new validated project on reload (:meth:`Pattern.apply`) or keeps
+the old one when the new one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+
+@runtime_checkable
+class Service(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Pattern(Protocol):
+    name: str
+
+    def routes(self) -> Sequence[BaseRoute]: ...
+
+    def services(self) -> Sequence[Service]: ...
+
+    def apply(self, project: Any) -> None:
+        """Swap in a new validated project; must not fail half-way (validate first)."""
+        ...
+
+
+__all__ = ["Pattern", "Service"]
