@@ -6,7 +6,9 @@ SwitchboardError
     ├── InvalidReplayId     the replay id is not one this org issued (malformed or ahead
     │                       of the log)
     ├── ReplayIdRequired    a custom replay position was asked for without a replay id
-    └── UnknownTopic        no such channel
+    ├── UnknownTopic        no such channel
+    └── ConsumerMoved       transient: another process moved a durable consumer's
+                            cursor first; the batch is re-read (events.consumers)
 """
 
 from __future__ import annotations
@@ -35,4 +37,8 @@ class UnknownTopic(EventError):
     status = 404
 
 
-__all__ = ["EventError", "InvalidReplayId", "ReplayIdRequired", "ReplayIdTooOld", "UnknownTopic"]
+class ConsumerMoved(EventError):
+    transient = True
+
+
+__all__ = ["ConsumerMoved", "EventError", "InvalidReplayId", "ReplayIdRequired", "ReplayIdTooOld", "UnknownTopic"]

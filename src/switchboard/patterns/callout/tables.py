@@ -1,5 +1,5 @@
-"""The call-out pattern's own tables: deliveries, their attempts, consumer cursors and
-schedule marks.
+"""The call-out pattern's own tables: deliveries, their attempts and schedule
+marks (consumer cursors are the event layer's: :mod:`events.consumers`).
 
 A delivery row is committed in the same transaction that advances the consumer cursor
 past the event that caused it (:mod:`events.consumers`), so a committed change is a
@@ -79,14 +79,6 @@ attempt = sa.Table(
     sa.UniqueConstraint("delivery_id", "number", name="uq_sb_callout_attempt_number"),
 )
 
-consumer = sa.Table(
-    "sb_event_consumer",
-    metadata,
-    sa.Column("name", sa.String(255), primary_key=True),
-    sa.Column("position", sa.BigInteger, nullable=False),  # last event id consumed
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-)
-
 schedule_mark = sa.Table(
     "sb_callout_schedule",
     metadata,
@@ -96,7 +88,7 @@ schedule_mark = sa.Table(
 
 
 def _v1_deliveries(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[delivery, attempt, consumer, schedule_mark])
+    metadata.create_all(conn, tables=[delivery, attempt, schedule_mark])
 
 
 # This layer's migration steps, in order (the Runtime's per-layer migrations run them;
@@ -117,7 +109,6 @@ __all__ = [
     "STEPS",
     "TRIGGERS",
     "attempt",
-    "consumer",
     "delivery",
     "ensure",
     "metadata",

@@ -1,0 +1,186 @@
+"""Sandboxed templates of a call-out: path, headers, body and reply mapping.
+
+Every string in a callout's request and reply is a Jinja2 template run in a
+:class:`~jinja2.sandbox.SandboxedEnvironment`: no attribute starting with ``_``, no
+``mro``/``func_globals`` escapes, no unsafe callables. Templates are compiled once,
+when the project loads (:func:`compile_callout`), so a bad one is a load error and
+rendering a delivery only runs compiled code.
+
+A string that is exactly one expression (``"{{ record.Amount }}"``) keeps its value's
+type (a number stays a number in a JSON body and in a reply's field update); anything
+else renders to text. Undefined names fail (``StrictUndefined``): a typo must dead-letter
+loudly, not send an empty field.
+
+Context names: ``record`` (the record after the change), ``event`` (the change or
+platform event), ``credential`` (the credential's non-secret fields), ``response``
+(``status``, ``headers``, ``json``, ``text``; reply mapping only), ``now``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ...core.retry import RetryPolicy
+from .config import CalloutConfig
+from .errors import TemplateFailed, TemplateInvalid
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_SINGLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
+
+
+class Template:
+    """One compiled string: a native-valued expression or a text template."""
+
+    __slots__ = ("_expr", "_text", "source")
+
+    def __init__(self, source: str, where: str) -> None:
+        self.source = source
+        self._expr: Any = None
+        self._text: Any = None
+        try:
+            single = _SINGLE.match(source)
+            if single:
+                self._expr = _ENV.compile_expression(single.group("expr"), undefined_to_none=False)
+            elif "{{" in source or "{%" in source:
+                self._text = _ENV.from_string(source)
+        except TemplateError as exc:
+            raise TemplateInvalid(f"{where}: bad template {source!r}: {exc}") from exc
+
+    def render(self, context: Mapping[str, Any]) -> Any:
+        try:
+            if self._expr is not None:
+                value = self._expr(**context)
+                if isinstance(value, StrictUndefined):
+                    str(value)  # raises UndefinedError with the missing name
+                return value
+            if self._text is not None:
+                return self._text.render(context)
+        except TemplateError as exc:
+            raise TemplateFailed(f"template {self.source!r} failed: {exc}") from exc
+        return self.source
+
+    def render_text(self, context: Mapping[str, Any]) -> str:
+        value = self.render(context)
+        return "" if value is None else str(value)
+
+
+def compile_tree(value: Any, where: str) -> Any:
+    """The same structure with every string replaced by its :class:`Template`."""
+    if isinstance(value, str):
+        return Template(value, where)
+    if isinstance(value, dict):
+        return {k: compile_tree(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [compile_tree(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def render_tree(tree: Any, context: Mapping[str, Any]) -> Any:
+    if isinstance(tree, Template):
+        return tree.render(context)
+    if isinstance(tree, dict):
+        return {k: render_tree(v, context) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [render_tree(v, context) for v in tree]
+    return tree
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """A callout as it runs: its configuration with every template compiled."""
+
+    name: str
+    config: CalloutConfig
+    path: Template
+    headers: dict[str, Template]
+    body: Any
+    reply_update: dict[str, Template]
+    publish_fields: dict[str, Any]
+    policy: RetryPolicy
+
+    @property
+    def credential(self) -> str:
+        return self.config.request.credential
+
+
+def compile_callout(name: str, config: CalloutConfig) -> Callout:
+    """Compile every template of ``config``; raises :class:`TemplateInvalid`."""
+    where = f"callouts.{name}"
+    req = config.request
+    reply = config.reply
+    return Callout(
+        name=name,
+        config=config,
+        path=Template(req.path, f"{where}.request.path"),
+        headers={k: Template(v, f"{where}.request.headers.{k}") for k, v in req.headers.items()},
+        body=compile_tree(req.body, f"{where}.request.body"),
+        reply_update={
+            k: Template(v, f"{where}.reply.update.{k}")
+            for k, v in (reply.update if reply else {}).items()
+        },
+        publish_fields=compile_tree(
+            dict(reply.publish.fields) if reply and reply.publish else {},
+            f"{where}.reply.publish.fields",
+        ),
+        policy=config.policy,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes | None
+
+    def redacted(self) -> dict[str, Any]:
+        """For ``last_request``: credential headers are added by the transport, never
+        here, so the rendered request holds no secret; the body is kept as text."""
+        text = None if self.body is None else self.body.decode("utf-8", "replace")[:10_000]
+        return {"method": self.method, "path": self.path, "headers": self.headers, "body": text}
+
+
+_CONTENT_TYPES = {
+    "json": "application/json",
+    "form": "application/x-www-form-urlencoded",
+    "text": "text/plain; charset=utf-8",
+}
+
+
+def render_request(callout: Callout, context: Mapping[str, Any]) -> RenderedRequest:
+    """The HTTP request of one delivery; raises :class:`TemplateFailed` (terminal)."""
+    cfg = callout.config.request
+    headers = {k: t.render_text(context) for k, t in callout.headers.items()}
+    body: bytes | None = None
+    if callout.body is not None:
+        value = render_tree(callout.body, context)
+        if cfg.format == "json":
+            body = orjson.dumps(value, default=str)
+        elif cfg.format == "form":
+            if not isinstance(value, dict):
+                raise TemplateFailed("a form body must be a mapping of fields")
+            body = urlencode({k: "" if v is None else v for k, v in value.items()}).encode()
+        else:
+            body = ("" if value is None else str(value)).encode()
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = _CONTENT_TYPES[cfg.format]
+    return RenderedRequest(cfg.method, callout.path.render_text(context), headers, body)
+
+
+__all__ = [
+    "Callout",
+    "RenderedRequest",
+    "Template",
+    "compile_callout",
+    "compile_tree",
+    "render_request",
+    "render_tree",
+]
