@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..core import clock
+from ..core.retry import RetryPolicy
 from ..store.engine import Store
 from .errors import ConsumerMoved
 from .hub import EventHub
@@ -39,6 +40,8 @@ from .replay import Event, _event, ev
 log = logging.getLogger("switchboard.events")
 
 metadata = sa.MetaData()
+# A batch that failed (the database away, a handler's bug) is read again after this.
+_BACKOFF = RetryPolicy(attempts=1_000_000, backoff=0.2, max_backoff=10.0)
 
 consumer = sa.Table(
     "sb_event_consumer",
@@ -51,6 +54,8 @@ consumer = sa.Table(
 # What a batch turns into: work run inside the cursor's transaction (None: nothing).
 Work = Callable[[Connection], Any] | None
 Handler = Callable[[list[Event]], Work]
+# Called on the event loop with the work's return value once its transaction committed.
+Committed = Callable[[Any], None]
 
 
 def ensure(conn: Connection) -> None:
@@ -126,6 +131,7 @@ class DurableConsumer:
         self.position = 0  # in memory; ``_stored`` is what the row holds
         self._stored = 0
         self._stored_at = 0.0
+        self._result: Any = None
 
     def open(self) -> int:
         """Read (or create at the watermark) the cursor; a new consumer starts now."""
@@ -133,7 +139,7 @@ class DurableConsumer:
         self._stored_at = time.monotonic()
         return self.position
 
-    async def step(self, handle: Handler) -> int:
+    async def step(self, handle: Handler, committed: Committed | None = None) -> int:
         """Consume what is visible now; returns how many events were handled."""
         upto = self.hub.safe
         if upto <= self.position:
@@ -148,37 +154,45 @@ class DurableConsumer:
                 await self._commit(None, to)
             return 0
         work = await asyncio.to_thread(handle, events)
-        await self._commit(work, to)
+        if await self._commit(work, to) and committed is not None and work is not None:
+            committed(self._result)
         return len(events)
 
-    async def _commit(self, work: Work, to: int) -> None:
+    async def _commit(self, work: Work, to: int) -> bool:
         expected = self._stored
 
-        def txn(conn: Connection) -> None:
+        def txn(conn: Connection) -> Any:
             _move(conn, self.name, expected, to)
-            if work is not None:
-                work(conn)
+            return work(conn) if work is not None else None
 
         try:
-            await self.store.write_async(txn)
+            self._result = await self.store.write_async(txn)
         except ConsumerMoved:
             log.info("consumer %s moved elsewhere; re-reading", self.name)
             self.position = self._stored = position_of(self.store, self.name) or 0
             self._stored_at = time.monotonic()
-            return
+            return False
         self.position = self._stored = to
         self._stored_at = time.monotonic()
+        return True
 
-    async def run(self, handle: Handler, stopping: asyncio.Event) -> None:
-        """Consume until ``stopping`` is set; errors are logged and the batch re-read."""
+    async def run(
+        self, handle: Handler, stopping: asyncio.Event, committed: Committed | None = None
+    ) -> None:
+        """Consume until ``stopping`` is set; a failed batch is logged and read again
+        after the retry policy's backoff."""
+        failures = 0
         while not stopping.is_set():
             try:
-                if await self.step(handle):
+                handled = await self.step(handle, committed)
+                failures = 0
+                if handled:
                     continue
             except Exception:
-                log.exception("consumer %s failed a batch; retrying it", self.name)
+                failures += 1
+                log.exception("consumer %s failed a batch; reading it again", self.name)
                 self.position = self._stored
-                await asyncio.sleep(self.wait)
+                await asyncio.sleep(_BACKOFF.delay(failures))
                 continue
             await self.hub.wait_beyond(self.position, self.wait)
 
@@ -186,6 +200,7 @@ class DurableConsumer:
 __all__ = [
     "ConsumerMoved",
     "DurableConsumer",
+    "Committed",
     "Handler",
     "Work",
     "consumer",
