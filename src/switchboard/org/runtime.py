@@ -26,6 +26,7 @@ from .dml.writer import Dml, Outcome
 from .errors import InvalidField
 from .identity.bootstrap import Bootstrap, bootstrap
 from .identity.sessions import SessionCache
+from .migrations import ORG_CHAINS
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
@@ -57,7 +58,7 @@ class Org:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         org = cls(open_store(settings.database_url), settings)
         try:
-            migrate(org.store)
+            migrate(org.store, ORG_CHAINS)
             org.schema.load()
             org.schema.ensure_tables()
             org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))

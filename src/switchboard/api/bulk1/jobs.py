@@ -20,16 +20,14 @@ from ...core import clock
 from ...core.clock import format_datetime
 from ...core.errors import NotFound, SwitchboardError
 from ...org.bulk import jobs
+from ...org.bulk import tables as bulk_tables
 from ...org.bulk.errors import InvalidJob, InvalidJobState
 from ...org.bulk.files import JobFiles
-from ...org.bulk.worker import wake_workers
 from ...org.errors import InvalidType
-from ...org.soql.engine import engine_for
-from ...store import internal
 from ..call import Call
 from . import batches, wire
 
-B = internal.bulk_batch
+B = bulk_tables.bulk_batch
 BATCH_PREFIX, RESULT_PREFIX = "751", "752"
 OPEN, CLOSED, ABORTED, FAILED = "Open", "Closed", "Aborted", "Failed"
 _CONTENT = {"CSV": "CSV", "XML": "XML", "JSON": "JSON", "ZIP_CSV": "CSV", "ZIP_XML": "XML"}
@@ -182,8 +180,8 @@ def change_job(call: Call) -> Response:
 
     def work(conn: Connection) -> jobs.Job:
         conn.execute(
-            internal.bulk_job.update()
-            .where(internal.bulk_job.c.id == job.id)
+            bulk_tables.bulk_job.update()
+            .where(bulk_tables.bulk_job.c.id == job.id)
             .values(state=wanted, modstamp=clock.now())
         )
         if wanted == ABORTED:  # queued batches are not processed; running ones finish
@@ -207,7 +205,7 @@ def add_batch(call: Call) -> Response:
     data = call.body
     if job.is_query:
         query = call.body.decode("utf-8", errors="replace").strip()
-        engine_for(call.org).plan(query, job.operation == "queryAll")  # MALFORMED_QUERY now
+        call.runtime.soql.plan(query, job.operation == "queryAll")  # MALFORMED_QUERY now
     elif job.content_type == "JSON":
         records = call.json()
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
@@ -252,7 +250,7 @@ def add_batch(call: Call) -> Response:
         return part
 
     part = call.org.store.write(work)
-    wake_workers()
+    call.runtime.bulk.notify()
     as_json = _json_job(job) or _sends_json(call)
     return wire.info_response("batchInfo", _batch_fields(part, job.id, as_json), as_json, 201)
 

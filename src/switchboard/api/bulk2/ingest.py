@@ -19,7 +19,6 @@ from ...org.bulk import jobs
 from ...org.bulk.csvio import encode_rows, iter_rows, read_header
 from ...org.bulk.errors import InvalidJob, InvalidJobState, UploadTooLarge
 from ...org.bulk.files import JobFiles
-from ...org.bulk.worker import wake_workers
 from ...org.errors import InvalidType
 from ...org.runtime import Org
 from .. import versions
@@ -105,7 +104,7 @@ def change_state(call: Call, *, query: bool = False) -> Response:
         return json_response(job.summary())
     job = call.org.store.write(lambda c: jobs.set_state(c, job, str(wanted)))
     if wanted == jobs.UPLOAD_COMPLETE:
-        wake_workers()
+        call.runtime.bulk.notify()
     return json_response(job.summary())
 
 

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from ...store import internal
 from ...store.engine import Store
 from .. import replay
+from .. import tables as event_tables
 from ..errors import EventError
 from ..hub import EventHub
 
@@ -49,7 +50,7 @@ _ACK_TIMEOUT = 10.0
 _CHECKPOINT_PREFIX = "nats_relay:"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
-ev = internal.event
+ev = event_tables.event
 
 
 class RelayError(EventError):
