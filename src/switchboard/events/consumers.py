@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from ..core import clock
 from ..core.retry import RetryPolicy
 from ..store.engine import Store
+from ..store.migrations import Chain, Step
 from .errors import ConsumerMoved
 from .hub import EventHub
 from .replay import Event, _event, ev
@@ -56,6 +57,15 @@ Work = Callable[[Connection], Any] | None
 Handler = Callable[[list[Event]], Work]
 # Called on the event loop with the work's return value once its transaction committed.
 Committed = Callable[[Any], None]
+
+
+def _v1_cursors(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[consumer])
+
+
+# The cursors' migration chain: whoever runs durable consumers lists it with its own
+# (the call-out pattern does, in ``patterns.PATTERN_CHAINS``).
+CHAIN = Chain("consumers", [Step(1, _v1_cursors)])
 
 
 def ensure(conn: Connection) -> None:
@@ -198,6 +208,7 @@ class DurableConsumer:
 
 
 __all__ = [
+    "CHAIN",
     "ConsumerMoved",
     "DurableConsumer",
     "Committed",

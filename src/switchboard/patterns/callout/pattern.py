@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...events import consumers
 from ...org.soql.errors import SoqlError
 from .config import CalloutConfig
 from .engine import DeliveryEngine
 from .errors import TemplateInvalid, UnknownCallout
-from .tables import ensure
 from .templates import Callout, compile_callout
 from .triggers import ChangeMatcher
 
@@ -47,17 +45,14 @@ class CalloutPattern:
 
     def __init__(self, runtime: Any, *, worker: bool = False) -> None:
         self.runtime = runtime
-        # Until the Runtime runs per-layer migrations, this pattern creates its tables.
-        runtime.org.store.write(ensure)
-        runtime.org.store.write(consumers.ensure)
-        settings = runtime.org.settings
+        settings = runtime.settings
         self.engine = DeliveryEngine(
             runtime,
             claim_on_insert=not worker,
-            concurrency=getattr(settings, "callout_concurrency", 256),
-            claim_batch=getattr(settings, "callout_claim_batch", 200),
-            poll_interval=getattr(settings, "callout_poll_interval", 0.5),
-            lease_margin=getattr(settings, "callout_lease_margin", 10.0),
+            concurrency=settings.callout_concurrency,
+            claim_batch=settings.callout_claim_batch,
+            poll_interval=settings.callout_poll_interval,
+            lease_margin=settings.callout_lease_margin,
         )
         project = getattr(runtime, "project", None)
         if project is not None:

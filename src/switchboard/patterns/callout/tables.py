@@ -18,6 +18,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...store.migrations import Chain
+
 metadata = sa.MetaData()
 
 TRIGGERS = ("change", "event", "schedule", "invoke", "retry")
@@ -91,10 +93,10 @@ def _v1_deliveries(conn: Connection) -> None:
     metadata.create_all(conn, tables=[delivery, attempt, schedule_mark])
 
 
-# This layer's migration steps, in order (the Runtime's per-layer migrations run them;
-# until then :func:`ensure` creates the tables).
+# This layer's migration chain, run by the Runtime (``patterns.PATTERN_CHAINS``).
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1_deliveries)]
 LAYER = "callout"
+CHAIN = Chain(LAYER, STEPS)
 
 
 def ensure(conn: Connection) -> None:
@@ -103,6 +105,7 @@ def ensure(conn: Connection) -> None:
 
 
 __all__ = [
+    "CHAIN",
     "LAYER",
     "OUTCOMES",
     "STATES",
