@@ -29,6 +29,7 @@ from switchboard.core import clock
 from switchboard.events import log
 from switchboard.events import tables as event_tables
 from switchboard.events.hub import EventHub
+from switchboard.org.migrations import ORG_CHAINS
 from switchboard.store import open_store
 from switchboard.store.engine import Store
 from switchboard.store.migrations import migrate
@@ -150,7 +151,7 @@ def main() -> None:
     args = ap.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     store = open_store(url)
-    migrate(store)
+    migrate(store, ORG_CHAINS)
     hub = EventHub(store, poll_interval=0.1).start()
     print(f"database: {store.dialect.name}, {args.writers} writer(s)")
     for label, h in (("hub", hub), ("raw", None)):

@@ -17,6 +17,7 @@ from switchboard.events import log, replay
 from switchboard.events import tables as event_tables
 from switchboard.events.errors import ReplayIdTooOld
 from switchboard.events.hub import EventHub
+from switchboard.org.migrations import ORG_CHAINS
 from switchboard.store import open_store
 from switchboard.store.migrations import migrate
 
@@ -27,7 +28,7 @@ class Boom(Exception):
 
 def test_concurrent_writers_never_skip(db_url: str) -> None:
     store = open_store(db_url)
-    migrate(store)
+    migrate(store, ORG_CHAINS)
     hub = EventHub(store, poll_interval=0.05).start()
     committed: set[int] = set()
     lock = threading.Lock()
@@ -82,7 +83,7 @@ def test_concurrent_writers_never_skip(db_url: str) -> None:
 
 def test_retention_refuses_old_replay_ids(db_url: str) -> None:
     store = open_store(db_url)
-    migrate(store)
+    migrate(store, ORG_CHAINS)
     old = clock.now() - timedelta(hours=100)
     store.write(lambda c: log.append(c, [("/event/A__e", {"n": i}) for i in range(3)], old))
     store.write(lambda c: log.append(c, [("/event/A__e", {"n": 9})], clock.now()))

@@ -32,6 +32,12 @@ class Recorder:
         self.log.append(f"stop {self.name}")
 
 
+@pytest.fixture(autouse=True)
+def no_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Runtime's own parts only (the installed patterns are tested with them)."""
+    monkeypatch.setattr(patterns, "PATTERN_FACTORIES", [])
+
+
 def _runtime(tmp: Path) -> Runtime:
     return Runtime(load(data_dir=tmp, event_poll_interval=0.05)).open()
 

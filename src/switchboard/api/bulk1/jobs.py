@@ -18,27 +18,19 @@ from starlette.responses import Response, StreamingResponse
 
 from ...core import clock
 from ...core.clock import format_datetime
-from ...core.errors import NotFound, SwitchboardError
-from ...org.bulk import jobs
+from ...core.errors import NotFound
+from ...org.bulk import jobs, states
 from ...org.bulk import tables as bulk_tables
-from ...org.bulk.errors import InvalidJob, InvalidJobState
+from ...org.bulk.errors import InvalidBatchState, InvalidJob
 from ...org.bulk.files import JobFiles
+from ...org.bulk.states import V1_BATCH_STATE
 from ...org.errors import InvalidType
 from ..call import Call
 from . import batches, wire
 
 B = bulk_tables.bulk_batch
 BATCH_PREFIX, RESULT_PREFIX = "751", "752"
-OPEN, CLOSED, ABORTED, FAILED = "Open", "Closed", "Aborted", "Failed"
 _CONTENT = {"CSV": "CSV", "XML": "XML", "JSON": "JSON", "ZIP_CSV": "CSV", "ZIP_XML": "XML"}
-_BATCH_STATE = {
-    jobs.OPEN: "Queued",
-    jobs.UPLOAD_COMPLETE: "Queued",
-    jobs.IN_PROGRESS: "InProgress",
-    jobs.COMPLETE: "Completed",
-    jobs.FAILED: "Failed",
-    jobs.ABORTED: "NotProcessed",
-}
 MAX_BATCH_BYTES = 10 * 1024 * 1024
 
 
@@ -63,16 +55,8 @@ def _job(call: Call) -> jobs.Job:
     return job
 
 
-def _batch_jobs(conn: Connection, job_id: str) -> list[jobs.Job]:
-    ids = [
-        r[0] for r in conn.execute(sa.select(B.c.id).where(B.c.job_id == job_id).order_by(B.c.seq))
-    ]
-    found = [jobs.get(conn, i) for i in ids]
-    return [b for b in found if b is not None]
-
-
 def _job_fields(job: jobs.Job, parts: list[jobs.Job], as_json: bool) -> list[tuple[str, Any]]:
-    states = [_BATCH_STATE[b.state] for b in parts]
+    states = [V1_BATCH_STATE[b.state] for b in parts]
     fields: list[tuple[str, Any]] = [
         ("id", job.id),
         ("operation", job.operation),
@@ -107,7 +91,7 @@ def _batch_fields(batch: jobs.Job, job_id: str, as_json: bool) -> list[tuple[str
     return [
         ("id", batch.id),
         ("jobId", job_id),
-        ("state", _BATCH_STATE[batch.state]),
+        ("state", V1_BATCH_STATE[batch.state]),
         ("stateMessage", batch.error_message),
         ("createdDate", _stamp(batch.created_at, as_json)),
         ("systemModstamp", _stamp(batch.modstamp, as_json)),
@@ -121,7 +105,7 @@ def _batch_fields(batch: jobs.Job, job_id: str, as_json: bool) -> list[tuple[str
 
 def _job_response(call: Call, job: jobs.Job, as_json: bool, status: int = 200) -> Response:
     with call.org.store.read() as conn:
-        parts = _batch_jobs(conn, job.id)
+        parts = states.v1_batches(conn, job.id)
     return wire.info_response("jobInfo", _job_fields(job, parts, as_json), as_json, status)
 
 
@@ -157,7 +141,7 @@ def create_job(call: Call) -> Response:
             external_id_field=ext,
             content_type=content,
             api="v1",
-            state=OPEN,
+            state=states.V1_OPEN,
         )
 
     job = call.org.store.write(work)
@@ -173,32 +157,14 @@ def change_job(call: Call) -> Response:
     as_json = _sends_json(call)
     wanted = wire.parse_job_doc(call.body, as_json).get("state")
     job = _job(call)
-    if wanted not in (CLOSED, ABORTED):
-        raise InvalidJobState(f"InvalidJobState : Invalid state for the job: {wanted}")
-    if job.state != OPEN and not (wanted == ABORTED and job.state == CLOSED):
-        raise InvalidJobState(f"InvalidJobState : Job {job.id} is {job.state}, not Open")
-
-    def work(conn: Connection) -> jobs.Job:
-        conn.execute(
-            bulk_tables.bulk_job.update()
-            .where(bulk_tables.bulk_job.c.id == job.id)
-            .values(state=wanted, modstamp=clock.now())
-        )
-        if wanted == ABORTED:  # queued batches are not processed; running ones finish
-            for part in _batch_jobs(conn, job.id):
-                if part.state == jobs.UPLOAD_COMPLETE:
-                    jobs.set_state(conn, part, jobs.ABORTED)
-        fresh = jobs.get(conn, job.id)
-        assert fresh is not None
-        return fresh
-
-    return _job_response(call, call.org.store.write(work), as_json)
+    return _job_response(
+        call, call.org.store.write(lambda c: states.v1_change(c, job, wanted)), as_json
+    )
 
 
 def add_batch(call: Call) -> Response:
     job = _job(call)
-    if job.state != OPEN:
-        raise InvalidJobState(f"InvalidJobState : Job {job.id} is {job.state}, not Open")
+    states.v1_require_open(job)
     if len(call.body) > MAX_BATCH_BYTES:
         raise InvalidJob("InvalidBatch : The batch is larger than 10 MB")
     query = None
@@ -269,7 +235,7 @@ def _batch(call: Call, job: jobs.Job) -> jobs.Job:
 def list_batches(call: Call) -> Response:
     job = _job(call)
     with call.org.store.read() as conn:
-        parts = _batch_jobs(conn, job.id)
+        parts = states.v1_batches(conn, job.id)
     as_json = _json_job(job)
     return wire.batch_list_response([_batch_fields(p, job.id, as_json) for p in parts], as_json)
 
@@ -294,13 +260,9 @@ def batch_request(call: Call) -> Response:
 def _completed(part: jobs.Job) -> None:
     if part.state != jobs.COMPLETE:
         raise InvalidBatchState(
-            f"InvalidBatch : Batch {part.id} is {_BATCH_STATE[part.state]}; "
+            f"InvalidBatch : Batch {part.id} is {V1_BATCH_STATE[part.state]}; "
             "results are available once it is Completed"
         )
-
-
-class InvalidBatchState(SwitchboardError):
-    error_code = "InvalidBatch"
 
 
 def batch_result(call: Call) -> Response:

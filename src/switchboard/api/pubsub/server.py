@@ -41,9 +41,9 @@ from ...events.errors import (
 )
 from ...events.hub import EventHub
 from ...org.identity.tokens import Session
+from ...org.platform_events import publish
 from ...org.runtime import Org
 from ..call import authenticate
-from ..platform_events import publish
 from . import pubsub_api_pb2 as pb
 from . import pubsub_api_pb2_grpc as pb_grpc
 from .schemas import Schemas, decode, encode, from_avro, to_record

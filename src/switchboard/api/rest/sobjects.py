@@ -74,7 +74,7 @@ async def _create_async(call: Call) -> Response:
 def create(call: Call) -> Response:
     obj = _object(call)
     if obj.kind == "platform_event":
-        from ..platform_events import publish
+        from ...org.platform_events import publish
 
         out = publish(call.org, call.session.user_id, obj, [call.json_object()])[0]
         if out.errors:
