@@ -119,10 +119,21 @@ def insert(
     ])  # fmt: skip
 
 
-def leased(conn: Connection, keys: Sequence[str]) -> list[Delivery]:
-    """The rows of ``keys`` just inserted (their ids are the database's)."""
-    rows = conn.execute(sa.select(*_CLAIMED).where(d.c.idempotency_key.in_(list(keys)))).all()
-    return [Delivery.from_row(r) for r in rows]
+def leased(conn: Connection, rows: Sequence[NewDelivery], until: datetime) -> list[Delivery]:
+    """The rows just inserted by :func:`insert` with a lease, as claimed deliveries: only
+    their ids are read back (the payloads are the ones in hand)."""
+    keys = [r.idempotency_key for r in rows]
+    ids = dict(
+        conn.execute(
+            sa.select(d.c.idempotency_key, d.c.id).where(d.c.idempotency_key.in_(keys))
+        ).all()
+    )
+    now = clock.now()
+    return [
+        Delivery(ids[r.idempotency_key], r.callout, r.trigger, r.event_id, r.record_id, r.order_key,
+                 r.idempotency_key, "in_flight", 1, now, r.payload, now, until)
+        for r in rows
+    ]  # fmt: skip
 
 
 def _due(now: datetime, callouts: Sequence[str], ordered: Iterable[str]) -> Any:

@@ -89,6 +89,7 @@ class DeliveryEngine:
         self._tasks: list[asyncio.Task[None]] = []
         self._inflight: set[int] = set()
         self._senders: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(concurrency)  # calls on the wire at once
         self._results: list[Result] = []
         self._have_results = asyncio.Event()
         self._kick = asyncio.Event()
@@ -189,7 +190,7 @@ class DeliveryEngine:
 
             def work(conn: Any) -> list[Delivery]:
                 insert(conn, rows, lease=until)
-                return leased(conn, [r.idempotency_key for r in rows]) if mine else []
+                return leased(conn, rows, until[1]) if until else []
 
             return work
 
@@ -242,7 +243,9 @@ class DeliveryEngine:
             callout = self.callouts.get(dl.callout)
             if callout is None:
                 return  # removed by a reload: the lease runs out and the row waits
-            self._finish(dl, callout, *(await self._attempt(dl, callout)))
+            async with self._gate:
+                outcome = await self._attempt(dl, callout)
+            self._finish(dl, callout, *outcome)
         finally:
             self._inflight.discard(dl.id)
 

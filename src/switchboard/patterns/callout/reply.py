@@ -20,7 +20,7 @@ import orjson
 from ...core.errors import SwitchboardError
 from ...org.dml.context import WriteContext
 from .errors import ReplyFailed
-from .templates import Callout, render_tree
+from .templates import Callout, render_tree, template_context
 from .triggers import reply_client
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ async def apply_reply(
     """Apply ``callout``'s reply mapping for ``response`` (an ``HttpResponse``); returns
     what was written (``{"update": {...}, "published": id}``)."""
     org = _org_of(runtime)
-    ctx = dict(context)
+    ctx = template_context(**context)
     ctx["response"] = response_context(response.status, response.headers, response.body)
     done: dict[str, Any] = {}
     record = context.get("record") or {}
