@@ -45,8 +45,8 @@ def _runtime(tmp: Path) -> Runtime:
 def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path) -> None:
     log: list[str] = []
     rt = _runtime(tmp_path)
-    # The Runtime's own parts come first: the hub, then the bulk worker.
-    assert [s.name for s in rt.services] == ["event-hub", "bulk-worker"]
+    # The Runtime's own parts come first: the hub, the bulk worker, the connectors.
+    assert [s.name for s in rt.services] == ["event-hub", "bulk-worker", "connectors"]
     for name in ("a", "b", "c"):
         rt.add_service(Recorder(name, log))
     close = rt.org.close

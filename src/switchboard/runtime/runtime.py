@@ -97,32 +97,40 @@ class Runtime:
         self.hub = EventHub.from_settings(store, self.settings)
         self.soql = QueryEngine(self.org)
         self.bulk = BulkWorker(self.org, soql=self.soql)
-        self._open_integrations()
         self.add_service(ThreadedService("event-hub", self.hub.start, self.hub.close))
         # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.
         self.add_service(ThreadedService("bulk-worker", self.bulk.start, self.bulk.stop))
+        self._open_integrations()
         self.patterns = [factory(self) for factory in PATTERN_FACTORIES]
         for pattern in self.patterns:
             for service in pattern.services():
                 self.add_service(service)
 
     def _open_integrations(self) -> None:
-        """The connector registry, the secret store and the project (engineer B's layer).
-
-        Wired here once those modules land; until then the attributes stay ``None``
-        and a ``--project`` is refused rather than silently ignored.
+        """The secret store, the connector registry and the project, before the
+        patterns are built (they read all three). The registry is a service: it closes
+        its clients when the Runtime stops, after the patterns' services that use them.
         """
+        from ..connectors.registry import ConnectorRegistry
+
+        self.secrets = _secret_store(self.org)
+        self.connectors = ConnectorRegistry(secrets=self.secrets)
+        self.add_service(self.connectors)
         if self.project_dir is not None:
             from ..patterns.project import load_project  # type: ignore[attr-defined]
 
-            self.project = load_project(self.project_dir)
+            self.apply_project(load_project(self.project_dir))
 
     def add_service(self, service: Service) -> None:
         """Run ``service`` with the others: started after those added before it."""
         self.services.append(service)
 
     def apply_project(self, project: Any) -> None:
-        """Hot reload: hand a validated project to every pattern."""
+        """Load or hot-reload a validated project: the registry's credentials, then
+        every pattern (each validates before it swaps, so a refusal keeps the old)."""
+        credentials = getattr(project, "credentials", None)
+        if self.connectors is not None and credentials is not None:
+            self.connectors.set_credentials(credentials, getattr(project, "directory", None))
         for pattern in self.patterns:
             pattern.apply(project)
         self.project = project
@@ -216,6 +224,17 @@ class Runtime:
         )
         self._http = HttpService(config)
         self.add_service(self._http)
+
+
+def _secret_store(org: Org) -> Any:
+    """The org's secret store (engineer B's ``org.secrets``), or None before it lands."""
+    import importlib.util
+
+    if importlib.util.find_spec("switchboard.org.secrets") is None:
+        return None
+    from ..org import secrets  # type: ignore[attr-defined]
+
+    return secrets.SecretStore(org)
 
 
 __all__ = ["Runtime"]

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-# The channel names and lock keys below are constants of the caller, never user input.
+# SQLSTATEs worth running the transaction again: serialization_failure, deadlock_detected.
+_PG_CONFLICTS = {"40001", "40P01"}
 
 
 class Dialect:
@@ -32,6 +33,11 @@ class Dialect:
     listens = False  # LISTEN/NOTIFY reaches other processes (see store.listen)
     copy_from = False  # COPY ... FROM STDIN is the fastest bulk insert
     needs_statistics = False  # the planner needs ANALYZE after a table grows
+
+    def is_conflict(self, exc: Exception) -> bool:
+        """Whether a driver error is a lock or serialization conflict, which running the
+        transaction again may get past (the store retries those)."""
+        return False
 
     def lock(self, conn: Connection, key: str) -> None:
         """Serialize transactions on ``key`` until this one ends."""
@@ -64,6 +70,10 @@ class Dialect:
 class SqliteDialect(Dialect):
     name = "sqlite"
 
+    def is_conflict(self, exc: Exception) -> bool:
+        text = str(getattr(exc, "orig", exc)).lower()
+        return "locked" in text or "busy" in text
+
     def one_of(self, conn: Connection, expr: Any, values: Sequence[Any]) -> Any:
         dialect = conn.dialect
         if (
@@ -85,6 +95,11 @@ class PostgresDialect(Dialect):
     listens = True
     copy_from = True
     needs_statistics = True
+
+    def is_conflict(self, exc: Exception) -> bool:
+        orig = getattr(exc, "orig", exc)
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code in _PG_CONFLICTS
 
     def lock(self, conn: Connection, key: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})

@@ -34,8 +34,6 @@ from .group_commit import Job, WriteQueue, run_batch
 T = TypeVar("T")
 log = logging.getLogger("switchboard.store")
 
-# PostgreSQL SQLSTATEs worth retrying: serialization_failure, deadlock_detected.
-_PG_RETRY = {"40001", "40P01"}
 # Six tries, jittered waits from 20 ms doubling to 320 ms: conflicts clear in milliseconds.
 BUSY_RETRY = RetryPolicy(attempts=6, backoff=0.02, max_backoff=0.32)
 
@@ -270,11 +268,7 @@ class Store:
             kept.rollback()  # ends SQLAlchemy's autobegun (driver-level no-op) transaction
 
     def _retryable(self, exc: DBAPIError) -> bool:
-        if self.is_sqlite:
-            text = str(exc.orig).lower()
-            return "locked" in text or "busy" in text
-        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        return code in _PG_RETRY
+        return self.dialect.is_conflict(exc)
 
     def dispose(self) -> None:
         self._closing = True
