@@ -5,7 +5,7 @@ the stored reply and no second effect, as the IETF draft describes. It fails on 
 when asked: ``--fail-rate`` answers 503 (with ``Retry-After: 0``) before any effect,
 ``--timeout-rate`` applies the effect and then answers too late for the caller (the
 retry must find the stored reply), ``--down`` answers 503 to everything until
-``POST /control {"down": false}``. ``GET /stats`` reports requests, effects and keys.
+``POST /control {"down": false}``; ``--latency`` delays every reply. ``GET /stats`` reports requests, effects and keys.
 
     python tests/callout/erp.py --port P [--fail-rate 0.3] [--timeout-rate 0.1 --delay 3]
 """
@@ -22,7 +22,10 @@ from aiohttp import web
 
 
 class Erp:
-    def __init__(self, fail_rate: float, timeout_rate: float, delay: float, seed: int) -> None:
+    def __init__(
+        self, fail_rate: float, timeout_rate: float, delay: float, seed: int, latency: float = 0.0
+    ) -> None:
+        self.latency = latency
         self.fail_rate = fail_rate
         self.timeout_rate = timeout_rate
         self.delay = delay
@@ -42,6 +45,8 @@ class Erp:
         self.first_seen.setdefault(key, time.time())
         if not key:
             return web.json_response({"error": "Idempotency-Key required"}, status=400)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self.down:
             return web.json_response({"error": "down"}, status=503, headers={"Retry-After": "0"})
         roll = self.random.random()
@@ -95,8 +100,9 @@ def main() -> None:
     parser.add_argument("--timeout-rate", type=float, default=0.0)
     parser.add_argument("--delay", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before every reply")
     args = parser.parse_args()
-    erp = Erp(args.fail_rate, args.timeout_rate, args.delay, args.seed)
+    erp = Erp(args.fail_rate, args.timeout_rate, args.delay, args.seed, args.latency)
     print("ready", flush=True)
     web.run_app(app(erp), host="127.0.0.1", port=args.port, print=None, access_log=None)
 

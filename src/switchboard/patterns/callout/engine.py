@@ -35,6 +35,7 @@ from typing import Any
 from ...core import clock
 from ...core.retry import RetryPolicy
 from ...events.consumers import DurableConsumer
+from .config import ChangeTrigger, EventTrigger
 from .deliveries import Delivery, NewDelivery, Result, claim_in, insert, leased, record_results
 from .errors import TemplateFailed
 from .reply import apply_reply, has_reply
@@ -105,10 +106,12 @@ class DeliveryEngine:
         org = self.runtime.org
         for name, c in callouts.items():  # build every matcher before swapping anything
             on = c.config.on
-            if on.kind == "change":
-                matchers[name] = ChangeMatcher(org, name, on, ordered=c.config.ordered)  # type: ignore[arg-type]
-            elif on.kind == "event":
-                matchers[name] = EventMatcher(name, on, ordered=c.config.ordered)  # type: ignore[arg-type]
+            if isinstance(on, ChangeTrigger):
+                matchers[name] = ChangeMatcher(
+                    org, name, on, ordered=c.config.ordered, fields=c.record_fields
+                )
+            elif isinstance(on, EventTrigger):
+                matchers[name] = EventMatcher(name, on, ordered=c.config.ordered)
         old = self.callouts
         self.callouts, self._matchers = dict(callouts), matchers
         if self._running:
@@ -142,6 +145,7 @@ class DeliveryEngine:
         self._have_results.set()
         await asyncio.wait(self._tasks, timeout=10)
         await self._flush()
+        log.info("callout deliveries stopped: %d delivered by %s", self.delivered, self.owner)
 
     def _start_consumers(self) -> None:
         if not self.consume:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...org.soql.errors import SoqlError
-from .config import CalloutConfig
+from ...org.errors import OrgError
+from .config import CalloutConfig, ChangeTrigger
 from .engine import DeliveryEngine
 from .errors import TemplateInvalid, UnknownCallout
 from .templates import Callout, compile_callout
@@ -31,11 +31,11 @@ def compile_callouts(org: Any, configs: Mapping[str, CalloutConfig]) -> dict[str
     for name, config in configs.items():
         callout = compile_callout(name, config)
         on = config.on
-        if on.kind == "change":
+        if isinstance(on, ChangeTrigger):
             try:
-                ChangeMatcher(org, name, on, ordered=config.ordered)  # type: ignore[arg-type]
-            except SoqlError as exc:
-                raise TemplateInvalid(f"callouts.{name}.on.when: {exc.message}") from exc
+                ChangeMatcher(org, name, on, ordered=config.ordered, fields=callout.record_fields)
+            except OrgError as exc:  # a bad condition, an unknown object or field
+                raise TemplateInvalid(f"callouts.{name}: {exc.message}") from exc
         out[name] = callout
     return out
 

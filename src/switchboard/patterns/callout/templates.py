@@ -11,13 +11,14 @@ type (a number stays a number in a JSON body and in a reply's field update); any
 else renders to text. Undefined names fail (``StrictUndefined``): a typo must dead-letter
 loudly, not send an empty field.
 
-Context names: ``record`` (the record after the change), ``event`` (the change or
-platform event), ``credential`` (the credential's non-secret fields), ``response``
+Context names: ``record`` (the record after the change), ``event`` (a change's
+``ChangeEventHeader``, or the platform event), ``credential`` (the credential's non-secret fields), ``response``
 (``status``, ``headers``, ``json``, ``text``; reply mapping only), ``now``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,27 +26,68 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ...core.retry import RetryPolicy
 from .config import CalloutConfig
 from .errors import TemplateFailed, TemplateInvalid
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with a plain dict's keys read first: records and events are dicts,
+    and the sandbox's attribute-then-item lookup raised and caught an AttributeError
+    for every ``record.Name`` (a third of rendering). A dict's own values are data, so
+    returning them is safe; anything else takes the sandbox's checked path."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False)
 _SINGLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
+
+
+def _record_paths(source: str) -> set[str] | None:
+    """The ``record.X`` (and ``record.Owner.Name``) paths a template reads, or None when
+    it uses ``record`` some other way (``record | tojson``, ``record[name]``)."""
+    tree = _ENV.parse(source)
+    paths: set[str] = set()
+    claimed: set[int] = set()
+    for node in tree.find_all(nodes.Getattr):
+        chain, inner = [node.attr], node.node
+        while isinstance(inner, nodes.Getattr):
+            chain.append(inner.attr)
+            claimed.add(id(inner))
+            inner = inner.node
+        if isinstance(inner, nodes.Name) and inner.name == "record":
+            claimed.add(id(inner))
+            if id(node) not in claimed:
+                paths.add(".".join(reversed(chain)))
+    for name in tree.find_all(nodes.Name):
+        if name.name == "record" and id(name) not in claimed:
+            return None
+    return paths
 
 
 class Template:
     """One compiled string: a native-valued expression or a text template."""
 
-    __slots__ = ("_expr", "_text", "source")
+    __slots__ = ("_expr", "_text", "record_paths", "source")
 
     def __init__(self, source: str, where: str) -> None:
         self.source = source
         self._expr: Any = None
         self._text: Any = None
+        self.record_paths: set[str] | None = set()
         try:
+            if "{" in source:
+                self.record_paths = _record_paths(source)
             single = _SINGLE.match(source)
             if single:
                 _ENV.compile_expression(single.group("expr"))  # a clear error if it is not one
@@ -98,6 +140,16 @@ def compile_tree(value: Any, where: str) -> Any:
     return value
 
 
+def _templates(tree: Any) -> list[Template]:
+    if isinstance(tree, Template):
+        return [tree]
+    if isinstance(tree, dict):
+        return [t for v in tree.values() for t in _templates(v)]
+    if isinstance(tree, list):
+        return [t for v in tree for t in _templates(v)]
+    return []
+
+
 def render_tree(tree: Any, context: Mapping[str, Any]) -> Any:
     if isinstance(tree, Template):
         return tree.render(context)
@@ -120,6 +172,8 @@ class Callout:
     reply_update: dict[str, Template]
     publish_fields: dict[str, Any]
     policy: RetryPolicy
+    # Record fields the templates read (paths such as ``Owner.Name``), None for all.
+    record_fields: frozenset[str] | None = None
 
     @property
     def credential(self) -> str:
@@ -131,7 +185,7 @@ def compile_callout(name: str, config: CalloutConfig) -> Callout:
     where = f"callouts.{name}"
     req = config.request
     reply = config.reply
-    return Callout(
+    callout = Callout(
         name=name,
         config=config,
         path=Template(req.path, f"{where}.request.path"),
@@ -147,6 +201,17 @@ def compile_callout(name: str, config: CalloutConfig) -> Callout:
         ),
         policy=config.policy,
     )
+    everything = [callout.path, *callout.headers.values(), *_templates(callout.body),
+                  *callout.reply_update.values(), *_templates(callout.publish_fields)]  # fmt: skip
+    fields: set[str] | None = set()
+    for template in everything:
+        if fields is None or template.record_paths is None:
+            fields = None
+            break
+        fields |= template.record_paths
+    if config.outbound_message is not None:  # C2's envelope names its own fields
+        fields = None if fields is None else fields | set(config.outbound_message.fields)
+    return dataclasses.replace(callout, record_fields=None if fields is None else frozenset(fields))
 
 
 @dataclass(frozen=True, slots=True)

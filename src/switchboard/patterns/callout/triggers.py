@@ -3,10 +3,11 @@
 A change trigger keeps a CDC event when its change type is one of ``types``, when one of
 ``changed`` is among its changed fields (a CREATE counts every field it set), and when
 the record *after the change* satisfies ``when`` with the SOQL engine's semantics. The
-condition is compiled once into ``SELECT FIELDS(ALL) FROM Obj WHERE (<when>)`` by the
+condition is compiled once into ``SELECT <fields> FROM Obj WHERE (<when>)`` by the
 org's SOQL compiler and run per event batch with the batch's ids bound
 (``AND Id IN :ids``), so one query both filters a batch and reads the records the
-templates see. A record deleted since, or changed so it no longer matches, is skipped.
+templates see (the fields the callout's templates read, or ``FIELDS(ALL)`` when they
+use the record as a whole). A record deleted since, or changed so it no longer matches, is skipped.
 DELETE events are not queried (the record is gone): ``when`` does not apply to them and
 the template sees ``record.Id`` only.
 
@@ -55,8 +56,18 @@ class _Query:
 class ChangeMatcher:
     """Deliveries for a batch of one object's change events."""
 
-    def __init__(self, org: Org, callout: str, trigger: ChangeTrigger, *, ordered: bool) -> None:
+    def __init__(
+        self,
+        org: Org,
+        callout: str,
+        trigger: ChangeTrigger,
+        *,
+        ordered: bool,
+        fields: frozenset[str] | None = None,
+    ) -> None:
         self.org = org
+        # Only what the templates read (always Id): a narrower row and a smaller payload.
+        self.fields = None if fields is None else sorted({"Id", *fields}, key=str.lower)
         self.callout = callout
         self.trigger = trigger
         self.ordered = ordered
@@ -77,7 +88,8 @@ class ChangeMatcher:
             return q
         where = f" WHERE ({self.trigger.when})" if self.trigger.when else ""
         # SOQL for the org's own parser (the project author's condition), never SQL.
-        text = f"SELECT FIELDS(ALL) FROM {self.obj.name}{where} LIMIT {FIELDS_LIMIT}"  # noqa: S608
+        select = "FIELDS(ALL)" if self.fields is None else ", ".join(self.fields)
+        text = f"SELECT {select} FROM {self.obj.name}{where} LIMIT {FIELDS_LIMIT}"  # noqa: S608
         dialect = dialect_for(self.org.store.dialect)
         compiled = compile_query(schema, parse(text), dialect)
         assert compiled.shape.id_index is not None
@@ -144,7 +156,8 @@ class ChangeMatcher:
                     callout=self.callout,
                     trigger="change",
                     idempotency_key=f"{self.callout}:{e.id}:{rid}",
-                    payload={"record": record, "event": e.payload},
+                    # The record carries the values; the event its header (what changed).
+                    payload={"record": record, "event": e.payload["ChangeEventHeader"]},
                     event_id=e.id,
                     record_id=rid,
                     order_key=rid if self.ordered else None,
