@@ -61,7 +61,10 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    runtime = Runtime(settings, project_dir=project).open()
+    try:
+        runtime = Runtime(settings, project_dir=project).open()
+    except KeyboardInterrupt:  # Ctrl-C while opening: the org closed itself
+        return
     _print_generated(runtime.org)
     files = None
     if cert and key:
@@ -69,6 +72,7 @@ def run(
     elif tls:
         files = ensure_local_ca(settings.data_dir / "tls")
     try:
+        # Blocks until SIGINT or SIGTERM, then stops everything in reverse (exit 0).
         runtime.serve(tls=files, on_ready=lambda: _announce(settings, runtime.org, files))
     finally:
         _server_file(settings).unlink(missing_ok=True)

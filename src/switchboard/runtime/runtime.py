@@ -50,7 +50,8 @@ class Runtime:
 
     def __init__(self, settings: Settings, *, project_dir: Path | None = None) -> None:
         self.settings = settings
-        self.project_dir = project_dir
+        # ``--project`` wins over the setting (SWITCHBOARD_PROJECT, once declared).
+        self.project_dir = project_dir or getattr(settings, "project", None)
         # B's connector registry, secret store and loaded project (see HUB_CONTRACT.md).
         self.connectors: Any = None
         self.secrets: Any = None

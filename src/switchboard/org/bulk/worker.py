@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from ...core import clock
 from ...core.errors import SwitchboardError
+from ...core.retry import RetryPolicy
 from ..dml.context import WriteContext
 from . import jobs
 from . import tables as bulk_tables
@@ -36,6 +37,10 @@ from .ingest import apply_chunk, plan
 
 log = logging.getLogger("switchboard.bulk")
 T = bulk_tables.bulk_job
+
+
+# Pauses after a failed claim (the database away), as the one retry policy computes them.
+_ERROR_BACKOFF = RetryPolicy(attempts=2**31, backoff=0.5, max_backoff=10.0)
 
 
 class _LostLease(Exception):
@@ -84,15 +89,19 @@ class BulkWorker:
         self._wake.set()
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 job = self.claim()
+                failures = 0
                 if job is not None:
                     self.process(job)
                     continue
             except Exception:  # a worker must outlive any one job's failure
+                failures += 1
                 log.exception("bulk worker error")
-                self._stop.wait(1)  # a stop does not wait out the pause
+                # The database away: back off (a stop does not wait out the pause).
+                self._stop.wait(_ERROR_BACKOFF.delay(failures))
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
