@@ -63,17 +63,22 @@ class ErpProcess:
             self.proc.wait(10)
 
 
-def project_yaml(erp_url: str, callouts: str) -> str:
-    """A project with the ``erp`` credential and the given ``callouts:`` body."""
-    return textwrap.dedent(
-        f"""\
-        credentials:
-          erp:
-            url: {erp_url}
-            auth: {{type: none}}
-        callouts:
-        """
-    ) + textwrap.indent(textwrap.dedent(callouts), "  ")
+def project_yaml(erp_url: str, callouts: str, credential: str = "max_in_flight: 256") -> str:
+    """A project with the ``erp`` credential (plus ``credential`` lines) and the given
+    ``callouts:`` body."""
+    return (
+        textwrap.dedent(
+            f"""\
+            credentials:
+              erp:
+                url: {erp_url}
+                auth: {{type: none}}
+            """
+        )
+        + textwrap.indent(textwrap.dedent(credential), "    ")
+        + "\ncallouts:\n"
+        + textwrap.indent(textwrap.dedent(callouts), "  ")
+    )
 
 
 EXAMPLE = """\

@@ -151,7 +151,10 @@ async def test_dead_endpoint_fills_the_dlq_and_a_retry_redrives_each_once(
     erp = erp_factory()
     erp.control(down=True)
     with database_url("sqlite", tmp_path) as db:
-        runtime = open_runtime(tmp_path, db, project_yaml(erp.url, DEAD))
+        breaker = (
+            "max_in_flight: 256\nbreaker: {min_calls: 10, window: 20, open_for: 1s, trial_calls: 2}"
+        )
+        runtime = open_runtime(tmp_path, db, project_yaml(erp.url, DEAD, breaker))
         await runtime.start()
         try:
             store = runtime.org.store

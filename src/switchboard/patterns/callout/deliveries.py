@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...core import clock
-from ...store.batch_writes import insert_rows
+from ...store.batch_writes import insert_rows, update_rows
 from ...store.engine import Store
 from .tables import attempt, delivery
 
@@ -34,6 +34,10 @@ _COLUMNS = (
     "callout", "trigger", "event_id", "record_id", "order_key", "idempotency_key", "state",
     "attempts", "next_attempt_at", "lease_owner", "lease_until", "payload", "created_at",
     "updated_at",
+)  # fmt: skip
+_RESULT_COLUMNS = (
+    "state", "next_attempt_at", "lease_owner", "lease_until", "last_request", "last_response",
+    "last_error", "updated_at", "delivered_at",
 )  # fmt: skip
 _ATTEMPT_COLUMNS = (
     "delivery_id", "number", "started_at", "finished_at", "status", "outcome", "error",
@@ -208,26 +212,19 @@ def record_results(conn: Connection, owner: str, results: Sequence[Result]) -> N
         (r.delivery_id, r.number, r.started_at, r.finished_at, r.status, r.outcome,
          r.error, r.duration_ms) for r in results
     ])  # fmt: skip
-    stmt = (
-        sa.update(d)
-        .where(d.c.id == sa.bindparam("_id"), d.c.lease_owner == sa.bindparam("_owner"))
-        .values(
-            state=sa.bindparam("_state"),
-            next_attempt_at=sa.func.coalesce(sa.bindparam("_next", type_=sa.DateTime), d.c.next_attempt_at),
-            lease_owner=None,
-            lease_until=None,
-            last_request=sa.bindparam("_req"),
-            last_response=sa.bindparam("_resp"),
-            last_error=sa.bindparam("_err"),
-            updated_at=sa.bindparam("_at"),
-            delivered_at=sa.bindparam("_done", type_=sa.DateTime),
-        )
-    )  # fmt: skip
-    conn.execute(stmt, [
-        {"_id": r.delivery_id, "_owner": owner, "_state": r.state, "_next": r.next_attempt_at,
-         "_req": _json(r.request), "_resp": _json(r.response), "_err": r.error,
-         "_at": r.finished_at, "_done": r.finished_at if r.state == "delivered" else None}
-        for r in results
+    # The lease guard: rows another worker has taken over since (this one's lease ran
+    # out) are left to it. Locked so that no claim slips in before the update.
+    ids = [r.delivery_id for r in results]
+    lost = set(conn.execute(
+        sa.select(d.c.id)
+        .where(d.c.id.in_(ids), sa.or_(d.c.lease_owner.is_(None), d.c.lease_owner != owner))
+        .with_for_update()
+    ).scalars())  # fmt: skip
+    update_rows(conn, d, _RESULT_COLUMNS, "id", [
+        (r.state, r.next_attempt_at or r.finished_at, None, None, _json(r.request),
+         _json(r.response), r.error, r.finished_at,
+         r.finished_at if r.state == "delivered" else None, r.delivery_id)
+        for r in results if r.delivery_id not in lost
     ])  # fmt: skip
 
 

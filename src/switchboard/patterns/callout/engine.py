@@ -270,8 +270,8 @@ class DeliveryEngine:
 
     def _finish(self, dl: Delivery, callout: Callout, started: datetime, t0: float, response: Any,
                 exc: BaseException | None) -> None:  # fmt: skip
-        finished = clock.now()
         duration = (time.perf_counter() - t0) * 1000
+        finished = started + timedelta(milliseconds=int(duration))
         status = getattr(response, "status", None) or getattr(exc, "status", None)
         resp = None
         if response is not None and hasattr(response, "body"):
