@@ -149,6 +149,22 @@ class Settings(BaseSettings):
         description="Seconds a delivery's lease outlasts its callout's timeout; a worker "
         "killed mid-call leaves the row to others once the lease runs out.",
     )
+    project: Path | None = Field(
+        None,
+        description="Folder of the integration project (`switchboard.yaml`) that `switchboard "
+        "up` loads and watches; empty for none (`--project` sets it too).",
+    )
+    project_poll_interval: float = Field(
+        1.0,
+        description="Seconds between checks of `switchboard.yaml` for changes; a valid change "
+        "reloads the running hub, a refused one is logged and the old project kept.",
+    )
+    secret_key: str = Field(
+        "",
+        description="Key sealing secrets at rest (AES-256-GCM): 32 random bytes in URL-safe "
+        "base64. Empty means a key generated into `secret.key` (mode 0600) in the data "
+        "directory; set it when several processes share one database.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
 
     @classmethod

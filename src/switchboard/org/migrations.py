@@ -13,10 +13,11 @@ from .bulk.tables import CHAIN as BULK
 from .dml.tables import CHAIN as DML
 from .identity.tables import CHAIN as IDENTITY
 from .schema.tables import CHAIN as SCHEMA
+from .secrets.tables import CHAIN as SECRETS
 from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
 
-ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK]
+ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS]
 
 # The step that began the delete log: deletions before it were never logged.
 DELETE_LOG = (DML.name, 2)
