@@ -19,8 +19,8 @@ def project_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "switchboard.yaml",
         **schema,
+        "title": "switchboard.yaml",
     }
 
 
