@@ -249,6 +249,10 @@ class CalloutConfig(_Model):
 
     @property
     def policy(self) -> RetryPolicy:
+        if self.outbound_message is not None:  # capped at 2 h, dropped after 24 h
+            from .outbound import outbound_policy
+
+            return outbound_policy(self)
         return self.retry.policy()
 
 

@@ -60,6 +60,10 @@ def outcome_of(exc: BaseException) -> str:
 async def execute_once(runtime: Any, callout: Callout, context: Mapping[str, Any], timeout: float,
                        idempotency_key: str | None = None) -> Any:  # fmt: skip
     """Render and send one attempt of ``callout``; returns the ``HttpResponse``."""
+    if callout.config.outbound_message is not None:  # a SOAP notifications call (C2's)
+        from .outbound import send_outbound
+
+        return await send_outbound(runtime, callout, context, timeout, idempotency_key)
     client = runtime.connectors.http(callout.credential)
     ctx = {**context, "credential": client.template_context()}
     req = render_request(callout, ctx)
