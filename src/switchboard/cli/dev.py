@@ -136,7 +136,9 @@ class Endpoint:
         return web.Response(status=200, body=ack_envelope(True), content_type="text/xml")
 
     def _log(self, request: Any, status: int, key: str, outcome: str, size: int) -> None:
-        stamp = time.strftime("%H:%M:%S", time.localtime()) + f".{int(time.time() * 1000) % 1000:03d}"
+        stamp = (
+            time.strftime("%H:%M:%S", time.localtime()) + f".{int(time.time() * 1000) % 1000:03d}"
+        )
         answer = str(status) if status else "---"
         print(f"{stamp} {request.method} {request.path_qs} {answer} key={key or '-'} "
               f"bytes={size} {outcome}", flush=True)  # fmt: skip
@@ -176,7 +178,6 @@ def endpoint(
     seed: int = typer.Option(None, "--seed", help="Seed of the failure rolls (repeatable runs)."),
 ) -> None:
     """Serve a local endpoint that fails on purpose and logs each request it receives."""
-    from aiohttp import web
 
     if not 100 <= status <= 599:
         raise typer.BadParameter("an HTTP status from 100 to 599", param_hint="--status")

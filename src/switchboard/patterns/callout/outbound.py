@@ -36,8 +36,8 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from ...core import ids
-from ...core.retry import RetryPolicy
 from ...core.errors import NotFound
+from ...core.retry import RetryPolicy
 from .errors import CalloutError
 
 if TYPE_CHECKING:
