@@ -35,7 +35,7 @@ import hmac
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import orjson
 
@@ -178,17 +178,18 @@ class OAuth2Token(Authenticator):
             form["scope"] = cfg.scope
         if cfg.audience:
             form["audience"] = cfg.audience
-        auth = None
+        headers = {"Accept": "application/json"}
         if cfg.client_auth == "basic":
-            auth = aiohttp.BasicAuth(cfg.client_id, secret)
+            # RFC 6749 2.3.1: each part form-urlencoded, then HTTP Basic.
+            pair = f"{quote_plus(cfg.client_id)}:{quote_plus(secret)}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         else:
             form.update(client_id=cfg.client_id, client_secret=secret)
         where = f"credential {self.name}: token endpoint {self.token_url}"
         try:
             async with self.session().post(
-                self.token_url, data=form, auth=auth, allow_redirects=False,
+                self.token_url, data=form, allow_redirects=False, headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
-                headers={"Accept": "application/json"},
             ) as resp:  # fmt: skip
                 raw = await resp.read()
                 status = resp.status
