@@ -128,7 +128,9 @@ class _Checker:
         from ...org.soql.dialects import dialect_for
         from ...org.soql.parser import parse
 
-        text = f"SELECT {select} FROM {obj.name}" + (f" WHERE ({where})" if where else "")
+        # SOQL for the org's own parser (the project's condition), never SQL.
+        where_clause = f" WHERE ({where})" if where else ""
+        text = f"SELECT {select} FROM {obj.name}{where_clause}"  # noqa: S608
         try:
             compile_query(self.org.schema, parse(text), dialect_for(self.org.store.dialect))
         except SwitchboardError as exc:
