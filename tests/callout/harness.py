@@ -127,9 +127,11 @@ def insert_accounts(runtime: Runtime, rows: list[dict[str, Any]], chunk: int = 5
     return ids
 
 
-async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+async def wait_until(
+    check: Callable[[], bool], timeout: float, what: str, state: Callable[[], Any] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}: {state() if state else ''}")
         await asyncio.sleep(0.1)

@@ -142,7 +142,10 @@ class _Checker:
     def callout(self, name: str, c: CalloutConfig) -> None:
         base: Path = ("callouts", name)
         record_paths: list[tuple[Path, str]] = []
+        invoked = isinstance(c.on, InvokeTrigger)
         for path, source, names in _templates(name, c):
+            if invoked:  # the action's input map
+                names = names | {"input"}
             paths = self.template(path, source, names)
             for p in sorted(paths or ()):
                 record_paths.append((path, p))

@@ -292,7 +292,12 @@ class DeliveryEngine:
                 result.request = None
             elapsed = (finished - dl.created_at).total_seconds()
             if callout.policy.should_retry(exc, dl.attempts, elapsed):
-                delay = callout.policy.delay(dl.attempts, getattr(exc, "retry_after", None))
+                retry_after = getattr(exc, "retry_after", None)
+                delay = callout.policy.delay(dl.attempts, retry_after)
+                if result.outcome == "circuit_open" and retry_after:
+                    # The endpoint was spared, not asked: wait for the breaker to let a
+                    # trial through rather than spend the budget against a closed door.
+                    delay = max(delay, retry_after)
                 result.state, result.next_attempt_at = (
                     "pending",
                     finished + timedelta(seconds=delay),
