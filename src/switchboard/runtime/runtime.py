@@ -113,9 +113,14 @@ class Runtime:
         its clients when the Runtime stops, after the patterns' services that use them.
         """
         from ..connectors.registry import ConnectorRegistry
+        from ..org.secrets import NamedCredentials, SecretStore
 
-        self.secrets = _secret_store(self.org)
-        self.connectors = ConnectorRegistry(secrets=self.secrets)
+        self.secrets = SecretStore.from_settings(self.org.store, self.settings)
+        # A credential the project does not define may be one of the org's named
+        # credentials (deployed from SFDX source).
+        self.connectors = ConnectorRegistry(
+            secrets=self.secrets, org_credentials=NamedCredentials(self.org.store).get
+        )
         self.add_service(self.connectors)
         if self.project_dir is not None:
             from ..patterns.project import load_project  # type: ignore[attr-defined]
@@ -225,17 +230,6 @@ class Runtime:
         )
         self._http = HttpService(config)
         self.add_service(self._http)
-
-
-def _secret_store(org: Org) -> Any:
-    """The org's secret store (engineer B's ``org.secrets``), or None before it lands."""
-    import importlib.util
-
-    if importlib.util.find_spec("switchboard.org.secrets") is None:
-        return None
-    from ..org import secrets  # type: ignore[attr-defined]
-
-    return secrets.SecretStore(org)
 
 
 __all__ = ["Runtime"]
