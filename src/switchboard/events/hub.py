@@ -12,6 +12,11 @@ committed and wakes everyone waiting beyond the old one. Wake-ups come from:
 
 Subscribers (gRPC, CometD, relays, the CLI) read from the database themselves, never
 beyond ``hub.safe``; the hub only tells them when to look. It also runs retention.
+
+A process has one hub per database, and its owner holds it: in ``switchboard up`` the
+Runtime builds it, starts it (:meth:`EventHub.start`) before anything that waits on it
+and closes it after them; a CLI command without a Runtime uses ``events.open_hub``.
+(There is no lookup by store: two orgs in one process have two hubs.)
 """
 
 from __future__ import annotations

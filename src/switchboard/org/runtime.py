@@ -1,8 +1,11 @@
 """The org as one object: store, schema, DML and identity, opened from settings.
 
-The API, the CLI and the hub's patterns all hold an :class:`Org` and go through it;
+The Runtime (:mod:`switchboard.runtime`) opens the one :class:`Org` of a process and
+hands it to the API, the patterns and the workers, which all go through it;
 single-record methods raise the record's first error, batch callers use ``org.dml``
-inside ``org.store.write`` themselves.
+inside ``org.store.write`` themselves. :meth:`Org.open` runs the migration chains of
+the org's layers (:mod:`.migrations`). What runs beside the org (the event hub, the
+query engine, the bulk worker) is the Runtime's, not the Org's.
 """
 
 from __future__ import annotations
