@@ -153,6 +153,7 @@ class Invoker:
         t0 = time.perf_counter()
         name = self.callout.name
         response = None
+        entry: dict[str, Any]
         try:
             # The transport enforces the timeout; the outer bound only guards a stall
             # before the request leaves (auth, bulkhead), so the answer is always in time.
@@ -160,11 +161,9 @@ class Invoker:
                 execute_once(self.runtime, self.callout, ctx, timeout, dl.idempotency_key),
                 timeout + 1.0,
             )
-            outputs: dict[str, Any] = {
-                "statusCode": response.status,
-                "body": response_context(response.status, response.headers, response.body)["json"]
-                if _is_json(response) else response.text,
-            }  # fmt: skip
+            seen = response_context(response.status, response.headers, response.body)
+            body = seen["json"] if seen["json"] is not None else seen["text"]
+            outputs: dict[str, Any] = {"statusCode": response.status, "body": body}
             if has_reply(self.callout):
                 outputs["reply"] = await apply_reply(self.runtime, self.callout, ctx, response)
             exc: BaseException | None = None
@@ -190,10 +189,6 @@ class Invoker:
             except (TemplateFailed, SwitchboardError):
                 result.request = None
         return result, entry
-
-
-def _is_json(response: Any) -> bool:
-    return "json" in str(response.headers.get("Content-Type", "")).lower()
 
 
 def routes(pattern: Any) -> list[PatternRoute]:
