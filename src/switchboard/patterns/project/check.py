@@ -34,17 +34,24 @@ _SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key
 
 def check_credentials(project: Project, org: Any) -> list[ProjectError]:
     errors: list[ProjectError] = []
-    named: set[str] = set()
+    named: dict[str, Any] = {}
     secrets: set[str] | None = None
     if org is not None:
         from ...org.secrets import NamedCredentials, SecretStore
 
-        named = set(NamedCredentials(org.store).names())
+        deployed = NamedCredentials(org.store)
+        named = {n: deployed.get(n) for n in deployed.names()}
         secrets = set(SecretStore.names_in(org.store))
-    known = sorted(set(project.credentials) | named)
+    known = sorted(set(project.credentials) | set(named))
     for name, callout in project.callouts.items():
         ref = callout.request.credential
-        if ref not in project.credentials and ref not in named:
+        if ref not in project.credentials and ref in named:
+            problem = _named_problem(ref, named[ref], secrets)
+            if problem:
+                errors.append(ProjectError(
+                    project.line_of(("callouts", name, "request", "credential")),
+                    f"callouts.{name}.request.credential: {problem}"))  # fmt: skip
+        elif ref not in project.credentials:
             close = difflib.get_close_matches(ref, known, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             errors.append(ProjectError(
@@ -63,6 +70,22 @@ def check_credentials(project: Project, org: Any) -> list[ProjectError]:
     for name, cred in project.credentials.items():
         errors.extend(_references(project, name, cred, ("credentials", name), secrets))
     return errors
+
+
+def _named_problem(name: str, record: Any, secrets: set[str] | None) -> str | None:
+    """Why an org's named credential cannot be called as it is, if it cannot."""
+    from ...connectors.http.named import credential_of, password_secret
+
+    try:
+        credential_of(record)
+    except Exception as exc:  # terminal CredentialInvalid: its message says what to do
+        return str(getattr(exc, "message", exc))
+    if record.get("protocol") == "Password" and secrets is not None:
+        needed = password_secret(name)
+        if needed not in secrets:
+            return (f"named credential {name} uses a password: run `switchboard secret set "
+                    f"{needed}` (it reads the value from stdin)")
+    return None
 
 
 def _references(project: Project, cred_name: str, node: Any, path: tuple[Any, ...],
