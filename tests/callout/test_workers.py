@@ -118,12 +118,12 @@ def test_two_workers_on_postgresql_share_deliveries_and_never_repeat_an_attempt(
     (folder / "switchboard.yaml").write_text(project_yaml(erp.url, CALLOUT))
     with database_url("postgresql", tmp_path) as db:
         env = _env(tmp_path / "data", db)
+        # The org exists before its workers start (as an operator's first `up` makes it).
+        org = Org.open(Settings(data_dir=tmp_path / "data", db=db))
         workers = [Proc(["worker", "callouts", "--project", str(folder)], env) for _ in range(2)]
-        org = None
         try:
             for w in workers:
                 w.wait_ready()
-            org = Org.open(Settings(data_dir=tmp_path / "data", db=db))
             _commit_accounts(org, count)
             store = org.store
             _wait(
@@ -131,7 +131,6 @@ def test_two_workers_on_postgresql_share_deliveries_and_never_repeat_an_attempt(
             )
         finally:
             outputs = [w.stop() for w in workers]
-        assert org is not None
         stats = erp.stats()
         # No attempt made twice: the endpoint saw each delivery's key exactly once.
         assert stats["requests"] == count and stats["max_requests_per_key"] == 1
