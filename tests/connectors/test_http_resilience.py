@@ -235,3 +235,22 @@ async def test_path_cannot_leave_the_credentials_host() -> None:
             assert not getattr(info.value, "transient", True)
         await c.close()
     assert not ep.seen
+
+
+async def test_read_timeout_bounds_silence_within_a_longer_total() -> None:
+    async with Endpoint() as ep:
+        async def stalls(request: web.Request) -> web.StreamResponse:
+            resp = web.StreamResponse(status=200)
+            await resp.prepare(request)
+            await resp.write(b"partial")
+            await asyncio.sleep(2)
+            return resp
+
+        ep.route("GET", "/stall", stalls)
+        c = make(ep.url, read_timeout="200ms")
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            await c.send("GET", "/stall", timeout=5)
+        await c.close()
+    assert time.monotonic() - started < 1.5
+    assert CredentialConfig(url="http://x").read_timeout is None

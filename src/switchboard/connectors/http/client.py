@@ -203,8 +203,12 @@ class HttpClient:
             sent["Idempotency-Key"] = idempotency_key
         signed_path = self._prefix + path
         budget = max(timeout, 0.001)
-        limits = aiohttp.ClientTimeout(total=budget,
-                                       sock_connect=min(self.config.connect_timeout, budget))  # fmt: skip
+        # Connect, read (silence between bytes) and total (the caller's timeout, reply
+        # body included): the total always bounds the others.
+        limits = aiohttp.ClientTimeout(
+            total=budget, sock_connect=min(self.config.connect_timeout, budget),
+            sock_read=min(self.config.read_timeout, budget) if self.config.read_timeout else None,
+        )  # fmt: skip
         for retry_auth in (self.auth.retry_on_401, False):
             auth_headers = await self.auth.headers(method, signed_path, body or b"")
             t0 = time.monotonic()

@@ -181,6 +181,8 @@ class CredentialConfig(_Model):
     tls: TlsConfig | None = None
     headers: dict[str, str] = Field(default_factory=dict)  # sent on every call (no secrets)
     connect_timeout: Seconds = 5.0
+    # Longest silence while reading a reply; the call's own timeout bounds the whole call.
+    read_timeout: Seconds | None = None
     max_in_flight: int = Field(default=64, ge=1)
     rate_limit: RateLimitConfig | None = None
     breaker: BreakerConfig = Field(default_factory=BreakerConfig)

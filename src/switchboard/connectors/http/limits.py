@@ -37,7 +37,10 @@ class Bulkhead:
     async def enter(self, timeout: float) -> None:
         sem = self._semaphore()
         try:
-            await asyncio.wait_for(sem.acquire(), timeout=max(timeout, 0.0))
+            if sem.locked():
+                await asyncio.wait_for(sem.acquire(), timeout=max(timeout, 0.0))
+            else:  # a free slot is taken at once, even with no time left to wait
+                await sem.acquire()
         except TimeoutError:
             raise BulkheadFull(
                 f"credential {self.name}: {self.limit} calls already in flight for the "

@@ -117,13 +117,10 @@ def _references(project: Project, cred_name: str, node: Any, path: tuple[Any, ..
 
 
 def _callout_checks(project: Project, org: Any) -> list[ProjectError]:
-    # C2's checks of the callouts: section (templates, SOQL when, fields, triggers).
-    try:
-        from ..callout.check import check
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__.rsplit('.', 1)[0]}.callout.check":
-            raise
-        return []
+    """The ``callouts:`` section's own checks (``patterns.callout.check``); imported on
+    call because that module imports this package's errors."""
+    from ..callout.check import check
+
     return list(check(project, org))
 
 
