@@ -9,6 +9,7 @@ import typer
 from ..core import settings as settings_mod
 from . import apps as apps_cli
 from . import bulk as bulk_cli
+from . import callout as callout_cli
 from . import dev as dev_cli
 from . import events as events_cli
 from . import imports as imports_cli
@@ -33,6 +34,7 @@ app.add_typer(bulk_cli.app, name="bulk")
 app.add_typer(project_cli.app, name="project")
 app.add_typer(secret_cli.app, name="secret")
 app.add_typer(dev_cli.app, name="dev")
+app.add_typer(callout_cli.app, name="callout")
 org_app.command("import")(imports_cli.import_plan)
 
 
