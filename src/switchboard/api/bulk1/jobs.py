@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from starlette.responses import Response, StreamingResponse
 
-from ...core import clock
 from ...core.clock import format_datetime
 from ...core.errors import NotFound
-from ...org.bulk import jobs, states
-from ...org.bulk import tables as bulk_tables
+from ...org.bulk import jobs, states, v1
 from ...org.bulk.errors import InvalidBatchState, InvalidJob
 from ...org.bulk.files import JobFiles
 from ...org.bulk.states import V1_BATCH_STATE
@@ -28,8 +25,7 @@ from ...org.errors import InvalidType
 from ..call import Call
 from . import batches, wire
 
-B = bulk_tables.bulk_batch
-BATCH_PREFIX, RESULT_PREFIX = "751", "752"
+RESULT_PREFIX = "752"
 _CONTENT = {"CSV": "CSV", "XML": "XML", "JSON": "JSON", "ZIP_CSV": "CSV", "ZIP_XML": "XML"}
 MAX_BATCH_BYTES = 10 * 1024 * 1024
 
@@ -181,39 +177,15 @@ def add_batch(call: Call) -> Response:
         data = batches.records_to_csv(wire.parse_sobjects(call.body))
 
     def work(conn: Connection) -> jobs.Job:
-        seq = conn.execute(
-            sa.select(sa.func.count()).select_from(B).where(B.c.job_id == job.id)
-        ).scalar()
-        part = jobs.create(
+        return v1.add_batch(
             conn,
+            job,
             user_id=call.session.user_id,
-            operation=job.operation,
-            object_name=job.object,
-            api_version=job.api_version,
-            external_id_field=job.external_id_field,
+            data_dir=call.org.settings.data_dir,
+            request=call.body,
+            rows_csv=None if job.is_query else data,
             query=query,
-            api="v1b",
-            state=jobs.UPLOAD_COMPLETE,
-            id_prefix=BATCH_PREFIX,
         )
-        files = JobFiles(call.org.settings.data_dir, part.id).ensure()
-        (files.dir / "request").write_bytes(call.body)
-        if not job.is_query:
-            files.upload.write_bytes(data)
-        now = clock.now()
-        conn.execute(
-            B.insert().values(
-                id=part.id,
-                job_id=job.id,
-                seq=int(seq or 0),
-                state="Queued",
-                created_at=now,
-                modstamp=now,
-                processed=0,
-                failed=0,
-            )
-        )
-        return part
 
     part = call.org.store.write(work)
     call.runtime.bulk.notify()
@@ -223,10 +195,7 @@ def add_batch(call: Call) -> Response:
 
 def _batch(call: Call, job: jobs.Job) -> jobs.Job:
     with call.org.store.read() as conn:
-        linked = conn.execute(
-            sa.select(B.c.id).where(B.c.id == call.params["batch"], B.c.job_id == job.id)
-        ).first()
-        part = jobs.get(conn, call.params["batch"]) if linked else None
+        part = v1.find_batch(conn, job, call.params["batch"])
     if part is None:
         raise NotFound(f"Unable to find batch {call.params['batch']} in job {job.id}")
     return part
