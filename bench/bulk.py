@@ -408,7 +408,6 @@ def event_ddl(kind: str) -> list[str]:
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql, sqlite
 
-
     dialect = sqlite.dialect() if kind == "sqlite" else postgresql.dialect()
     copy = event_tables.event.to_metadata(sa.MetaData(), name="floor_event")
     ddl = [str(sa.schema.CreateTable(copy).compile(dialect=dialect))]

@@ -133,3 +133,47 @@ def test_pattern_routes_are_authenticated(tmp_path: Path, monkeypatch: pytest.Mo
     assert anonymous.json()[0]["errorCode"] == "INVALID_SESSION_ID"
     assert signed.status_code == 200
     assert signed.json() == {"user": boot.admin_user_id, "org": boot.org_id}
+
+
+class Picky:
+    """A pattern that takes any project but ``"bad"``; records what it holds."""
+
+    name = "picky"
+
+    def __init__(self, runtime: Any) -> None:
+        self.held: Any = None
+
+    def routes(self) -> list[Any]:
+        return []
+
+    def services(self) -> list[Any]:
+        return []
+
+    def apply(self, project: Any) -> None:
+        if project == "bad":
+            raise ValueError("refused")
+        self.held = project
+
+
+class Taker(Picky):
+    name = "taker"
+
+    def apply(self, project: Any) -> None:
+        self.held = project
+
+
+def test_a_refused_reload_leaves_every_pattern_on_the_old_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(patterns, "PATTERN_FACTORIES", [Taker, Picky])
+    rt = _runtime(tmp_path)
+    try:
+        rt.apply_project("v1")
+        with pytest.raises(ValueError, match="refused"):
+            rt.apply_project("bad")  # the first pattern took it before the second refused
+        assert rt.project == "v1"
+        assert [p.held for p in rt.patterns] == ["v1", "v1"]  # type: ignore[attr-defined]
+        rt.apply_project("v2")
+        assert [p.held for p in rt.patterns] == ["v2", "v2"]  # type: ignore[attr-defined]
+    finally:
+        asyncio.run(rt.stop())

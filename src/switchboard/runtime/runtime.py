@@ -106,6 +106,12 @@ class Runtime:
         for pattern in self.patterns:
             for service in pattern.services():
                 self.add_service(service)
+        if self.project_dir is not None:
+            from ..patterns.project import ProjectWatcher
+
+            # Last to start, first to stop: a reload reaches only running patterns.
+            interval = self.settings.project_poll_interval
+            self.add_service(ProjectWatcher(self, Path(self.project_dir), interval=interval))
 
     def _open_integrations(self) -> None:
         """The secret store, the connector registry and the project, before the
@@ -123,9 +129,11 @@ class Runtime:
         )
         self.add_service(self.connectors)
         if self.project_dir is not None:
-            from ..patterns.project import load_project  # type: ignore[attr-defined]
+            from ..patterns.project import load_checked_project
 
-            self.apply_project(load_project(self.project_dir))
+            # Every mistake, semantic ones included, refuses the start (nothing
+            # half-loaded); ProjectInvalid lists them as switchboard.yaml:LINE: message.
+            self.apply_project(load_checked_project(Path(self.project_dir), self.org))
 
     def add_service(self, service: Service) -> None:
         """Run ``service`` with the others: started after those added before it."""
@@ -133,13 +141,28 @@ class Runtime:
 
     def apply_project(self, project: Any) -> None:
         """Load or hot-reload a validated project: the registry's credentials, then
-        every pattern (each validates before it swaps, so a refusal keeps the old)."""
+        every pattern. Whole or not at all: if a pattern refuses it, the ones that took
+        it and the credentials go back to the old project, and the error propagates
+        (the watcher logs it and keeps the old)."""
+        old = self.project
+        applied: list[Pattern] = []
+        try:
+            self._credentials_of(project)
+            for pattern in self.patterns:
+                pattern.apply(project)
+                applied.append(pattern)
+        except BaseException:
+            if old is not None:
+                self._credentials_of(old)
+                for pattern in applied:
+                    pattern.apply(old)
+            raise
+        self.project = project
+
+    def _credentials_of(self, project: Any) -> None:
         credentials = getattr(project, "credentials", None)
         if self.connectors is not None and credentials is not None:
             self.connectors.set_credentials(credentials, getattr(project, "directory", None))
-        for pattern in self.patterns:
-            pattern.apply(project)
-        self.project = project
 
     # -- running ------------------------------------------------------------------------
     async def start(self) -> None:
