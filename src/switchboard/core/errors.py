@@ -25,6 +25,8 @@ every transient type says so below and sets ``transient = True``::
     │   └── org.schema.errors.SchemaError      metadata and SFDX source
     ├── org.identity.errors.OAuthError         login and OAuth: terminal
     ├── api.errors.ApiError                    the HTTP edge: versions, composite, XML
+    ├── core.crypto.CryptoError                terminal: an unusable key, a sealed value
+    │                                          that does not open
     ├── connectors.errors.ConnectorError       outbound calls: each says (timeouts,
     │                                          5xx, 429, open circuit: transient)
     └── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
