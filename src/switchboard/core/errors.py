@@ -29,6 +29,7 @@ every transient type says so below and sets ``transient = True``::
     │                                          that does not open
     ├── connectors.errors.ConnectorError       outbound calls: each says (timeouts,
     │                                          5xx, 429, open circuit: transient)
+    ├── patterns.project.errors.ProjectInvalid terminal: switchboard.yaml cannot be used
     └── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
 
 ``tests/core/test_error_tree.py`` checks that every error class appears in its module's
