@@ -38,13 +38,13 @@ def no_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(patterns, "PATTERN_FACTORIES", [])
 
 
-def _runtime(tmp: Path) -> Runtime:
-    return Runtime(load(data_dir=tmp, event_poll_interval=0.05)).open()
+def _runtime(tmp: Path, db: str | None = None) -> Runtime:
+    return Runtime(load(data_dir=tmp, db=db, event_poll_interval=0.05)).open()
 
 
-def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path) -> None:
+def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path, db_url: str) -> None:
     log: list[str] = []
-    rt = _runtime(tmp_path)
+    rt = _runtime(tmp_path, db_url)
     # The Runtime's own parts come first: the hub, the bulk worker, the connectors.
     assert [s.name for s in rt.services] == ["event-hub", "bulk-worker", "connectors"]
     for name in ("a", "b", "c"):
@@ -55,13 +55,15 @@ def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path) -> None:
     async def run() -> None:
         await rt.start()
         assert rt.hub._thread is not None and rt.hub._thread.is_alive()
+        # On PostgreSQL the hub also listens for other processes' commits.
+        assert (rt.hub._listener is not None) == rt.org.store.dialect.listens
         await rt.stop()
         await rt.stop()  # idempotent: nothing stops twice
 
     asyncio.run(run())
     # The org closes last, once, after every service stopped.
     assert log == ["start a", "start b", "start c", "stop c", "stop b", "stop a", "close org"]
-    assert rt.hub._thread is None and rt.bulk._thread is None
+    assert rt.hub._thread is None and rt.bulk._thread is None and rt.hub._listener is None
 
 
 def test_a_failed_start_stops_what_started(tmp_path: Path) -> None:
