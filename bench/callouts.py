@@ -101,6 +101,7 @@ credentials:
   erp:
     url: {url}
     auth: {{type: none}}
+    max_in_flight: 256
 callouts:
   bench:
     on: {{change: Account, types: [CREATE], when: "Type = 'Customer'"}}

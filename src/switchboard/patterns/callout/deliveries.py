@@ -60,6 +60,8 @@ class Delivery:
     payload: dict[str, Any]
     created_at: datetime
     lease_until: datetime | None = None
+    retry_base: int = 0
+    cycle_started_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Delivery:
@@ -67,8 +69,18 @@ class Delivery:
         return cls(
             m["id"], m["callout"], m["trigger"], m["event_id"], m["record_id"], m["order_key"],
             m["idempotency_key"], m["state"], m["attempts"], m["next_attempt_at"],
-            orjson.loads(m["payload"]), m["created_at"], m["lease_until"],
+            orjson.loads(m["payload"]), m["created_at"], m["lease_until"], m["retry_base"],
+            m["cycle_started_at"],
         )  # fmt: skip
+
+    @property
+    def failures(self) -> int:
+        """Tries of this cycle (since it was created or last re-driven), this one included."""
+        return self.attempts - self.retry_base
+
+    @property
+    def cycle_start(self) -> datetime:
+        return self.cycle_started_at or self.created_at
 
 
 @dataclass(slots=True)
@@ -102,7 +114,8 @@ class Result:
 
 _CLAIMED = (d.c.id, d.c.callout, d.c.trigger, d.c.event_id, d.c.record_id, d.c.order_key,
             d.c.idempotency_key, d.c.state, d.c.attempts, d.c.next_attempt_at, d.c.payload,
-            d.c.created_at, d.c.lease_until)  # fmt: skip
+            d.c.created_at, d.c.lease_until, d.c.retry_base,
+            d.c.cycle_started_at)  # fmt: skip
 
 
 def insert(
@@ -243,16 +256,18 @@ def mark_dead(store: Store, owner: str, result: Result) -> None:
 
 
 def requeue(store: Store, ids: Sequence[int]) -> int:
-    """Dead or discarded deliveries back to pending, due now, with a fresh retry budget;
-    the idempotency key stays, so an endpoint that did get an earlier try dedupes it."""
+    """Dead or discarded deliveries back to pending, due now, with a fresh retry budget
+    (counted from the attempts made so far: attempt numbers keep rising, so every
+    attempt row stays unique); the idempotency key stays, so an endpoint that did get an
+    earlier try dedupes it."""
     now = clock.now()
 
     def work(conn: Connection) -> int:
         return int(conn.execute(
             sa.update(d)
             .where(d.c.id.in_(list(ids)), d.c.state.in_(("dead", "discarded")))
-            .values(state="pending", attempts=0, next_attempt_at=now, updated_at=now,
-                    lease_owner=None, lease_until=None)
+            .values(state="pending", retry_base=d.c.attempts, cycle_started_at=now,
+                    next_attempt_at=now, updated_at=now, lease_owner=None, lease_until=None)
         ).rowcount or 0)  # fmt: skip
 
     return store.write(work)

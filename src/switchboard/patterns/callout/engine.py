@@ -276,7 +276,9 @@ class DeliveryEngine:
                 exc: BaseException | None) -> None:  # fmt: skip
         duration = (time.perf_counter() - t0) * 1000
         finished = started + timedelta(milliseconds=int(duration))
-        status = getattr(response, "status", None) or getattr(exc, "status", None)
+        # The endpoint's status (a connector error's own ``status`` is what Switchboard
+        # would answer with: 502, 504).
+        status = getattr(response, "status", None) or getattr(exc, "remote_status", None)
         resp = None
         if response is not None and hasattr(response, "body"):
             resp = {"status": response.status,
@@ -290,10 +292,10 @@ class DeliveryEngine:
                 result.request = render_request(callout, {**_ctx(dl), "credential": {}}).redacted()
             except TemplateFailed:
                 result.request = None
-            elapsed = (finished - dl.created_at).total_seconds()
-            if callout.policy.should_retry(exc, dl.attempts, elapsed):
+            elapsed = (finished - dl.cycle_start).total_seconds()
+            if callout.policy.should_retry(exc, dl.failures, elapsed):
                 retry_after = getattr(exc, "retry_after", None)
-                delay = callout.policy.delay(dl.attempts, retry_after)
+                delay = callout.policy.delay(dl.failures, retry_after)
                 if result.outcome == "circuit_open" and retry_after:
                     # The endpoint was spared, not asked: wait for the breaker to let a
                     # trial through rather than spend the budget against a closed door.

@@ -43,6 +43,10 @@ delivery = sa.Table(
     sa.Column("idempotency_key", sa.String(255), nullable=False, unique=True),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    # A re-driven dead letter keeps its attempt numbers rising (each attempt row stays
+    # unique); its retry budget counts from ``retry_base`` and ``cycle_started_at``.
+    sa.Column("retry_base", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cycle_started_at", sa.DateTime, nullable=True),
     sa.Column("next_attempt_at", sa.DateTime, nullable=False),
     sa.Column("lease_owner", sa.String(255), nullable=True),
     sa.Column("lease_until", sa.DateTime, nullable=True),
