@@ -73,6 +73,7 @@ class CircuitBreaker:
     _opened_at: float = 0.0
     _generation: int = 0  # bumped on every state change: stale permits are ignored
     _trials_out: int = 0  # trial permits admitted and not yet settled
+    _failures: int = 0  # failures in the window, kept as calls come (not counted per call)
     _trial_results: list[bool] = field(default_factory=list)
     transitions: list[str] = field(default_factory=list)  # for logs and tests
 
@@ -116,12 +117,15 @@ class CircuitBreaker:
                 failed = self._trial_results.count(False) / len(self._trial_results)
                 self._move(OPEN if failed >= self.config.failure_rate else CLOSED)
             return
-        self._outcomes.append(ok)
-        calls = len(self._outcomes)
-        if calls >= self.config.min_calls:
-            failed = self._outcomes.count(False) / calls
-            if failed >= self.config.failure_rate:
-                self._move(OPEN)
+        window = self._outcomes
+        if len(window) == window.maxlen and not window[0]:
+            self._failures -= 1  # the oldest outcome, a failure, slides out
+        window.append(ok)
+        if not ok:
+            self._failures += 1
+        calls = len(window)
+        if calls >= self.config.min_calls and self._failures / calls >= self.config.failure_rate:
+            self._move(OPEN)
 
     def _released(self, permit: Permit) -> None:
         if permit.trial and permit.generation == self._generation:
@@ -136,11 +140,12 @@ class CircuitBreaker:
             self._opened_at = self.clock()
         if state == CLOSED:
             self._outcomes.clear()
+            self._failures = 0
         self.transitions.append(state)
 
     @property
     def failure_share(self) -> float:
-        return self._outcomes.count(False) / len(self._outcomes) if self._outcomes else 0.0
+        return self._failures / len(self._outcomes) if self._outcomes else 0.0
 
 
 __all__ = ["CLOSED", "HALF_OPEN", "OPEN", "CircuitBreaker", "Permit"]

@@ -114,22 +114,24 @@ class HttpClient:
     async def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         session = self._sessions.get(loop)
-        if session is None or session.closed:
-            import aiohttp
+        if session is not None and not session.closed:
+            return session
+        # The first call on this loop: build its session (and the TLS context).
+        import aiohttp
 
-            ctx = await ssl_context(self.name, self.config.tls, self._secrets, self._base_dir)
-            connector = aiohttp.TCPConnector(
-                limit=0,  # the bulkhead bounds calls in flight, per credential
-                ssl=ctx if ctx is not None else True,
-                enable_cleanup_closed=True,
-            )
-            session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": USER_AGENT},
-                auto_decompress=True,
-            )
-            self._sessions = {lp: s for lp, s in self._sessions.items() if not lp.is_closed()}
-            self._sessions[loop] = session
+        ctx = await ssl_context(self.name, self.config.tls, self._secrets, self._base_dir)
+        connector = aiohttp.TCPConnector(
+            limit=0,  # the bulkhead bounds calls in flight, per credential
+            ssl=ctx if ctx is not None else True,
+            enable_cleanup_closed=True,
+        )
+        session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": USER_AGENT},
+            auto_decompress=True,
+        )
+        self._sessions = {lp: s for lp, s in self._sessions.items() if not lp.is_closed()}
+        self._sessions[loop] = session
         return session
 
     async def close(self) -> None:
@@ -195,7 +197,7 @@ class HttpClient:
     async def _exchange(self, method: str, url: str, path: str,
                         headers: Mapping[str, str] | None, body: bytes | None,
                         timeout: float, idempotency_key: str | None) -> HttpResponse:  # fmt: skip
-        import aiohttp
+        import aiohttp  # already loaded by _session; deferred so the registry stays light
 
         session = await self._session()
         sent = {**self.config.headers, **(headers or {})}
@@ -218,7 +220,8 @@ class HttpClient:
                     timeout=limits, allow_redirects=False,
                 ) as resp:  # fmt: skip
                     raw = await resp.read()
-                    response = HttpResponse(resp.status, resp.headers.copy(), raw,
+                    # The reply's own read-only, case-insensitive headers (no copy).
+                    response = HttpResponse(resp.status, resp.headers, raw,
                                             time.monotonic() - t0)  # fmt: skip
             except aiohttp.ClientConnectorCertificateError:
                 raise ConnectError(f"{method} {self.name}{path}: the server's TLS certificate "
