@@ -71,6 +71,7 @@ class Erp:
             "first_seen": self.first_seen if _request.query.get("times") else None,
             "bodies": self.bodies if _request.query.get("bodies") else None,
             "headers": self.headers if _request.query.get("bodies") else None,
+            "replies": self.replies if _request.query.get("bodies") else None,
             "per_key": self.per_key if _request.query.get("keys") else None,
         })  # fmt: skip
 

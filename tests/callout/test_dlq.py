@@ -40,6 +40,14 @@ to_erp:
 """
 
 
+def _state(store: Any) -> Any:
+    rows = deliveries.recent(store, "to_erp", 3)
+    return deliveries.counts(store), [
+        (r["state"], r["attempts"], r["next_attempt_at"], r["lease_until"], r["last_error"])
+        for r in rows
+    ]
+
+
 def cli(db: str, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(BIN), "callout", *args, "--db", db, "--data-dir", str(data)],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
@@ -117,7 +125,7 @@ async def test_dead_letters_shown_redacted_discarded_and_redriven_once(
             again = json.loads(cli(db, data, "dlq", "retry", "--all", "--json").stdout)
             assert again == {"requeued": [], "skipped": []}
             await wait_until(lambda: deliveries.counts(store).get("delivered", 0) == COUNT - 1,
-                             60, "the re-drive")  # fmt: skip
+                             60, "the re-drive", lambda: _state(store))  # fmt: skip
             await asyncio.sleep(0.5)
             stats = erp.stats()
             assert stats["effects"] == COUNT - 1

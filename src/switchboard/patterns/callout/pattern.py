@@ -19,8 +19,6 @@ from .templates import Callout, compile_callout
 from .triggers import ChangeMatcher
 
 if TYPE_CHECKING:
-    from starlette.routing import BaseRoute
-
     from ...runtime.service import Service
 
 
@@ -76,17 +74,11 @@ class CalloutPattern:
     def services(self) -> Sequence[Service]:
         return [self.engine]
 
-    def routes(self) -> Sequence[BaseRoute]:
-        routes: list[BaseRoute] = []
-        for module in ("invoke", "dlq", "outbound"):  # C2's edges, each optional
-            try:
-                mod = __import__(f"{__package__}.{module}", fromlist=["routes"])
-            except ImportError:
-                continue
-            contribute = getattr(mod, "routes", None)
-            if contribute is not None:
-                routes.extend(contribute(self))
-        return routes
+    def routes(self) -> Sequence[Any]:
+        """The request-reply action and the dead-letter queue over REST (C2's)."""
+        from . import dlq, invoke
+
+        return [*invoke.routes(self), *dlq.routes(self)]
 
 
 __all__ = ["CalloutPattern", "compile_callouts"]
