@@ -179,3 +179,22 @@ def test_a_refused_reload_leaves_every_pattern_on_the_old_project(
         assert [p.held for p in rt.patterns] == ["v2", "v2"]  # type: ignore[attr-defined]
     finally:
         asyncio.run(rt.stop())
+
+
+class BarePattern(EchoPattern):
+    name = "bare"
+
+    def routes(self) -> list[Any]:
+        from starlette.routing import Route
+
+        return [Route("/open-door", lambda request: JSONResponse({}))]
+
+
+def test_a_bare_pattern_route_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(patterns, "PATTERN_FACTORIES", [BarePattern])
+    rt = _runtime(tmp_path)
+    try:
+        with pytest.raises(TypeError, match="must be ApiRoutes"):
+            create_app(rt)
+    finally:
+        asyncio.run(rt.stop())

@@ -68,19 +68,22 @@ def _cometd(runtime: ApiRuntime) -> Any:
 
 
 def _pattern_routes(runtime: ApiRuntime) -> list[BaseRoute]:
-    """What the Runtime's patterns contribute: an ``ApiRoute`` gets the same
-    authentication, usage counting and error shape as REST; a bare route is kept.
-    (Recognised by shape: ``ApiRoute`` is declared in ``runtime.service``, above ``api``.)"""
+    """What the Runtime's patterns contribute, each with the same authentication, usage
+    counting and error shape as REST. Only ``ApiRoute``-shaped routes (``path``,
+    ``handlers``, ``counted``; recognised by shape, as ``ApiRoute`` is declared in
+    ``runtime.service``, above ``api``) are accepted: a bare starlette route would be
+    an unauthenticated door, so it is refused when the app is built."""
     out: list[BaseRoute] = []
     for pattern in getattr(runtime, "patterns", ()):
         routes: Sequence[Any] = pattern.routes()
         for route in routes:
-            if not isinstance(route, BaseRoute) and hasattr(route, "handlers"):
-                handlers = dict(route.handlers)
-                wrapped = endpoint(runtime, handlers, counted=route.counted)
-                out.append(Route(route.path, wrapped, methods=_ALL))
-            else:
-                out.append(route)
+            if isinstance(route, BaseRoute) or not hasattr(route, "handlers"):
+                raise TypeError(
+                    f"pattern {pattern.name!r} contributed {route!r}: a pattern's routes "
+                    "must be ApiRoutes, authenticated by api.call.endpoint"
+                )
+            wrapped = endpoint(runtime, dict(route.handlers), counted=route.counted)
+            out.append(Route(route.path, wrapped, methods=_ALL))
     return out
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from starlette.routing import BaseRoute
+    pass
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class Service(Protocol):
 class Pattern(Protocol):
     name: str
 
-    def routes(self) -> Sequence[ApiRoute | BaseRoute]:
-        """HTTP routes: :class:`ApiRoute`s (authenticated by the API's machinery); a bare
-        starlette route is mounted as it is and must authenticate itself."""
+    def routes(self) -> Sequence[ApiRoute]:
+        """HTTP routes: :class:`ApiRoute`s, authenticated by the API's machinery (a bare
+        starlette route is refused: every route is authenticated)."""
         ...
 
     def services(self) -> Sequence[Service]: ...
