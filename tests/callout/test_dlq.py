@@ -36,7 +36,7 @@ to_erp:
     headers: {X-Api-Key: "{{ record.Description }}"}
     body: {sfid: "{{ record.Id }}", note: "{{ record.Description }}"}
   timeout: 2s
-  retry: {attempts: 2, backoff: 10ms, max_backoff: 20ms}
+  retry: {attempts: 4, backoff: 10ms, max_backoff: 50ms}
 """
 
 
@@ -63,7 +63,10 @@ async def test_dead_letters_shown_redacted_discarded_and_redriven_once(
         org = Org.open(Settings(data_dir=data, db=db))  # the secret is set before the hub starts
         SecretStore.from_settings(org.store, org.settings).set("erp_token", SECRET)
         org.close()
-        text = project_yaml(erp.url, CALLOUT).replace(
+        breaker = (
+            "max_in_flight: 256\nbreaker: {min_calls: 10, window: 20, open_for: 1s, trial_calls: 2}"
+        )
+        text = project_yaml(erp.url, CALLOUT, breaker).replace(
             "auth: {type: none}", "auth: {type: bearer, token: {secret: erp_token}}"
         )
         runtime = open_runtime(tmp_path, db, text)
@@ -92,7 +95,7 @@ async def test_dead_letters_shown_redacted_discarded_and_redriven_once(
             assert SECRET not in r.text
             assert shown["lastRequest"]["headers"]["X-Api-Key"] == "********"
             assert shown["lastRequest"]["body"] and "********" in shown["lastRequest"]["body"]
-            assert shown["lastError"] and len(shown["attemptsLog"]) == 2
+            assert shown["lastError"] and len(shown["attemptsLog"]) == 4
             assert (await api.get(f"{BASE}/dlq/999999")).status_code == 404
             assert (await api.get(f"{BASE}/dlq/abc")).json()[0]["errorCode"] == "NOT_FOUND"
 
