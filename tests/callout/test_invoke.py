@@ -96,7 +96,7 @@ async def test_invocable_actions(tmp_path: Path, erp_factory: Any) -> None:
         assert err["message"] == "System.CalloutException: Read timed out"
         assert err["statusCode"] == "UNKNOWN_EXCEPTION"
         (row,) = deliveries.recent(runtime.org.store, "slow_check")
-        assert row["state"] == "dead" and "ReadTimeout" in row["last_error"]
+        assert row["state"] == "dead" and "Timeout" in row["last_error"]
         full = deliveries.get(runtime.org.store, row["id"])
         assert full is not None and full["attempts_log"][0]["outcome"] == "timeout"
 

@@ -157,10 +157,13 @@ class Invoker:
         try:
             # The transport enforces the timeout; the outer bound only guards a stall
             # before the request leaves (auth, bulkhead), so the answer is always in time.
-            response = await asyncio.wait_for(
-                execute_once(self.runtime, self.callout, ctx, timeout, dl.idempotency_key),
-                timeout + 1.0,
-            )
+            try:
+                response = await asyncio.wait_for(
+                    execute_once(self.runtime, self.callout, ctx, timeout, dl.idempotency_key),
+                    timeout + 1.0,
+                )
+            except TimeoutError:
+                raise TimeoutError(f"no reply within {timeout:g}s") from None
             seen = response_context(response.status, response.headers, response.body)
             body = seen["json"] if seen["json"] is not None else seen["text"]
             outputs: dict[str, Any] = {"statusCode": response.status, "body": body}
