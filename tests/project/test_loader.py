@@ -163,3 +163,14 @@ def test_schema_describes_the_file(tmp_path: Path) -> None:
     assert "oauth2" in text and "SecretRef" in text
     erp = schema["$defs"]["CredentialConfig"]
     assert erp["required"] == ["url"] and erp["additionalProperties"] is False
+
+
+def test_recursive_and_exponential_aliases_are_refused(tmp_path: Path) -> None:
+    recursive = "credentials: &a\n  erp: *a\n"
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    for text in (recursive, laughs):
+        errors = errors_of(tmp_path, text)
+        assert len(errors) == 1 and "alias" in errors[0], errors

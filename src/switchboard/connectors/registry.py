@@ -85,8 +85,10 @@ class ConnectorRegistry:
             factory: ConnectorFactory = ep.load()
             self._factories[kind] = factory
             return factory
-        raise UnknownConnector(f"no connector of kind {kind!r}; installed: "
-                               f"{', '.join(self.kinds()) or 'none'}")  # fmt: skip
+        kinds = self.kinds()
+        hint = ("none: the package's entry points are missing; reinstall it "
+                "(pip install -e .)") if not kinds else ", ".join(kinds)  # fmt: skip
+        raise UnknownConnector(f"no connector of kind {kind!r}; installed: {hint}")
 
     # -- credentials ------------------------------------------------------------------
     def set_credentials(self, credentials: Mapping[str, Any], base_dir: Path | None = None) -> None:

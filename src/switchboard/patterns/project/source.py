@@ -50,13 +50,29 @@ class ProjectSource:
         return here
 
 
+# Aliases are expanded as they are built, so a file of nested aliases ("billion laughs")
+# or an alias of its own ancestor would never finish: both bounds make it an error.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+
+class TooLarge(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        self.line, self.message = line, message
+
+
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader, source: ProjectSource) -> None:
         self.loader = loader
         self.source = source
         self.errors: list[ProjectError] = []
+        self.nodes = 0
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+            raise TooLarge(node.start_mark.line + 1, "the file nests too deeply or expands "
+                           "too many aliases (a recursive or exponential &anchor/*alias?)")  # fmt: skip
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             first: dict[str, int] = {}
@@ -100,6 +116,8 @@ def parse(text: str) -> tuple[Any, ProjectSource, list[ProjectError]]:
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         return None, source, [ProjectError(line, f"not valid YAML: {what}; check the "
                                                   "indentation and quoting here")]  # fmt: skip
+    except TooLarge as exc:
+        return None, source, [ProjectError(exc.line, exc.message)]
     except yaml.YAMLError as exc:
         return None, source, [ProjectError(1, f"not valid YAML ({type(exc).__name__})")]
     finally:
