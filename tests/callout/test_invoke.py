@@ -109,6 +109,15 @@ async def test_invocable_actions(tmp_path: Path, erp_factory: Any) -> None:
         assert number == r.json()[0]["outputValues"]["body"]["erp_id"]
         assert fast.stats(bodies="1")["effects"] == 3
 
+        # A recordId naming no record fails that input alone.
+        r = await api.post(f"{V}/number_account",
+                           json={"inputs": [{"recordId": "001000000000000AAA"}, {"recordId": acct}]})  # fmt: skip
+        assert r.status_code == 200, r.text
+        bad, good = r.json()
+        assert bad["isSuccess"] is False and bad["errors"][0]["statusCode"] == "NOT_FOUND"
+        assert good["isSuccess"] is True
+        assert fast.stats()["effects"] == 4
+
         # The listing, and the errors: unknown action, bad body, too many inputs, no token.
         listing = (await api.get(V)).json()["actions"]
         assert [a["name"] for a in listing] == ["credit_check", "number_account", "slow_check"]
@@ -121,7 +130,7 @@ async def test_invocable_actions(tmp_path: Path, erp_factory: Any) -> None:
         r = await api.post(f"{V}/credit_check", json={"inputs": [{}]},
                            headers={"Authorization": "Bearer nope"})  # fmt: skip
         assert r.status_code == 401
-        assert fast.stats()["effects"] == 3  # none of the refused requests called out
+        assert fast.stats()["effects"] == 4  # none of the refused requests called out
     finally:
         await api.aclose()
         await runtime.stop()

@@ -126,10 +126,25 @@ class Invoker:
 
     async def run(self, inputs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         org = self.runtime.org
-        contexts = []
+        answers: list[dict[str, Any] | None] = []
+        contexts: list[dict[str, Any]] = []
         for given in inputs:
-            record = await asyncio.to_thread(_record, org, given)
+            try:
+                record = await asyncio.to_thread(_record, org, given)
+            except SwitchboardError as exc:  # this input's answer; nothing is called for it
+                answers.append({"actionName": self.callout.name, "isSuccess": False,
+                                "errors": [_error_entry(exc)], "outputValues": None})  # fmt: skip
+                continue
+            answers.append(None)
             contexts.append({"record": record, "event": None, "input": given})
+        done: list[tuple[Result, dict[str, Any]]] = []
+        if contexts:
+            done = await self._calls(contexts)
+        results = iter(entry for _, entry in done)
+        return [a if a is not None else next(results) for a in answers]
+
+    async def _calls(self, contexts: list[dict[str, Any]]) -> list[tuple[Result, dict[str, Any]]]:
+        org = self.runtime.org
         timeout = self.callout.config.timeout
         rows = [NewDelivery(self.callout.name, "invoke", f"invoke:{uuid.uuid4()}", ctx,
                             record_id=(ctx["record"] or {}).get("Id")) for ctx in contexts]  # fmt: skip
@@ -144,7 +159,7 @@ class Invoker:
         done = await asyncio.gather(*(self._one(d, ctx, timeout)
                                       for d, ctx in zip(deliveries, contexts, strict=True)))  # fmt: skip
         await org.store.write_async(lambda conn: record_results(conn, owner, [r for r, _ in done]))
-        return [entry for _, entry in done]
+        return list(done)
 
     async def _one(
         self, dl: Any, ctx: dict[str, Any], timeout: float
