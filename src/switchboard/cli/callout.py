@@ -31,7 +31,7 @@ def _org(data_dir: Path | None, db: str | None) -> Iterator[tuple[Any, Any]]:
     from ..core.errors import SwitchboardError
     from ..org.runtime import Org
     from ..patterns import PATTERN_CHAINS
-    from ..patterns.callout.dlq import Redactor, secret_values
+    from ..patterns.callout.redact import Redactor, secret_values
     from ..store.migrations import migrate
 
     settings = options.settings(data_dir, db)

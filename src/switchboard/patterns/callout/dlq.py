@@ -8,7 +8,7 @@ receive an earlier try dedupes it; a letter that is no longer dead (already re-d
 discarded, delivered) is skipped, so retrying twice never sends twice. ``discard`` sets a
 dead letter aside for good (kept, state ``discarded``).
 
-Everything shown passes :func:`redact`: credential headers (``Authorization``, API keys,
+Everything shown passes :class:`.redact.Redactor`: credential headers (``Authorization``, API keys,
 cookies, signatures) are replaced, and any secret value of the org's secret store found
 in the text is masked, so no output — REST, CLI, JSON — carries a secret.
 
@@ -29,8 +29,7 @@ Errors::
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,9 +41,8 @@ from ...core.errors import JsonParserError, NotFound
 from . import deliveries
 from .errors import CalloutError
 from .invoke import PatternRoute
+from .redact import Redactor, secret_values
 from .tables import delivery
-
-MASK = "********"
 
 
 class NotDead(CalloutError):
@@ -52,12 +50,6 @@ class NotDead(CalloutError):
     status = 400
 
 
-# Header names whose values are credentials (the transport adds these; a template might too).
-_SECRET_HEADER = re.compile(
-    r"^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|"
-    r".*(token|secret|password|signature|session).*|x-.*-key)$",
-    re.IGNORECASE,
-)
 _SUMMARY = ("id", "callout", "trigger", "record_id", "state", "attempts", "idempotency_key",
             "created_at", "updated_at", "next_attempt_at", "delivered_at", "last_error")  # fmt: skip
 
@@ -65,59 +57,6 @@ _SUMMARY = ("id", "callout", "trigger", "record_id", "state", "attempts", "idemp
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
-
-
-class Redactor:
-    """Masks credential headers and known secret values in what is shown."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Longest first, so a secret containing another is masked whole; short values
-        # (a few characters) would mask ordinary text and are not secrets worth the name.
-        self.values = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
-
-    def text(self, value: str) -> str:
-        for secret in self.values:
-            value = value.replace(secret, MASK)
-        return value
-
-    def tree(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            out = {}
-            for k, v in value.items():
-                if k == "headers" and isinstance(v, dict):
-                    out[k] = {h: MASK if _SECRET_HEADER.match(str(h)) else self.tree(x)
-                              for h, x in v.items()}  # fmt: skip
-                else:
-                    out[k] = self.tree(v)
-            return out
-        if isinstance(value, list):
-            return [self.tree(v) for v in value]
-        return value
-
-
-def secret_values(runtime: Any = None, *, store: Any = None, settings: Any = None) -> list[str]:
-    """The org's secret values (to mask them): the Runtime's secret store, or one over
-    ``store`` keyed by ``settings``; empty when the org has no secret store."""
-    secrets = getattr(runtime, "secrets", None)
-    if secrets is None:
-        try:
-            from ...org.secrets import SecretStore
-        except ImportError:
-            return []
-        if runtime is not None:
-            store, settings = runtime.org.store, runtime.settings
-        if store is None or settings is None:
-            return []
-        secrets = SecretStore.from_settings(store, settings)
-    out = []
-    for name in secrets.names():
-        try:
-            out.append(secrets.get(name))
-        except Exception:  # noqa: S112  a secret that cannot be read cannot be printed either
-            continue
-    return out
 
 
 def _json_field(text: Any) -> Any:
@@ -296,6 +235,6 @@ def routes(pattern: Any) -> list[PatternRoute]:
 
 
 __all__ = [
-    "MASK", "NotDead", "Redactor", "RetryOutcome", "dead_ids", "discard", "list_dead",
+    "NotDead", "Redactor", "RetryOutcome", "dead_ids", "discard", "list_dead",
     "parse_id", "recent", "render", "retry", "retry_all", "routes", "secret_values", "show",
 ]  # fmt: skip
