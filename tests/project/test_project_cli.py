@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from support.server import BIN, free_port
+from support.server import BIN, Server, free_port
 
 PLAIN = "Sup3r-s3cret-t0ken-value"
 EXAMPLE = (Path(__file__).parent / "test_loader.py").read_text().split('EXAMPLE = """\\\n')[1]
@@ -127,3 +128,30 @@ def test_up_refuses_an_invalid_project_whole(tmp_path: Path, project: Path) -> N
 def test_secret_set_refuses_a_bad_name_and_an_empty_value(tmp_path: Path) -> None:
     assert sb(tmp_path / "d", "secret", "set", "bad name", stdin="x").returncode == 2
     assert sb(tmp_path / "d", "secret", "set", "ok_name", stdin="").returncode == 2
+
+
+def _wait_for(srv: Server, text: str, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(text in line for line in srv.output):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_running_hub_reloads_or_keeps_its_project(tmp_path: Path, project: Path) -> None:
+    data = tmp_path / "data"
+    assert sb(data, "secret", "set", "erp_token", stdin=PLAIN).returncode == 0
+    srv = Server(data_dir=data, db=f"sqlite:///{data / 'org.db'}", port=free_port(), tls=False,
+                 env={"SWITCHBOARD_PROJECT": str(project),
+                      "SWITCHBOARD_PROJECT_POLL_INTERVAL": "0.1"}).start()  # fmt: skip
+    try:
+        path = project / "switchboard.yaml"
+        path.write_text(EXAMPLE.replace("timeout: 5s", "timeout: 500s"))
+        assert _wait_for(srv, "switchboard.yaml:13: callouts.account_to_erp.timeout"), srv.output
+        assert _wait_for(srv, "refused; the running project is kept")
+        path.write_text(EXAMPLE.replace("timeout: 5s", "timeout: 6s"))
+        assert _wait_for(srv, "switchboard.yaml reloaded"), srv.output
+    finally:
+        srv.stop()
+    assert PLAIN not in "".join(srv.output)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from switchboard.core.settings import load
+from switchboard.org.runtime import Org
+from switchboard.org.secrets import SecretStore
 from switchboard.patterns.project import ProjectWatcher
 from switchboard.runtime import Runtime
 
@@ -29,8 +31,11 @@ def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
     folder = tmp_path / "proj"
     folder.mkdir()
     write(folder, EXAMPLE)
-    rt = Runtime(load(data_dir=tmp_path / "data"), project_dir=folder).open()
-    rt.secrets.set("erp_token", "t")
+    settings = load(data_dir=tmp_path / "data")
+    org = Org.open(settings)  # the secret first: a project missing one refuses to load
+    SecretStore.from_settings(org.store, settings).set("erp_token", "t")
+    org.close()
+    rt = Runtime(settings, project_dir=folder).open()
     yield rt
     asyncio.run(rt.stop())
 
@@ -78,6 +83,11 @@ def test_refused_change_keeps_the_old_project_whole(
     write(folder, EXAMPLE.replace(":9000", ":9003"))
     assert asyncio.run(watcher.poll())
     assert runtime.connectors.credential("erp").url == "http://127.0.0.1:9003"
+
+
+def test_the_runtime_watches_its_project(runtime: Runtime) -> None:
+    watchers = [s for s in runtime.services if isinstance(s, ProjectWatcher)]
+    assert len(watchers) == 1 and watchers[0].path == runtime.project_dir / "switchboard.yaml"
 
 
 def test_watcher_service_polls_on_its_own(runtime: Runtime) -> None:
