@@ -85,6 +85,7 @@ class EventHub:
         if self._thread is not None:
             return self
         self._stop.clear()
+        self._dirty = True  # commits before the start were not watched
         self.store.after_commit.append(self._after_commit)
         self._thread = threading.Thread(target=self._pump, name="event-pump", daemon=True)
         self._thread.start()
