@@ -137,11 +137,12 @@ def insert_accounts(runtime: Runtime, count: int, prefix: str) -> None:
         org.store.write(lambda c, r=rows, x=ctx.fresh(): org.dml.insert(c, x, obj, r))
 
 
-async def wait_effects(endpoint: Endpoint, count: int, timeout: float) -> None:
+async def wait_effects(endpoint: Endpoint, count: int, timeout: float, runtime: Any = None) -> None:
     deadline = time.monotonic() + timeout
     while (await asyncio.to_thread(endpoint.stats))["effects"] < count:
         if time.monotonic() > deadline:
-            raise RuntimeError("deliveries did not all arrive in time")
+            rows = deliveries.counts(runtime.org.store) if runtime is not None else "?"
+            raise RuntimeError(f"deliveries did not all arrive in time: {rows}")
         await asyncio.sleep(0.05)
 
 
@@ -159,7 +160,7 @@ async def throughput(count: int, concurrency: int) -> None:
             started = time.perf_counter()
             await asyncio.to_thread(insert_accounts, runtime, count, "Bench")
             committed = time.perf_counter() - started
-            await wait_effects(endpoint, count, 300)
+            await wait_effects(endpoint, count, 300, runtime)
             elapsed = time.perf_counter() - started
         finally:
             await runtime.stop()
@@ -200,7 +201,7 @@ async def latency(rate: int, seconds: float) -> None:
             thread.start()
             await asyncio.to_thread(thread.join)
             produced = time.perf_counter() - begun
-            await wait_effects(endpoint, total, 120)
+            await wait_effects(endpoint, total, 120, runtime)
             seen = endpoint.stats(times="1")["first_seen"]
             counts = deliveries.counts(org.store)
         finally:
