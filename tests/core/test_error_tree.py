@@ -15,7 +15,6 @@ import switchboard
 from switchboard.core import errors as core_errors
 from switchboard.core.errors import SwitchboardError, TransientError
 
-
 _BROKEN: dict[str, str] = {}
 
 
