@@ -10,6 +10,12 @@ The key is 32 random bytes, given as URL-safe base64 in ``SWITCHBOARD_SECRET_KEY
 (scaled-out deployments: every process must share it), or generated on first use into
 ``DATA_DIR/secret.key`` with mode 0600 (embedded). :func:`key_id` names a key without
 revealing it, so a store can tell "wrong key" from "tampered value".
+
+Errors::
+
+    SwitchboardError
+    └── CryptoError     terminal  a key that is not 32 bytes of base64, or a sealed
+                                  value that does not open (another key, or altered)
 """
 
 from __future__ import annotations

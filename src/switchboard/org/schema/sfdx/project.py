@@ -177,7 +177,7 @@ def read_project(path: Path | str) -> SfdxProject:
     folders = reader.object_folders(root)
     credential_folders = reader.object_folders(root, "namedCredentials")
     if not folders and not credential_folders:
-        raise SfdxError(f"{path}: no objects or namedCredentials folder found", path=str(path))
+        raise SfdxError(f"{path}: no objects folder (nor namedCredentials folder) found", path=str(path))
     for folder in folders:
         reader.collect(folder)
     project = reader.build()
