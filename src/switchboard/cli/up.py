@@ -17,6 +17,7 @@ from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.bulk.worker import BulkWorker, register
 from ..org.runtime import Org
+from .wiring import attach_file_stores
 
 
 def _print_generated(org: Org) -> None:
@@ -76,7 +77,7 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    org = Org.open(settings)
+    org = attach_file_stores(Org.open(settings))
     _print_generated(org)
     # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.
     worker = register(BulkWorker(org)).start()

@@ -62,6 +62,14 @@ def _v6_delete_log(conn: Connection) -> None:
     internal.metadata.create_all(conn, tables=[internal.delete_log])
 
 
+def _v7_files(conn: Connection) -> None:
+    # The files layer's tables (org/files/tables.py); the coordinator re-homes this step
+    # into the org layer's own chain when migrations split per layer.
+    from ..org.files import tables as files_tables
+
+    files_tables.metadata.create_all(conn, tables=files_tables.TABLES)
+
+
 STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_initial),
     (2, _v2_identity),
@@ -69,6 +77,7 @@ STEPS: list[tuple[int, Callable[[Connection], None]]] = [
     (4, _v4_query_locators),
     (5, _v5_app_usage),
     (DELETE_LOG, _v6_delete_log),
+    (7, _v7_files),
 ]
 
 LATEST = STEPS[-1][0]

@@ -1,0 +1,94 @@
+"""What the org needs of a place that holds file bytes: the BlobStore protocol.
+
+Blobs are keyed by the SHA-256 of their bytes (lower-case hex), so identical bytes are
+stored once and a key always names the same bytes: writing a key again is a no-op, and
+copying a blob between stores can be retried without harm. Implementations live in
+``connectors.files`` (fsspec: local directory, S3, Azure, GCS); the org never imports
+them; the layer that builds the org hands it an opener (``StoreOpener``).
+
+An upload whose hash is not known yet goes to a staging object first (``stage``) and is
+committed under its key only once every byte arrived and was hashed, so a partial file
+is never visible under a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+CHUNK = 1 << 20  # bytes per read and per buffered write
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """What an upload learned of its bytes while they streamed past."""
+
+    sha256: str
+    md5: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """Bytes that are in a store under their key, ready to become a version's data.
+
+    The value a ContentVersion's VersionData (or an Attachment's Body) carries through
+    DML once the bytes are stored; ``created`` tells whether this upload put them there
+    (no other record may share them yet)."""
+
+    info: BlobInfo
+    store: str
+    created: bool = False
+
+
+@runtime_checkable
+class StagedUpload(Protocol):
+    def write(self, data: bytes) -> None: ...
+
+    def commit(self, key: str) -> bool:
+        """Make the staged bytes the blob ``key``; False if ``key`` existed already
+        (the staged copy is dropped)."""
+        ...
+
+    def abort(self) -> None:
+        """Drop the staged bytes (idempotent)."""
+        ...
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """One place holding blobs; ``url`` names it in the org's records of where bytes are."""
+
+    url: str
+
+    def stage(self) -> StagedUpload: ...
+
+    def put(self, key: str, chunks: Iterator[bytes]) -> int:
+        """Write the blob ``key`` from ``chunks`` (staged, then committed); its size."""
+        ...
+
+    def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes ``start`` up to ``end`` (exclusive; None: to the end), in chunks;
+        raises ``FileNotFoundError`` when the blob is not there."""
+        ...
+
+    def stat(self, key: str) -> int | None:
+        """The size of the blob ``key``, or None when it is not there."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the blob ``key``; a missing blob is not an error."""
+        ...
+
+    def keys(self) -> Iterator[str]:
+        """Every committed key (for verify and reports)."""
+        ...
+
+
+# Opens the store a URL names (with the options configured for it).
+StoreOpener = Callable[[str], BlobStore]
+
+__all__ = ["CHUNK", "BlobInfo", "BlobStore", "StagedUpload", "StoreOpener", "StoredBlob"]
