@@ -10,6 +10,7 @@ from ..core import settings as settings_mod
 from . import apps as apps_cli
 from . import bulk as bulk_cli
 from . import events as events_cli
+from . import files as files_cli
 from . import imports as imports_cli
 from . import options
 from . import users as users_cli
@@ -27,6 +28,7 @@ app.add_typer(apps_cli.app, name="app")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
 app.add_typer(bulk_cli.app, name="bulk")
+app.add_typer(files_cli.app, name="files")
 org_app.command("import")(imports_cli.import_plan)
 
 

@@ -80,6 +80,11 @@ class FilesConfig(BaseModel):
         return self.resolve(self.store).url
 
     @property
+    def default_url(self) -> str:
+        """URL of the org's own store (what FileStorageMB counts)."""
+        return self.resolve(self.store).url
+
+    @property
     def max_version_bytes(self) -> int:
         return int(self.max_version_mb * 1024 * 1024)
 
