@@ -8,11 +8,12 @@ at most a staging object, never a damaged blob.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from ...org.files.storage import CHUNK
+from ...org.files.storage import CHUNK, BlobStat
 from .configuration import STAGING, FsspecStoreConfiguration
 from .errors import StoreIOError
 
@@ -78,19 +79,28 @@ class FsspecBlobStore:
         return FsspecStaged(self)
 
     def put(self, key: str, chunks: Iterator[bytes]) -> int:
-        if self.exists(key):
-            size = self.stat(key)
-            return int(size or 0)
-        staged = self.stage()
+        if self._local:  # a rename makes the whole file appear at once
+            staged = self.stage()
+            size = 0
+            try:
+                for chunk in chunks:
+                    size += len(chunk)
+                    staged.write(chunk)
+            except BaseException:
+                staged.abort()
+                raise
+            staged.commit(key)
+            return size
+        # Object stores show an object only once its upload completes (a single PUT or
+        # a completed multipart upload), so the key can be written directly.
         size = 0
         try:
-            for chunk in chunks:
-                size += len(chunk)
-                staged.write(chunk)
-        except BaseException:
-            staged.abort()
-            raise
-        staged.commit(key)
+            with self.fs.open(self.path(key), "wb") as f:
+                for chunk in chunks:
+                    size += len(chunk)
+                    f.write(chunk)
+        except OSError as exc:
+            raise StoreIOError(f"writing to {self.url} failed: {exc}") from exc
         return size
 
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -112,13 +122,14 @@ class FsspecBlobStore:
                     left -= len(data)
                 yield data
 
-    def stat(self, key: str) -> int | None:
+    def stat(self, key: str) -> BlobStat | None:
         path = self.path(key)
         self.fs.invalidate_cache(path)
         try:
-            return int(self.fs.info(path)["size"])
+            info = self.fs.info(path)
         except FileNotFoundError:
             return None
+        return BlobStat(int(info["size"]), _md5_of(info))
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
@@ -147,6 +158,20 @@ class FsspecBlobStore:
             return [str(p) for p in self.fs.find(f"{self.root}/{STAGING}")]
         except FileNotFoundError:
             return []
+
+
+def _md5_of(info: dict[str, Any]) -> str | None:
+    """The MD5 a store reports: S3's ETag of a single-part object, GCS's md5Hash."""
+    etag = str(info.get("ETag") or info.get("etag") or "").strip('"').lower()
+    if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag):
+        return etag
+    gcs = info.get("md5Hash")
+    if gcs:
+        try:
+            return base64.b64decode(gcs).hex()
+        except ValueError:
+            return None
+    return None
 
 
 __all__ = ["FsspecBlobStore", "FsspecStaged"]

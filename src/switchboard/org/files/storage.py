@@ -42,6 +42,15 @@ class StoredBlob:
     created: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class BlobStat:
+    """What a store says of a blob without reading it: its size and, where the store
+    keeps one (an S3 ETag of a single-part object), the MD5 of its bytes."""
+
+    size: int
+    md5: str | None = None
+
+
 @runtime_checkable
 class StagedUpload(Protocol):
     def write(self, data: bytes) -> None: ...
@@ -65,7 +74,8 @@ class BlobStore(Protocol):
     def stage(self) -> StagedUpload: ...
 
     def put(self, key: str, chunks: Iterator[bytes]) -> int:
-        """Write the blob ``key`` from ``chunks`` (staged, then committed); its size."""
+        """Write the blob ``key`` from ``chunks``, never visible half-written; its size.
+        Writing a key that exists writes the same bytes again (harmless)."""
         ...
 
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -73,8 +83,8 @@ class BlobStore(Protocol):
         raises ``FileNotFoundError`` when the blob is not there."""
         ...
 
-    def stat(self, key: str) -> int | None:
-        """The size of the blob ``key``, or None when it is not there."""
+    def stat(self, key: str) -> BlobStat | None:
+        """Size (and MD5 where the store knows it) of ``key``; None when it is not there."""
         ...
 
     def exists(self, key: str) -> bool: ...
@@ -91,4 +101,12 @@ class BlobStore(Protocol):
 # Opens the store a URL names (with the options configured for it).
 StoreOpener = Callable[[str], BlobStore]
 
-__all__ = ["CHUNK", "BlobInfo", "BlobStore", "StagedUpload", "StoreOpener", "StoredBlob"]
+__all__ = [
+    "CHUNK",
+    "BlobInfo",
+    "BlobStat",
+    "BlobStore",
+    "StagedUpload",
+    "StoreOpener",
+    "StoredBlob",
+]

@@ -115,12 +115,17 @@ class FileStorage:
     def verify(
         self, store: BlobStore, info: BlobInfo, *, reread: bool = True, drop_bad: bool = False
     ) -> None:
-        """Check the store holds ``info``'s bytes: its size, and (``reread``) their SHA-256.
-        ``drop_bad``: a blob this upload created is removed when it does not match."""
-        size = store.stat(info.sha256)
+        """Check the store holds ``info``'s bytes: its size, then their MD5 as the store
+        reports it (an S3 ETag) or, where it cannot, (``reread``) a SHA-256 of the bytes
+        read back. ``drop_bad``: a blob this upload wrote is removed when it does not
+        match, so a retry writes it afresh."""
+        stat = store.stat(info.sha256)
         problem = None
-        if size != info.size:
-            problem = f"size {size} where {info.size} bytes were sent"
+        if stat is None or stat.size != info.size:
+            problem = f"size {stat.size if stat else None} where {info.size} bytes were sent"
+        elif stat.md5 is not None:
+            if stat.md5 != info.md5:
+                problem = "the store's MD5 differs from the bytes sent"
         elif reread:
             sha = hashlib.sha256()
             for chunk in store.open(info.sha256):
