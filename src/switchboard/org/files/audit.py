@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,15 +33,18 @@ class VerifyResult:
     unreferenced: int = 0
 
 
-def verify(db: Store, storage: FileStorage) -> VerifyResult:
+def verify(db: Store, storage: FileStorage, *, workers: int = 8) -> VerifyResult:
+    """Re-read every blob (``workers`` at once: object stores answer in parallel)."""
     b = tables.blob
     result = VerifyResult()
     with db.read() as conn:
         rows = conn.execute(sa.select(b.c.sha256, b.c.size, b.c.md5, b.c.store)).all()
     known: dict[str, set[str]] = defaultdict(set)
-    for sha, size, md5, url in rows:
+    for sha, _, _, url in rows:
         known[url].add(sha)
-        result.checked += 1
+
+    def check(row: tuple[str, int, str, str]) -> tuple[int, str | None]:
+        sha, size, md5, url = row
         sha_h, md5_h, got = hashlib.sha256(), hashlib.md5(), 0  # noqa: S324 - Checksum
         try:
             for chunk in storage.read(url, sha):
@@ -48,11 +52,17 @@ def verify(db: Store, storage: FileStorage) -> VerifyResult:
                 sha_h.update(chunk)
                 md5_h.update(chunk)
         except FileNotFoundError:
-            result.problems.append(f"{sha}: missing from {url}")
-            continue
-        result.bytes_read += got
+            return 0, f"{sha}: missing from {url}"
         if got != size or sha_h.hexdigest() != sha or md5_h.hexdigest() != md5:
-            result.problems.append(f"{sha}: {got} bytes in {url} do not match ({size} recorded)")
+            return got, f"{sha}: {got} bytes in {url} do not match ({size} recorded)"
+        return got, None
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for got, problem in pool.map(check, rows):
+            result.checked += 1
+            result.bytes_read += got
+            if problem is not None:
+                result.problems.append(problem)
     stamp = now()
     db.write(lambda c: c.execute(b.update().values(verified_at=stamp)))
     for url, shas in known.items():
