@@ -175,6 +175,12 @@ def test_json_base64_version_and_attachments(
     got = _download(http, server, vid)
     assert got.content == data and got.headers["Content-Type"].startswith("text/plain")
     assert sf.ContentVersion.get(vid)["Checksum"] == md5(data)
+    # As integrations do: query VersionData, then follow the URL it holds.
+    row = sf.query(f"SELECT Title, VersionData FROM ContentVersion WHERE Id = '{vid}'")["records"][
+        0
+    ]
+    assert row["VersionData"] == f"{API}/sobjects/ContentVersion/{vid}/VersionData"
+    assert http.get(server.instance_url + row["VersionData"], timeout=30).content == data
 
     att = sf.Attachment.create(
         {"ParentId": account, "Name": "logo.png", "Body": base64.b64encode(b"\x89PNG....").decode()}
