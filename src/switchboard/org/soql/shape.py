@@ -151,7 +151,9 @@ def _generate(shape: RecordShape, prefix: str, width: int, aggregate: bool, body
                 inner = ", ".join(f"{k!r}: {column(i, c)}" for k, i, c in parts)
                 value = f"(None if {nulls} else {{{inner}}})"
             elif kind == BLOB:  # VersionData, Body: the URL their bytes are served at
-                value = f"{bind(f'{prefix}{sh.type_name}/')} + {column(sh.id_index)} + {bind('/' + key)}"
+                assert sh.id_index is not None, "a blob field on a level without its id"
+                url = bind(f"{prefix}{sh.type_name}/")
+                value = f"{url} + {column(sh.id_index)} + {bind('/' + key)}"
             else:
                 value = "None"
             items.append(f"{key!r}: {value}")

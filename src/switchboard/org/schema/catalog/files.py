@@ -75,7 +75,9 @@ def content_document() -> ObjectDef:
             datetime("ArchivedDate", label="Archived Date", read_only=True),
             picklist("PublishStatus", _PUBLISH_STATUS, default="P", read_only=True),
             lookup("LatestPublishedVersionId", "ContentVersion", read_only=True),
-            lookup("ParentId", "ContentWorkspace", read_only=True),
+            # The library (ContentWorkspace) holding the file; the org has no libraries,
+            # so the id is text that stays empty rather than a lookup to nothing.
+            text("ParentId", 18, label="Parent ID", read_only=True),
             picklist("SharingOption", _SHARING_OPTION, default="A"),
             picklist("SharingPrivacy", _SHARING_PRIVACY, default="N"),
             *_file_facts(read_only=True),
