@@ -8,6 +8,7 @@ differ by backend are covered by test_files_rest.py on both.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import subprocess
@@ -270,3 +271,44 @@ def test_kill_mid_offload_then_resume(server: Server, s3: dict[str, Any]) -> Non
     keys = _s3_keys(s3)
     assert len(keys) == len(set(keys)) == before + 600
     _check_all(http, server, files)
+
+
+def test_external_file_read_from_its_store(server: Server, s3: dict[str, Any]) -> None:
+    """Files Connect-style: a path in a configured store linked as a version, no copy."""
+    http = session_for(server.token())
+    data = random.Random(11).randbytes(300_000)
+    s3["fs"].pipe(f"{s3['url']}/contracts/msa.pdf", data)
+    account = http.post(
+        f"{server.instance_url}{API}/sobjects/Account", json={"Name": "External"}, timeout=30
+    ).json()["id"]
+    base = f"{server.instance_url}{API}/sobjects/ContentVersion"
+    entity = {
+        "Title": "MSA",
+        "ContentLocation": "E",
+        "ExternalDocumentInfo1": "archive",
+        "ExternalDocumentInfo2": "contracts/msa.pdf",
+        "FirstPublishLocationId": account,
+    }
+    r = http.post(base, json=entity, timeout=30)
+    assert r.status_code == 201, r.text
+    vid = r.json()["id"]
+    rec = http.get(f"{base}/{vid}", timeout=30).json()
+    assert (rec["ContentSize"], rec["FileType"], rec["PathOnClient"]) == (300_000, "PDF", "msa.pdf")
+    got = http.get(f"{base}/{vid}/VersionData", timeout=30)
+    assert got.status_code == 200 and got.content == data
+    assert got.headers["Content-Type"].startswith("application/pdf")
+    part = http.get(f"{base}/{vid}/VersionData", headers={"Range": "bytes=100-199"}, timeout=30)
+    assert part.status_code == 206 and part.content == data[100:200]
+    q = f"SELECT LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '{rec['ContentDocumentId']}'"  # noqa: S608
+    links = http.get(f"{server.instance_url}{API}/query", params={"q": q}, timeout=30).json()
+    assert account in [x["LinkedEntityId"] for x in links["records"]]
+    # The bytes were not copied: the org's blobs do not include them.
+    assert hashlib.sha256(data).hexdigest() not in _s3_keys(s3)
+    for bad, code in (
+        ({"ExternalDocumentInfo2": "../outside.pdf"}, "FIELD_INTEGRITY_EXCEPTION"),
+        ({"ExternalDocumentInfo2": "contracts/none.pdf"}, "FIELD_INTEGRITY_EXCEPTION"),
+        ({"ExternalDocumentInfo1": "file:///etc"}, "FIELD_INTEGRITY_EXCEPTION"),
+        ({"ExternalDocumentInfo2": None}, "REQUIRED_FIELD_MISSING"),
+    ):
+        r = http.post(base, json={**entity, **bad}, timeout=30)
+        assert r.status_code == 400 and r.json()[0]["errorCode"] == code, (bad, r.text)

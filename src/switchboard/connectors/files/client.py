@@ -104,8 +104,29 @@ class FsspecBlobStore:
         return size
 
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        return self._read(self.path(key), start, end)
+
+    def open_path(self, path: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        return self._read(self._external(path), start, end)
+
+    def size_of(self, path: str) -> int | None:
+        full = self._external(path)
+        self.fs.invalidate_cache(full)
         try:
-            f = self.fs.open(self.path(key), "rb", block_size=CHUNK)
+            info = self.fs.info(full)
+        except FileNotFoundError:
+            return None
+        return int(info["size"]) if info.get("type", "file") == "file" else None
+
+    def _external(self, path: str) -> str:
+        parts = path.replace("\\", "/").split("/")
+        if not path or path.startswith("/") or ".." in parts or STAGING in parts:
+            raise ValueError(f"not a path inside the store: {path[:100]!r}")
+        return f"{self.root}/{path}"
+
+    def _read(self, path: str, start: int, end: int | None) -> Iterator[bytes]:
+        try:
+            f = self.fs.open(path, "rb", block_size=CHUNK)
         except FileNotFoundError:
             raise
         except OSError as exc:

@@ -24,7 +24,7 @@ from . import names, tables
 from .config import FilesConfig, StoreConfig
 from .errors import BlobMissing
 from .rules import AttachmentRules, ContentVersionRules
-from .storage import BlobInfo, BlobStore, StoredBlob, StoreOpener
+from .storage import BlobInfo, BlobStore, PathReader, StoredBlob, StoreOpener
 from .stores import FileStorage
 
 _RETRIES = 5
@@ -32,14 +32,16 @@ _RETRIES = 5
 
 @dataclass(frozen=True, slots=True)
 class FileContent:
-    """A record's bytes: where they are and how to serve them."""
+    """A record's bytes: where they are and how to serve them. An external file has no
+    hash: it is read from ``external`` (store URL, path) as it is now."""
 
     record_id: str
-    sha256: str
+    sha256: str | None
     size: int
-    md5: str
+    md5: str | None
     media_type: str
     file_name: str
+    external: tuple[str, str] | None = None
 
 
 class Files:
@@ -85,21 +87,45 @@ class Files:
         name_col = table.c.pathonclient if "pathonclient" in table.c else table.c.name
         media = table.c.contenttype if "contenttype" in table.c else sa.null()
         c, b = tables.content, tables.blob
+        size_col = table.c.contentsize if "contentsize" in table.c else table.c.bodylength
         with self.db.read() as conn:
             row = conn.execute(
-                sa.select(table.c.isdeleted, name_col, media, b.c.sha256, b.c.size, b.c.md5)
+                sa.select(
+                    table.c.isdeleted,
+                    name_col,
+                    media,
+                    b.c.sha256,
+                    b.c.size,
+                    b.c.md5,
+                    c.c.external_store,
+                    c.c.external_path,
+                    size_col,
+                )
                 .select_from(table.outerjoin(c, c.c.record_id == table.c.id))
                 .outerjoin(b, b.c.sha256 == c.c.sha256)
                 .where(table.c.id == rid)
             ).first()
         if row is None or row[0]:
             raise NotFound()
+        file_name = names.base_name(row[1] or "")
+        media_type = row[2] or names.media_type(file_name)
+        if row[6] is not None and row[7] is not None:
+            return FileContent(
+                rid, None, int(row[8] or 0), None, media_type, file_name, (row[6], row[7])
+            )
         if row[3] is None:
             raise BlobMissing("The file's content is not available")
-        file_name = names.base_name(row[1] or "")
-        return FileContent(
-            rid, row[3], int(row[4]), row[5], row[2] or names.media_type(file_name), file_name
-        )
+        return FileContent(rid, row[3], int(row[4]), row[5], media_type, file_name)
+
+    def read(self, content: FileContent, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes ``start..end`` of a record's content, blob or external file."""
+        if content.external is not None:
+            store = self.storage.store(content.external[0])
+            if not isinstance(store, PathReader):
+                raise BlobMissing("The external file's store cannot read files by path")
+            return store.open_path(content.external[1], start, end)
+        assert content.sha256 is not None
+        return self.stream(content.sha256, start, end)
 
     def where(self, sha256: str) -> str:
         with self.db.read() as conn:

@@ -32,7 +32,8 @@ from ..errors import RequiredFieldMissing
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
 from . import names, tables
-from .storage import StoredBlob
+from .names import InvalidPath
+from .storage import PathReader, StoredBlob
 from .stores import FileStorage, chunks_of, too_large
 
 
@@ -100,6 +101,17 @@ class _BlobHooks(ObjectHooks):
         for p in prepared:
             blob = self.blob_of(p)
             if blob is None:
+                if p.values.get("contentlocation") == "E":
+                    conn.execute(
+                        tables.content.insert().values(
+                            record_id=p.values["id"],
+                            object_name=obj.name,
+                            external_store=self.storage.config.resolve(
+                                str(p.values["externaldocumentinfo1"])
+                            ).url,
+                            external_path=p.values["externaldocumentinfo2"],
+                        )
+                    )
                 continue
             remember_blob(conn, blob)
             conn.execute(
@@ -136,13 +148,88 @@ class ContentVersionRules(_BlobHooks):
     name_column = "pathonclient"
 
     def check(self, p: Prepared, *, require_data: bool = True) -> None:
-        if not p.values.get("pathonclient") and not self.external(p):
+        v = p.values
+        if v.get("contentlocation") == "E":
+            self._check_external(p)
+            return
+        if not v.get("pathonclient") and not self.external(p):
             p.errors.append(_missing("PathOnClient"))
             return
         super().check(p, require_data=require_data)
 
     def external(self, p: Prepared) -> bool:
         return bool(p.values.get("contenturl")) or p.values.get("contentlocation") == "E"
+
+    def _check_external(self, p: Prepared) -> None:
+        """An external file: ExternalDocumentInfo1 names a configured store,
+        ExternalDocumentInfo2 a path inside it; its bytes stay there and are read on
+        demand. Only configured stores, so a record cannot point the org at any path."""
+        v = p.values
+        store, path = v.get("externaldocumentinfo1"), v.get("externaldocumentinfo2")
+        missing = [
+            n
+            for n, x in (("ExternalDocumentInfo1", store), ("ExternalDocumentInfo2", path))
+            if not x
+        ]
+        if missing:
+            p.errors.append(
+                RequiredFieldMissing(
+                    f"Required fields are missing: [{', '.join(missing)}]", fields=missing
+                )
+            )
+            return
+        if v.get(self.blob_column) is not None:
+            p.errors.append(
+                InvalidPath(
+                    "VersionData: an external file's bytes stay in its store",
+                    fields=["VersionData"],
+                )
+            )
+            return
+        config = self.storage.config
+        if store not in config.stores and store != config.store:
+            p.errors.append(
+                InvalidPath(
+                    f"ExternalDocumentInfo1: no file store named {str(store)[:80]}",
+                    fields=["ExternalDocumentInfo1"],
+                )
+            )
+            return
+        try:
+            names.check_path(path, "ExternalDocumentInfo2")
+        except SwitchboardError as exc:
+            p.errors.append(exc)
+
+    def stage(self, obj: ObjectDef, prepared: list[Prepared]) -> None:
+        super().stage(obj, prepared)
+        for p in prepared:
+            if p.errors or p.values.get("contentlocation") != "E":
+                continue
+            v = p.values
+            try:
+                reader = self.storage.store(str(v["externaldocumentinfo1"]))
+                size = (
+                    reader.size_of(str(v["externaldocumentinfo2"]))
+                    if isinstance(reader, PathReader)
+                    else None
+                )
+            except (SwitchboardError, ValueError, OSError) as exc:
+                p.errors.append(
+                    InvalidPath(f"ExternalDocumentInfo2: {exc}", fields=["ExternalDocumentInfo2"])
+                )
+                continue
+            if size is None:
+                p.errors.append(
+                    InvalidPath(
+                        f"ExternalDocumentInfo2: no file at {str(v['externaldocumentinfo2'])[:200]}",
+                        fields=["ExternalDocumentInfo2"],
+                    )
+                )
+                continue
+            v["contentsize"] = size
+            v["pathonclient"] = v.get("pathonclient") or names.base_name(
+                str(v["externaldocumentinfo2"])
+            )
 
     def linked_type(self, p: Prepared) -> str | None:
         return self.type_of(p.values.get("firstpublishlocationid"))

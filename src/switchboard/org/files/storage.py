@@ -98,6 +98,16 @@ class BlobStore(Protocol):
         ...
 
 
+@runtime_checkable
+class PathReader(Protocol):
+    """A store that can also read files by their own path (relative to its root), for
+    external versions whose bytes stay where they are (Files Connect-style)."""
+
+    def size_of(self, path: str) -> int | None: ...
+
+    def open_path(self, path: str, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
+
+
 # Opens the store a URL names (with the options configured for it).
 StoreOpener = Callable[[str], BlobStore]
 
