@@ -3,7 +3,7 @@
 Salesforce's shape: a JSON part (``entity_content`` for ContentVersion,
 ``entity_attachment`` for Attachment) with the record's fields, then a binary part
 (``VersionData`` / ``Body``) with the bytes. The body is parsed as it arrives
-(python-multipart's streaming parser over the ASGI stream); the record is checked as
+(``multipart_stream``, over the ASGI stream); the record is checked as
 soon as its part is complete, before any byte is stored; the bytes go to a staging
 object in 1 MB writes while SHA-256 and MD5 are computed, and are committed under
 their hash only when the closing boundary arrived. Whatever goes wrong before that
@@ -12,10 +12,11 @@ their hash only when the closing boundary arrived. Whatever goes wrong before th
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
-from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from ...core.errors import JsonParserError
@@ -25,6 +26,7 @@ from ...org.files.errors import InvalidUpload
 from ...org.files.stores import Ingest
 from ...org.runtime import Org
 from ...org.schema.model import ObjectDef
+from .multipart_stream import StreamingMultipart
 
 _ENTITY_LIMIT = 1 << 20
 _FLUSH = 1 << 20
@@ -43,44 +45,18 @@ class MultipartUpload:
         self.ended = False
         self.saw_data = False
         self._queue: list[tuple[str, bytes]] = []
-        self._headers: dict[bytes, bytes] = {}
-        self._field = b""
-        self._value = b""
         self._part: str | None = None  # "entity", "data" or "other"
         self._entity_bytes = bytearray()
         self._pending: list[bytes] = []
         self._pending_size = 0
-        self.parser = MultipartParser(
-            boundary,
-            {
-                "on_part_begin": self._begin,
-                "on_header_field": self._on_field,
-                "on_header_value": self._on_value,
-                "on_header_end": self._header_end,
-                "on_headers_finished": self._headers_done,
-                "on_part_data": self._data,
-                "on_part_end": self._part_end,
-                "on_end": self._end,
-            },
+        self._writing: asyncio.Future[None] | None = None
+        self.parser = StreamingMultipart(
+            boundary, self._headers_done, self._data, self._part_end, self._end
         )
 
     # -- parser callbacks (synchronous, inside parser.write) ---------------------------
-    def _begin(self) -> None:
-        self._headers = {}
-        self._part = None
-
-    def _on_field(self, data: bytes, start: int, end: int) -> None:
-        self._field += data[start:end]
-
-    def _on_value(self, data: bytes, start: int, end: int) -> None:
-        self._value += data[start:end]
-
-    def _header_end(self) -> None:
-        self._headers[self._field.strip().lower()] = self._value.strip()
-        self._field = self._value = b""
-
-    def _headers_done(self) -> None:
-        _, opts = parse_options_header(self._headers.get(b"content-disposition", b""))
+    def _headers_done(self, headers: dict[bytes, bytes]) -> None:
+        _, opts = parse_options_header(headers.get(b"content-disposition", b""))
         name = opts.get(b"name", b"").decode("utf-8", "replace")
         if name.lower().startswith("entity_"):
             self._part = "entity"
@@ -90,13 +66,12 @@ class MultipartUpload:
         else:
             self._part = "other"
 
-    def _data(self, data: bytes, start: int, end: int) -> None:
+    def _data(self, chunk: bytes) -> None:
         if self._part == "entity":
-            self._entity_bytes += data[start:end]
+            self._entity_bytes += chunk
             if len(self._entity_bytes) > _ENTITY_LIMIT:
                 raise InvalidUpload("The entity part of the request is larger than 1 MB")
         elif self._part == "data":
-            chunk = bytes(data[start:end])
             self._pending.append(chunk)
             self._pending_size += len(chunk)
             if self._pending_size >= _FLUSH:
@@ -119,21 +94,26 @@ class MultipartUpload:
 
     # -- driving ----------------------------------------------------------------------
     def feed(self, chunk: bytes) -> None:
-        try:
-            self.parser.write(chunk)
-        except MultipartParseError as exc:
-            raise InvalidUpload(f"The multipart request body is malformed: {exc}") from None
+        self.parser.write(chunk)
 
     async def drain(self) -> None:
-        """Apply what the parser found: check the record, store the bytes."""
+        """Apply what the parser found: check the record, store the bytes. One write is
+        in flight while the next megabyte is parsed; the next waits for it (order)."""
         queue, self._queue = self._queue, []
         for kind, payload in queue:
             if kind == "entity":
+                await self._settle()
                 await run_in_threadpool(self._entity, payload)
             else:
                 if self.ingest is None:
                     self.ingest = await run_in_threadpool(self._open_ingest)
-                await run_in_threadpool(self.ingest.write, payload)
+                await self._settle()
+                self._writing = asyncio.ensure_future(run_in_threadpool(self.ingest.write, payload))
+
+    async def _settle(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
 
     def _entity(self, payload: bytes) -> None:
         if self.entity is not None:
@@ -157,11 +137,24 @@ class MultipartUpload:
         return files.storage.ingest(url, limit=self.limit, what=self.blob_field)
 
     def abort(self) -> None:
-        if self.ingest is not None:
-            self.ingest.abort()
+        ingest = self.ingest
+        if ingest is None:
+            return
+        writing = self._writing
+        if writing is not None and not writing.done():
+            # The write in flight ends in its thread; the staged copy is dropped after it.
+            def later(f: asyncio.Future[None]) -> None:
+                if not f.cancelled():
+                    f.exception()  # retrieved: the request has failed already
+                ingest.abort()
+
+            writing.add_done_callback(later)
+        else:
+            ingest.abort()
 
     async def finish(self, ctx: WriteContext) -> str:
         """After the body ended: commit the bytes, then create the record."""
+        await self._settle()
         if not self.ended:
             raise InvalidUpload("The multipart request body ended before its closing boundary")
         if self.entity is None:
