@@ -21,11 +21,12 @@ from ..dml.prepare import Prepared
 from ..dml.writer import Dml
 from ..schema.registry import Schema
 from . import names, tables
+from .blob_rules import AttachmentRules
 from .config import FilesConfig, StoreConfig
 from .errors import BlobMissing
-from .rules import AttachmentRules, ContentVersionRules
 from .storage import BlobInfo, BlobStore, PathReader, StoredBlob, StoreOpener
 from .stores import FileStorage
+from .versions import ContentVersionRules
 
 _RETRIES = 5
 

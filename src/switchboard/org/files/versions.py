@@ -1,16 +1,15 @@
-"""Salesforce's rules for files, as hooks on the one DML path (see ``dml/hooks.py``).
+"""Salesforce's rules for ContentVersion, as hooks on the one DML path (``dml/hooks.py``).
 
-ContentVersion:
-- without ContentDocumentId it makes a new ContentDocument (version 1), linked to its
-  owner (ShareType I) and to FirstPublishLocationId (ShareType V);
-- with one, it adds a version: VersionNumber is one more than the document's last,
-  IsLatest moves to it, the document takes its title, size and type;
-- its bytes (VersionData, base64 or an upload already stored) become a blob: the row
+- Without ContentDocumentId a version makes a new ContentDocument (version 1), linked
+  to its owner (ShareType I) and to FirstPublishLocationId (ShareType V).
+- With one, it adds a version: VersionNumber is one more than the document's last,
+  IsLatest moves to it, and the document takes its title, size and type.
+- Its bytes (VersionData, base64 or an upload already stored) become a blob: the row
   keeps ContentSize and Checksum (MD5 hex); the bytes are never updated (the fields
   are read-only), so a new version is the only way to change a file.
-Attachment: its Body becomes a blob and BodyLength its size.
+- ContentLocation E: an external file, read from a configured store on demand.
 
-The documents, links and flags these rules write go through ``Dml.system_insert`` and
+The documents, links and flags written here go through ``Dml.system_insert`` and
 ``system_update``, so they carry audit fields and publish change events like any row.
 """
 
@@ -20,129 +19,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from ...core.clock import now
 from ...core.errors import SwitchboardError
 from ..dml.context import WriteContext
-from ..dml.hooks import ObjectHooks
 from ..dml.prepare import Prepared
 from ..dml.writer import Dml
 from ..errors import RequiredFieldMissing
 from ..schema.model import ObjectDef
-from ..schema.registry import Schema
-from . import names, tables
+from . import names
+from .blob_rules import BlobHooks, missing
 from .names import InvalidPath
-from .storage import PathReader, StoredBlob
-from .stores import FileStorage, chunks_of, too_large
+from .storage import PathReader
 
 
-def _missing(name: str) -> RequiredFieldMissing:
-    return RequiredFieldMissing(f"Required fields are missing: [{name}]", fields=[name])
-
-
-class _BlobHooks(ObjectHooks):
-    """Shared: a blob field's bytes into the store before the write, rows after it."""
-
-    blob_column = ""
-    blob_field = ""
-    name_column = ""
-
-    def __init__(self, storage: FileStorage, schema: Schema) -> None:
-        self.storage = storage
-        self.schema = schema
-
-    def type_of(self, record_id: object) -> str | None:
-        found = self.schema.by_id(str(record_id)) if record_id else None
-        return found.name if found else None
-
-    def linked_type(self, p: Prepared) -> str | None:
-        return None
-
-    def check(self, p: Prepared, *, require_data: bool = True) -> None:
-        """Errors the record's own values show, before any byte is stored."""
-        try:
-            names.check_path(p.values.get(self.name_column), _field_name(self.name_column))
-        except SwitchboardError as exc:
-            p.errors.append(exc)
-            return
-        if require_data and p.values.get(self.blob_column) is None and not self.external(p):
-            p.errors.append(_missing(self.blob_field))
-
-    def external(self, p: Prepared) -> bool:
-        return False
-
-    def stage(self, obj: ObjectDef, prepared: list[Prepared]) -> None:
-        limit = self.storage.config.max_base64_bytes
-        for p in prepared:
-            if p.errors:
-                continue
-            self.check(p)
-            data = p.values.get(self.blob_column)
-            if p.errors or not isinstance(data, bytes):
-                continue
-            if len(data) > limit:
-                p.errors.append(too_large(self.blob_field, limit))
-                continue
-            url = self.storage.config.store_for(obj.name, self.linked_type(p))
-            try:
-                p.values[self.blob_column] = self.storage.upload(url, chunks_of(data))
-            except SwitchboardError as exc:
-                p.errors.append(exc)
-
-    def blob_of(self, p: Prepared) -> StoredBlob | None:
-        value = p.values.get(self.blob_column)
-        if value is None or isinstance(value, StoredBlob):
-            return value
-        # bytes here means stage() did not run (a caller that skipped prepare_insert)
-        raise SwitchboardError(f"{self.blob_field}: the file was not stored")
-
-    def record_blobs(self, conn: Connection, obj: ObjectDef, prepared: list[Prepared]) -> None:
-        for p in prepared:
-            blob = self.blob_of(p)
-            if blob is None:
-                if p.values.get("contentlocation") == "E":
-                    conn.execute(
-                        tables.content.insert().values(
-                            record_id=p.values["id"],
-                            object_name=obj.name,
-                            external_store=self.storage.config.resolve(
-                                str(p.values["externaldocumentinfo1"])
-                            ).url,
-                            external_path=p.values["externaldocumentinfo2"],
-                        )
-                    )
-                continue
-            remember_blob(conn, blob)
-            conn.execute(
-                tables.content.insert().values(
-                    record_id=p.values["id"], object_name=obj.name, sha256=blob.info.sha256
-                )
-            )
-
-
-def remember_blob(conn: Connection, blob: StoredBlob) -> None:
-    """The blob's row, unless a row for the same bytes exists (identical bytes are
-    stored once; concurrent uploads of them both land here)."""
-    b = tables.blob
-    if conn.execute(sa.select(b.c.sha256).where(b.c.sha256 == blob.info.sha256)).first():
-        return
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                b.insert().values(
-                    sha256=blob.info.sha256,
-                    size=blob.info.size,
-                    md5=blob.info.md5,
-                    store=blob.store,
-                    created_at=now(),
-                )
-            )
-    except IntegrityError:
-        pass  # another transaction recorded the same bytes first
-
-
-class ContentVersionRules(_BlobHooks):
+class ContentVersionRules(BlobHooks):
     blob_column = "versiondata"
     blob_field = "VersionData"
     name_column = "pathonclient"
@@ -153,7 +43,7 @@ class ContentVersionRules(_BlobHooks):
             self._check_external(p)
             return
         if not v.get("pathonclient") and not self.external(p):
-            p.errors.append(_missing("PathOnClient"))
+            p.errors.append(missing("PathOnClient"))
             return
         super().check(p, require_data=require_data)
 
@@ -262,6 +152,12 @@ class ContentVersionRules(_BlobHooks):
             doc_id = v.get("contentdocumentid")
             if doc_id:
                 if doc_id not in numbers:
+                    # Versions of one document are numbered one writer at a time: the
+                    # document's row is locked (PostgreSQL; SQLite writers are serial).
+                    doc_table = dml.schema.table(docs)
+                    conn.execute(
+                        sa.select(doc_table.c.id).where(doc_table.c.id == doc_id).with_for_update()
+                    )
                     last = conn.execute(
                         sa.select(sa.func.count())
                         .select_from(versions)
@@ -349,38 +245,4 @@ def _field_name(column: str) -> str:
     return {"pathonclient": "PathOnClient", "name": "Name"}.get(column, column)
 
 
-class AttachmentRules(_BlobHooks):
-    blob_column = "body"
-    blob_field = "Body"
-    name_column = "name"
-
-    def linked_type(self, p: Prepared) -> str | None:
-        return self.type_of(p.values.get("parentid"))
-
-    def before_insert(
-        self,
-        dml: Dml,
-        conn: Connection,
-        ctx: WriteContext,
-        obj: ObjectDef,
-        prepared: list[Prepared],
-    ) -> None:
-        for p in prepared:
-            blob = None if p.errors else self.blob_of(p)
-            if blob is not None:
-                p.values["bodylength"] = blob.info.size
-                if not p.values.get("contenttype"):
-                    p.values["contenttype"] = names.media_type(p.values.get("name"))
-
-    def after_insert(
-        self,
-        dml: Dml,
-        conn: Connection,
-        ctx: WriteContext,
-        obj: ObjectDef,
-        prepared: list[Prepared],
-    ) -> None:
-        self.record_blobs(conn, obj, prepared)
-
-
-__all__ = ["AttachmentRules", "ContentVersionRules", "remember_blob"]
+__all__ = ["ContentVersionRules"]
