@@ -32,8 +32,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.server import Server, free_port  # noqa: E402
-from switchboard.connectors.files import opener  # noqa: E402
-from switchboard.org.files.config import FilesConfig  # noqa: E402
+from switchboard.connectors.files import open_store  # noqa: E402
+from switchboard.connectors.files.configuration import FsspecStoreConfiguration  # noqa: E402
 
 BLOCK = 1 << 20
 BOUNDARY = "switchboard-bench-boundary"
@@ -106,9 +106,7 @@ def main() -> None:
         assert checksum == md5.hexdigest(), "downloaded bytes differ from the upload"
         rss_peak = peak_rss_mb(server.proc.pid)
 
-        store = opener(FilesConfig(store=(tmp / "files").resolve().as_uri()))(
-            (tmp / "files").resolve().as_uri()
-        )
+        store = open_store(FsspecStoreConfiguration((tmp / "files").resolve().as_uri()))
         key = secrets.token_hex(32)
         t0 = time.perf_counter()
         store.put(key, blocks(args.mb, seed + b"direct"))

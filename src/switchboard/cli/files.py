@@ -7,7 +7,10 @@ keeps serving every file throughout (see ``org/files/offload.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -36,6 +39,23 @@ def parse_days(text: str) -> float:
     return float(m.group(1)) * per
 
 
+@contextmanager
+def _org(data_dir: Path | None, db: str | None) -> Iterator[Any]:
+    """The org with its file stores opened through a connector registry, as the
+    Runtime's ``file-stores`` service opens them; closed on leaving."""
+    from ..connectors.registry import ConnectorRegistry
+    from ..org.runtime import Org
+    from ..runtime.files import attach_file_stores
+
+    org = Org.open(options.settings(data_dir, db))
+    try:
+        attach_file_stores(org.files, ConnectorRegistry())
+        yield org
+    finally:
+        org.files.detach()
+        org.close()
+
+
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
@@ -51,10 +71,8 @@ def offload(
 ) -> None:
     """Move file bytes to another store; run it again to resume after an interruption."""
     from ..org.files.offload import Offload, Progress
-    from .wiring import open_org
 
-    org = open_org(options.settings(data_dir, db))
-    try:
+    with _org(data_dir, db) as org:
         job = Offload(org.store, org.files.storage)
         run_id = job.start(
             to,
@@ -70,8 +88,6 @@ def offload(
             )
 
         final = job.run(run_id, workers=workers, progress=show)
-    finally:
-        org.close()
     typer.echo(
         f"offload {final.run_id}: {final.done} of {final.total} files in "
         f"{org.files.config.resolve(to).url}, {final.failed} failed"
@@ -84,13 +100,9 @@ def offload(
 def verify(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
     """Re-read every file's bytes and check size, SHA-256 and Checksum (MD5)."""
     from ..org.files.audit import verify as run_verify
-    from .wiring import open_org
 
-    org = open_org(options.settings(data_dir, db))
-    try:
+    with _org(data_dir, db) as org:
         result = run_verify(org.store, org.files.storage)
-    finally:
-        org.close()
     for problem in result.problems:
         typer.echo(f"problem: {problem}", err=True)
     typer.echo(
@@ -105,13 +117,9 @@ def verify(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
 def report(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
     """Storage of live files by object, type, age and store."""
     from ..org.files.audit import report as run_report
-    from .wiring import open_org
 
-    org = open_org(options.settings(data_dir, db))
-    try:
+    with _org(data_dir, db) as org:
         result = run_report(org.store, org.schema)
-    finally:
-        org.close()
     for section in ("object", "type", "age", "store"):
         typer.echo(f"by {section}:")
         for value, entry in sorted(result[section].items(), key=lambda kv: -kv[1]["bytes"]):

@@ -16,9 +16,8 @@ from ...core.errors import SwitchboardError
 from ...org.dml.context import WriteContext
 from ...org.files.errors import InvalidUpload, UnsupportedMediaType
 from ...org.files.stores import too_large
-from ...org.runtime import Org
 from .. import versions
-from ..call import Call, Handler, authenticate, bearer, endpoint
+from ..call import ApiRuntime, Call, Handler, authenticate, bearer, endpoint
 from ..errors import render_error
 from ..responses import json_response
 from . import sobjects
@@ -101,8 +100,9 @@ def _create(call: Call) -> Response:
     return sobjects.create(call)
 
 
-def _upload_endpoint(org: Org, object_name: str) -> Any:
-    generic = endpoint(org, {"GET": sobjects.basic_info, "POST": _create})
+def _upload_endpoint(runtime: ApiRuntime, object_name: str) -> Any:
+    org = runtime.org
+    generic = endpoint(runtime, {"GET": sobjects.basic_info, "POST": _create})
 
     async def run(request: Request) -> Response:
         ctype = request.headers.get("content-type", "")
@@ -153,11 +153,11 @@ def _upload_endpoint(org: Org, object_name: str) -> Any:
     return run
 
 
-def files_raw_routes(base: str, org: Org) -> list[Route]:
+def files_raw_routes(base: str, runtime: ApiRuntime) -> list[Route]:
     """Routes that stream their body (multipart uploads), ahead of the table's."""
     s = base + "/sobjects"
     return [
-        Route(s + "/" + name, _upload_endpoint(org, name), methods=["GET", "HEAD", "POST"])
+        Route(s + "/" + name, _upload_endpoint(runtime, name), methods=["GET", "HEAD", "POST"])
         for name in ("ContentVersion", "Attachment")
     ]
 

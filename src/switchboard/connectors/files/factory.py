@@ -1,12 +1,17 @@
-"""Opening fsspec stores for the org: the opener ``Files.attach`` takes.
+"""The file stores' entry in the connector registry (entry point
+``switchboard.connectors:files``): an fsspec store per URL, the ``BlobStore`` the org's
+files layer writes and reads bytes through.
 
 fsspec (and s3fs, adlfs, gcsfs behind it) is imported only when a store is opened.
 """
 
 from __future__ import annotations
 
-from ...org.files.config import FilesConfig
-from ...org.files.storage import BlobStore, StoreOpener
+from pathlib import Path
+from typing import Any
+
+from ...org.files.config import StoreConfig
+from ...org.files.storage import BlobStore
 from .configuration import FsspecStoreConfiguration
 from .errors import StoreConfigError
 
@@ -26,13 +31,18 @@ def open_store(config: FsspecStoreConfiguration) -> BlobStore:
     return store
 
 
-def opener(files: FilesConfig) -> StoreOpener:
-    """Opens the store a URL or name stands for, with the options configured for it."""
+class FilesConnectorFactory:
+    """Opens a store by its :class:`~org.files.config.StoreConfig` (URL and fsspec
+    storage options); ``name`` is the store's name or URL, for messages."""
 
-    def open_url(url: str) -> BlobStore:
-        return open_store(FsspecStoreConfiguration.of(files.resolve(url)))
+    kind = "files"
+    configuration = StoreConfig
 
-    return open_url
+    def create(self, name: str, config: StoreConfig, *, secrets: Any = None,
+               base_dir: Path | None = None, breaker: Any = None) -> BlobStore:  # fmt: skip
+        return open_store(FsspecStoreConfiguration.of(config))
 
 
-__all__ = ["open_store", "opener"]
+factory = FilesConnectorFactory()
+
+__all__ = ["FilesConnectorFactory", "factory", "open_store"]

@@ -59,6 +59,9 @@ class Files:
     def attach(self, opener: StoreOpener) -> None:
         self.storage.attach(opener)
 
+    def detach(self) -> list[BlobStore]:
+        return self.storage.detach()
+
     def rules_for(self, object_name: str) -> ContentVersionRules | AttachmentRules:
         if object_name.lower() == "attachment":
             return self.attachments

@@ -7,8 +7,9 @@ reports and a SHA-256 of the bytes read back must match what was sent, since obj
 stores have truncated uploads silently before. A mismatch drops the new blob and fails
 the upload.
 
-Stores are opened through the opener the layer above gives (``attach``); until then the
-org serves its records but refuses to take or give file bytes.
+Stores are opened through the opener the layer above gives (``attach``: the Runtime's
+``file-stores`` service, through the connector registry); until then, and after
+``detach``, the org serves its records but refuses to take or give file bytes.
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ class FileStorage:
     def attach(self, opener: StoreOpener) -> None:
         """Give the org the means to open stores by URL (see ``connectors.files``)."""
         self._opener = opener
+
+    def detach(self) -> list[BlobStore]:
+        """Stop opening stores; returns the ones opened so far (their owner closes them).
+        A read or write after this answers StoreUnavailable."""
+        with self._lock:
+            self._opener = None
+            opened, self._stores = list(self._stores.values()), {}
+        return opened
 
     @property
     def attached(self) -> bool:

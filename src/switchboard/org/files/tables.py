@@ -1,5 +1,6 @@
 """The files layer's own tables: where each blob is, which record holds which blob,
-and the durable progress of offloads. Created by migration 7 (``store/migrations.py``).
+and the durable progress of offloads, with this layer's migration chain ``files``
+(run by ``Org.open`` through ``org.migrations.ORG_CHAINS``).
 
 - ``sb_file_blob``: one row per distinct content (SHA-256), with its size, MD5 and the
   URL of the store holding it now. An offload changes ``store`` only after the bytes
@@ -13,6 +14,9 @@ and the durable progress of offloads. Created by migration 7 (``store/migrations
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...store.migrations import Chain, Step
 
 metadata = sa.MetaData()
 
@@ -65,4 +69,12 @@ offload_item = sa.Table(
 
 TABLES = [blob, content, offload, offload_item]
 
-__all__ = ["TABLES", "blob", "content", "metadata", "offload", "offload_item"]
+
+def _v1_files(conn: Connection) -> None:
+    metadata.create_all(conn, tables=TABLES)
+
+
+# No ``legacy`` step: the files tables never were in the pre-chain sequence on main.
+CHAIN = Chain("files", [Step(1, _v1_files)])
+
+__all__ = ["CHAIN", "TABLES", "blob", "content", "metadata", "offload", "offload_item"]
