@@ -12,24 +12,18 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ...core.errors import SwitchboardError
 from ...org.dml.context import WriteContext
 from ...org.files.errors import InvalidUpload, UnsupportedMediaType
 from ...org.files.stores import too_large
 from .. import versions
 from ..call import ApiRuntime, Call, Handler, authenticate, bearer, endpoint
-from ..errors import render_error
+from ..errors import RangeNotSatisfiable, render_error
 from ..responses import json_response
 from . import sobjects
 from .multipart_upload import MultipartUpload, boundary_of
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$")
 _JSON = ("application/json", "text/json")
-
-
-class RangeNotSatisfiable(SwitchboardError):
-    error_code = "REQUESTED_RANGE_NOT_SATISFIABLE"
-    status = 416
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:

@@ -1,21 +1,24 @@
-"""Errors of the fsspec file stores.
+"""Errors of the fsspec file stores, in the connectors' tree (``connectors.errors``).
 
-SwitchboardError
-├── TransientError
-│   └── StoreIOError        the store failed a read or write (network, throttling)
-└── StoreConfigError        no fsspec filesystem for the URL, or bad options (terminal)
+ConnectorError
+├── ConnectorTransient
+│   └── StoreIOError        503, transient: the store failed a read or write
+│                           (network, throttling)
+└── ConnectorTerminal
+    └── StoreConfigError    503: no fsspec filesystem for the URL, or bad options
 """
 
 from __future__ import annotations
 
-from ...core.errors import SwitchboardError, TransientError
+from ..errors import ConnectorTerminal, ConnectorTransient
 
 
-class StoreIOError(TransientError):
-    pass
+class StoreIOError(ConnectorTransient):
+    error_code = "SERVER_UNAVAILABLE"
+    status = 503
 
 
-class StoreConfigError(SwitchboardError):
+class StoreConfigError(ConnectorTerminal):
     error_code = "SERVER_UNAVAILABLE"
     status = 503
 

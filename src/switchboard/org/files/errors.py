@@ -8,10 +8,12 @@ SwitchboardError
         ├── InvalidUpload         400 INVALID_MULTIPART_REQUEST / the part's problem,
         │                             terminal
         ├── UnsupportedMediaType  415 UNSUPPORTED_MEDIA_TYPE, terminal
+        ├── InvalidPath           400 FIELD_INTEGRITY_EXCEPTION: a PathOnClient or an
+        │                             external path leaving its folder, terminal
         ├── BlobMissing           404 NOT_FOUND: a version's bytes are in no store,
         │                             terminal
-        └── StoreUnavailable      503 SERVER_UNAVAILABLE: a store failed or is not
-                                      configured, transient
+        └── StoreUnavailable      503 SERVER_UNAVAILABLE, transient: a store failed
+                                      or is not configured
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class UnsupportedMediaType(FilesError):
     status = 415
 
 
+class InvalidPath(FilesError):
+    error_code = "FIELD_INTEGRITY_EXCEPTION"
+
+
 class BlobMissing(FilesError):
     error_code = "NOT_FOUND"
     status = 404
@@ -50,6 +56,7 @@ class StoreUnavailable(FilesError):
 __all__ = [
     "BlobMissing",
     "FilesError",
+    "InvalidPath",
     "InvalidUpload",
     "MaximumSizeExceeded",
     "StoreUnavailable",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import mimetypes
 import re
 
-from ..errors import OrgError
+from .errors import InvalidPath
 
 # Salesforce's FileType by extension (the common ones); others are UNKNOWN.
 _FILE_TYPES = {
@@ -36,10 +36,6 @@ _FILE_TYPES = {
     "eml": "EML",
 }
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-class InvalidPath(OrgError):
-    error_code = "FIELD_INTEGRITY_EXCEPTION"
 
 
 def extension(path: str | None) -> str | None:
@@ -82,4 +78,4 @@ def check_path(path: str | None, field: str = "PathOnClient") -> None:
         )
 
 
-__all__ = ["InvalidPath", "base_name", "check_path", "extension", "file_type", "media_type"]
+__all__ = ["base_name", "check_path", "extension", "file_type", "media_type"]

@@ -28,7 +28,7 @@ from ..errors import RequiredFieldMissing
 from ..schema.model import ObjectDef
 from . import names
 from .blob_rules import BlobHooks, missing
-from .names import InvalidPath
+from .errors import InvalidPath
 from .storage import PathReader
 
 
