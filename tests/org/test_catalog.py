@@ -29,8 +29,20 @@ EXPECTED_PREFIXES = {
     "Asset": "02i",
     "Organization": "00D",
     "Profile": "00e",
+    "ContentDocument": "069",
+    "ContentVersion": "068",
+    "ContentDocumentLink": "06A",
+    "Attachment": "00P",
 }
-WITHOUT_OWNER = {"User", "CampaignMember", "PricebookEntry", "OrderItem", "Organization", "Profile"}
+WITHOUT_OWNER = {
+    "User",
+    "CampaignMember",
+    "PricebookEntry",
+    "OrderItem",
+    "Organization",
+    "Profile",
+    "ContentDocumentLink",
+}
 
 
 @pytest.fixture(scope="module")

@@ -45,8 +45,10 @@ def _runtime(tmp: Path, db: str | None = None) -> Runtime:
 def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path, db_url: str) -> None:
     log: list[str] = []
     rt = _runtime(tmp_path, db_url)
-    # The Runtime's own parts come first: the hub, the bulk worker, the connectors.
-    assert [s.name for s in rt.services] == ["event-hub", "bulk-worker", "connectors"]
+    # The Runtime's own parts come first: the hub, the bulk worker, the connectors and
+    # the org's file stores (opened through them).
+    names = [s.name for s in rt.services]
+    assert names == ["event-hub", "bulk-worker", "connectors", "file-stores"]
     for name in ("a", "b", "c"):
         rt.add_service(Recorder(name, log))
     close = rt.org.close
@@ -57,7 +59,9 @@ def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path, db_url: str) 
         assert rt.hub._thread is not None and rt.hub._thread.is_alive()
         # On PostgreSQL the hub also listens for other processes' commits.
         assert (rt.hub._listener is not None) == rt.org.store.dialect.listens
+        assert rt.org.files.storage.attached
         await rt.stop()
+        assert not rt.org.files.storage.attached  # no request reaches a store after stop
         await rt.stop()  # idempotent: nothing stops twice
 
     asyncio.run(run())

@@ -26,6 +26,7 @@ from .composite.routes import Router, composite_routes
 from .errors import render_error
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
+from .rest.files import files_raw_routes, files_routes
 from .soap import login as soap_login
 
 _ALL = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
@@ -35,6 +36,7 @@ V = "/services/data/{version}"
 def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
     """REST routes as (path, handlers); composite subrequests dispatch through these too."""
     return [
+        *files_routes(V),  # before sobjects/{type}/{field}/{value}, which would match them
         (V, {"GET": resources.resources}),
         (V + "/limits", {"GET": resources.limits}),
         (V + "/query", {"GET": query.query}),
@@ -102,6 +104,7 @@ def _routes(runtime: ApiRuntime) -> list[BaseRoute]:
         Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
         Route("/cometd/{version}", _cometd(runtime), methods=["POST"]),
         *bulk2_raw_routes(V, org),
+        *files_raw_routes(V, runtime),
         *bulk1_routes(runtime),
         Route("/services/oauth2/token", token.token, methods=["POST"]),
         Route("/services/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),

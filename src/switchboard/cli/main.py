@@ -12,6 +12,7 @@ from . import bulk as bulk_cli
 from . import callout as callout_cli
 from . import dev as dev_cli
 from . import events as events_cli
+from . import files as files_cli
 from . import imports as imports_cli
 from . import options
 from . import project as project_cli
@@ -31,6 +32,7 @@ app.add_typer(apps_cli.app, name="app")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
 app.add_typer(bulk_cli.app, name="bulk")
+app.add_typer(files_cli.app, name="files")
 app.add_typer(project_cli.app, name="project")
 app.add_typer(secret_cli.app, name="secret")
 app.add_typer(dev_cli.app, name="dev")

@@ -48,6 +48,8 @@ TEXT_TYPES = frozenset(
 )
 NUMBER_TYPES = frozenset({FieldType.INT, FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT})
 COMPOUND_TYPES = frozenset({FieldType.ADDRESS, FieldType.LOCATION})
+# Blob fields (VersionData, Body): their bytes live in the org's file store, not a column.
+BLOB_TYPES = frozenset({FieldType.BASE64})
 
 
-__all__ = ["COMPOUND_TYPES", "NUMBER_TYPES", "TEXT_TYPES", "FieldType"]
+__all__ = ["BLOB_TYPES", "COMPOUND_TYPES", "NUMBER_TYPES", "TEXT_TYPES", "FieldType"]

@@ -131,6 +131,28 @@ class Settings(BaseSettings):
         description="Seconds a query's nextRecordsUrl stays usable after its last use; "
         "later it answers INVALID_QUERY_LOCATOR.",
     )
+    files_store: str = Field(
+        "",
+        description="URL of the store file bytes (ContentVersion, Attachment) go to: "
+        "file://, s3://, az://, gs:// (any fsspec URL). Empty means `file://<data_dir>/files`.",
+    )
+    files_stores: str = Field(
+        "",
+        description='Named stores as a JSON object, `{"archive": {"url": "s3://bucket/x", '
+        '"options": {...fsspec storage options...}}}`; a name or URL serves `--to` and '
+        "`files_object_stores`.",
+    )
+    files_object_stores: str = Field(
+        "",
+        description="Store by object or by the type of the record a file is first linked "
+        "to, comma-separated: `Contract=archive,Attachment=s3://bucket/att`.",
+    )
+    files_max_version_mb: float = Field(
+        2048.0, description="Largest ContentVersion upload through multipart, in MB (2 GB)."
+    )
+    files_max_base64_mb: float = Field(
+        37.5, description="Largest file sent as base64 in a JSON body, in MB."
+    )
     callout_concurrency: int = Field(
         256,
         description="Call-out deliveries in flight at once per process (each credential's "

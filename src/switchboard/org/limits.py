@@ -7,8 +7,10 @@ org really did.
   the event log (change events are not platform events and do not count).
 - DataStorageMB: 2 KB per record, the size Salesforce gives most records, deleted
   records in the recycle bin included; the capacity is the ``data_storage_mb`` setting.
-- DailyAsyncApexExecutions, SingleEmail and FileStorageMB: the org runs no Apex, sends
-  no email and stores no files, so nothing is used of them.
+- FileStorageMB: the bytes of files held in the org's own store (the default files
+  store), each distinct content once; bytes offloaded to other stores do not count.
+- DailyAsyncApexExecutions and SingleEmail: the org runs no Apex and sends no email, so
+  nothing is used of them.
 
 Platform event deliveries (DailyDeliveredPlatformEvents and the monthly entitlement)
 are not counted by the CometD and Pub/Sub servers, so they are left out rather than
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from ..core import clock
 from ..events import tables as event_tables
 from .bulk import tables as bulk_tables
+from .files import tables as files_tables
 
 if TYPE_CHECKING:
     from .runtime import Org
@@ -55,6 +58,13 @@ def org_limits(org: Org) -> dict[str, dict[str, int]]:
             .select_from(ev)
             .where(ev.c.channel.like("/event/%"), ev.c.created_at >= now - timedelta(hours=1))
         ).scalar_one()
+        blobs = files_tables.blob
+        org_store = org.files.config.default_url
+        file_bytes = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(blobs.c.size), 0)).where(
+                blobs.c.store == org_store
+            )
+        ).scalar_one()
         records = 0
         for i in range(0, len(tables), _UNION):  # SQLite takes at most 500 in one compound
             counts = [sa.select(sa.func.count()).select_from(t) for t in tables[i : i + _UNION]]
@@ -66,7 +76,7 @@ def org_limits(org: Org) -> dict[str, dict[str, int]]:
         "DailyAsyncApexExecutions": _pair(250_000, 0),
         "DailyBulkV2QueryJobs": _pair(_QUERY_JOBS, int(query_jobs)),
         "DataStorageMB": _pair(org.settings.data_storage_mb, storage_mb),
-        "FileStorageMB": _pair(10_240, 0),
+        "FileStorageMB": _pair(10_240, -(-int(file_bytes) // (1024 * 1024))),
         "HourlyPublishedPlatformEvents": _pair(_HOURLY_EVENTS, int(published)),
         "SingleEmail": _pair(5_000, 0),
     }

@@ -11,13 +11,14 @@ from ..events.tables import CHAIN as EVENTS
 from ..store.migrations import Chain
 from .bulk.tables import CHAIN as BULK
 from .dml.tables import CHAIN as DML
+from .files.tables import CHAIN as FILES
 from .identity.tables import CHAIN as IDENTITY
 from .schema.tables import CHAIN as SCHEMA
 from .secrets.tables import CHAIN as SECRETS
 from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
 
-ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS]
+ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES]
 
 # The step that began the delete log: deletions before it were never logged.
 DELETE_LOG = (DML.name, 2)

@@ -123,12 +123,16 @@ def _plan(obj: ObjectDef, fields: list[FieldDef]) -> list[_Step]:
 def render(
     obj: ObjectDef, row: Mapping[str, Any], fields: Iterable[FieldDef], version: str
 ) -> dict[str, Any]:
-    """A record with ``attributes`` and the given fields, in the given order."""
-    out: dict[str, Any] = {
-        "attributes": {"type": obj.name, "url": record_url(obj, row["id"], version)}
-    }
-    for name, step in _plan(obj, list(fields)):
+    """A record with ``attributes`` and the given fields, in the given order; a blob
+    field (VersionData, Body) reads as the URL its bytes are served at, as in Salesforce."""
+    url = record_url(obj, row["id"], version)
+    out: dict[str, Any] = {"attributes": {"type": obj.name, "url": url}}
+    wanted = list(fields)
+    for name, step in _plan(obj, wanted):
         out[name] = step(row)
+    for f in wanted:
+        if f.blob:
+            out[f.name] = f"{url}/{f.name}"
     return out
 
 

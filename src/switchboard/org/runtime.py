@@ -27,6 +27,7 @@ from .dml.context import WriteContext
 from .dml.keys import KeyMatcher
 from .dml.writer import Dml, Outcome
 from .errors import InvalidField
+from .files import Files, FilesConfig
 from .identity.bootstrap import Bootstrap, bootstrap
 from .identity.sessions import SessionCache
 from .migrations import ORG_CHAINS
@@ -48,6 +49,8 @@ class Org:
             change_capture=settings.cdc_objects,
         )
         self.dml = Dml(self.schema)
+        # File bytes: the stores are attached by the layer that opens the org.
+        self.files = Files(store, self.schema, self.dml, FilesConfig.from_settings(settings))
         self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)
         self.sessions = SessionCache(store)
         self.boot: Bootstrap | None = None

@@ -11,7 +11,8 @@ server, CometD, the patterns), and runs every :class:`~runtime.service.Service`:
   engine, the bulk worker, the patterns (from ``patterns.PATTERN_FACTORIES``) and adds
   their services — nothing runs yet;
 * :meth:`start` starts the services in the order added (the hub first, then the bulk
-  worker, the patterns' services, and in :meth:`serve` the gRPC and HTTP servers);
+  worker, the connector registry, the org's file stores, the patterns' services, and
+  in :meth:`serve` the gRPC and HTTP servers);
 * :meth:`stop` stops them in reverse (HTTP first: no request arrives at a stopped part),
   then closes the org; it is idempotent and also undoes a half-done :meth:`start`.
 
@@ -128,6 +129,10 @@ class Runtime:
             secrets=self.secrets, org_credentials=NamedCredentials(self.org.store).get
         )
         self.add_service(self.connectors)
+        from .files import FileStoresService
+
+        # After the registry (stopped before it), before the patterns and the servers.
+        self.add_service(FileStoresService(self.org.files, self.connectors))
         if self.project_dir is not None:
             from ..patterns.project import load_checked_project
 

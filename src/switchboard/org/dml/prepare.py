@@ -62,7 +62,7 @@ def prepare(
         if f.name.lower() in allow:
             continue
         writable = f.createable if creating else f.updateable
-        if not writable or not f.stored:
+        if not writable or not (f.stored or f.blob):
             out.errors.append(_read_only(f))
             continue
         try:
@@ -176,7 +176,9 @@ def _step(
     if f.name.lower() in allow:
         return (_SKIP, None, "", None)
     writable = f.createable if creating else f.updateable
-    if not writable or not f.stored:
+    # A blob's value rides in the values for the object's file hooks (org.files), which
+    # take it out before the insert: it has no column.
+    if not writable or not (f.stored or f.blob):
         return (_READ_ONLY, f, "", None)
     conv = converters.get(f.column)
     if conv is None:
@@ -221,6 +223,11 @@ def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[s
     return defaults, required
 
 
+def create_defaults(obj: ObjectDef) -> dict[str, Any]:
+    """The stored values a create gives the fields it leaves out."""
+    return dict(_coerced_defaults(obj))
+
+
 def _complete(obj: ObjectDef, out: Prepared, creating: bool) -> None:
     """A record without errors: a create gets the defaults of the fields it left out;
     then the required fields are checked."""
@@ -249,4 +256,4 @@ def _check_required(obj: ObjectDef, out: Prepared, *, creating: bool) -> None:
         )
 
 
-__all__ = ["Prepared", "prepare", "prepare_many"]
+__all__ = ["Prepared", "create_defaults", "prepare", "prepare_many"]

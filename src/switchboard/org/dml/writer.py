@@ -34,9 +34,10 @@ from . import deletion
 from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext
+from .hooks import ObjectHooks
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
-from .prepare import Prepared, prepare_many
+from .prepare import Prepared, create_defaults, prepare_many
 
 _CHUNK = 500
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -57,6 +58,8 @@ class Outcome:
 class Dml:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
+        # Rules of particular objects, by lower-cased name (see hooks.py).
+        self.hooks: dict[str, ObjectHooks] = {}
 
     # -- insert -------------------------------------------------------------------------
     def insert(
@@ -78,7 +81,11 @@ class Dml:
     def prepare_insert(self, obj: ObjectDef, records: list[dict[str, Any]]) -> list[Prepared]:
         """Resolve and coerce records to create; needs no transaction, so callers can do it
         before they take SQLite's single write lock."""
-        return prepare_many(self.schema, obj, records, creating=True)
+        prepared = prepare_many(self.schema, obj, records, creating=True)
+        hooks = self.hooks.get(obj.name.lower())
+        if hooks is not None:
+            hooks.stage(obj, prepared)
+        return prepared
 
     def insert_prepared(
         self, conn: Connection, ctx: WriteContext, obj: ObjectDef, prepared: list[Prepared]
@@ -100,6 +107,9 @@ class Dml:
         free: frozenset[str] = frozenset(),
     ) -> list[Outcome]:
         self._lock_for_unique(conn, obj)
+        hooks = self.hooks.get(obj.name.lower())
+        if hooks is not None:
+            hooks.before_insert(self, conn, ctx, obj, prepared)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
@@ -151,10 +161,47 @@ class Dml:
         present = [c for c in table.c.keys() if c in given]
         insert_rows(conn, table, present, _tuples(rows, present))
         log.append(conn, events, ctx.at)
+        if hooks is not None and good:
+            hooks.after_insert(self, conn, ctx, obj, good)
         return [
             Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
             for p in prepared
         ]
+
+    # -- rows the org writes itself -----------------------------------------------------
+    def system_insert(
+        self, conn: Connection, ctx: WriteContext, obj: ObjectDef, rows: list[dict[str, Any]]
+    ) -> list[str]:
+        """Insert rows of column values that the org derives (read-only fields and
+        objects included, so no input rules), with the create defaults, audit fields,
+        integrity checks, hooks and change events of any insert; the new ids."""
+        defaults = create_defaults(obj)
+        prepared = [Prepared({**defaults, **r}, [], []) for r in rows]
+        outcomes = self._insert_prepared(conn, ctx, obj, prepared)
+        for out in outcomes:
+            if out.errors:
+                raise out.errors[0]
+        return [str(out.id) for out in outcomes]
+
+    def system_update(
+        self,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        changes: list[tuple[str, dict[str, Any]]],
+    ) -> None:
+        """Set column values the org derives on existing rows (read-only fields
+        included), with the audit fields and change events of any update."""
+        if not changes:
+            return
+        record_ids = [rid for rid, _ in changes]
+        wanted = _columns_read(obj, (c for _, v in changes for c in v))
+        current = self._load(conn, obj, record_ids, wanted)
+        for rid in record_ids:
+            if rid not in current:
+                raise _not_found(rid)
+        prepared = [Prepared(dict(v), [], []) for _, v in changes]
+        self._apply_updates(conn, ctx, obj, prepared, list(record_ids), current)
 
     # -- update -------------------------------------------------------------------------
     def update(

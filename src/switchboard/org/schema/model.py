@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
+from ...core.fieldtypes import BLOB_TYPES, COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +91,12 @@ class FieldDef:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "column", self.name.lower())
-        # Compound fields and formulas have no column of their own.
-        object.__setattr__(self, "stored", self.type not in COMPOUND_TYPES and not self.calculated)
+        # Compound fields, formulas and blobs (kept in the file store) have no column.
+        object.__setattr__(
+            self,
+            "stored",
+            self.type not in COMPOUND_TYPES and self.type not in BLOB_TYPES and not self.calculated,
+        )
 
     @property
     def folded(self) -> bool:
@@ -109,6 +113,12 @@ class FieldDef:
             and not self.defaulted_on_create
             and self.type != FieldType.BOOLEAN
         )
+
+    @property
+    def blob(self) -> bool:
+        """Bytes held by the file store (VersionData, Body): written through DML as base64
+        or an upload, read through the field's own resource."""
+        return self.type in BLOB_TYPES
 
     @property
     def polymorphic(self) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .parser import parse
-from .shape import CHILD, COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
+from .shape import BLOB, CHILD, COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
 
 if TYPE_CHECKING:
     from .compiler import Compiled
@@ -63,7 +63,7 @@ def _columns(shape: RecordShape, c: Compiled | None) -> list[dict[str, Any]]:
         elif kind == POLY and c is not None:
             joins = [_column(n, False, []) for n in _poly_fields(c, entry[2])]
             out.append(_column(key, False, joins))
-        elif kind in (FIELD, COMPOUND, NULL, POLY):
+        elif kind in (FIELD, COMPOUND, NULL, POLY, BLOB):
             out.append(_column(key, False, []))
     return out
 

@@ -26,7 +26,7 @@ from .dialects import Dialect
 from .errors import InvalidType, MalformedQuery
 from .filters import Typed, condition
 from .resolve import Resolved, Scope, lookup_object, no_such_column, no_such_relationship
-from .shape import CHILD, COMPOUND, FIELD, NULL, POLY, RecordShape, field_converter
+from .shape import BLOB, CHILD, COMPOUND, FIELD, NULL, POLY, RecordShape, field_converter
 
 MAX_OFFSET = 2000
 FIELDS_LIMIT = 200
@@ -268,6 +268,8 @@ def _select_field(b: Builder, shape: RecordShape, item: ast.Field, polys: list[P
             for key, c, col in b.scope.components(r)
         ]
         target.add(COMPOUND, fd.name, parts)
+    elif fd.blob:
+        target.add(BLOB, fd.name)
     elif r.column is None:
         target.add(NULL, fd.name)
     else:

@@ -18,6 +18,7 @@ from .dialects import dialect_for
 from .executor import Plan, prepare, run_page
 from .explain import explain
 from .parser import parse
+from .restrictions import check_restrictions
 
 if TYPE_CHECKING:
     from ..runtime import Org
@@ -47,7 +48,9 @@ class QueryEngine:
         schema.refresh()
 
         def build() -> Plan:
-            compiled = compile_query(schema, parse(text), self.dialect, all_rows=all_rows)
+            parsed = parse(text)
+            check_restrictions(parsed)
+            compiled = compile_query(schema, parsed, self.dialect, all_rows=all_rows)
             return prepare(compiled, self.org.store.engine.dialect)
 
         return self.cache.get(text, all_rows, schema.version, build)

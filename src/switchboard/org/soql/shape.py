@@ -20,7 +20,7 @@ from .dialects import Dialect
 Converter = Callable[[Any], Any] | None
 
 # entry kinds
-FIELD, PARENT, CHILD, POLY, COMPOUND, NULL = range(6)
+FIELD, PARENT, CHILD, POLY, COMPOUND, NULL, BLOB = range(7)
 
 
 def _int(v: Any) -> Any:
@@ -150,6 +150,10 @@ def _generate(shape: RecordShape, prefix: str, width: int, aggregate: bool, body
                 nulls = " and ".join(f"{column(i)} is None" for _, i, _ in parts) or "True"
                 inner = ", ".join(f"{k!r}: {column(i, c)}" for k, i, c in parts)
                 value = f"(None if {nulls} else {{{inner}}})"
+            elif kind == BLOB:  # VersionData, Body: the URL their bytes are served at
+                assert sh.id_index is not None, "a blob field on a level without its id"
+                url = bind(f"{prefix}{sh.type_name}/")
+                value = f"{url} + {column(sh.id_index)} + {bind('/' + key)}"
             else:
                 value = "None"
             items.append(f"{key!r}: {value}")
@@ -204,6 +208,7 @@ __all__ = [
     "FIELD",
     "Grouper",
     "Maker",
+    "BLOB",
     "NULL",
     "PARENT",
     "POLY",

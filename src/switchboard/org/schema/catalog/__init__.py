@@ -1,14 +1,14 @@
 """The catalog of Salesforce standard objects a new org starts with.
 
 Each area module (``sales``, ``marketing``, ``activities``, ``service``, ``commerce``,
-``identity``) lists builder functions in ``OBJECTS``; every call builds fresh ``ObjectDef``
+``identity``, ``files``) lists builder functions in ``OBJECTS``; every call builds fresh ``ObjectDef``
 values, because objects are mutable (custom fields get added to them).
 """
 
 from __future__ import annotations
 
 from ..model import ObjectDef
-from . import activities, commerce, identity, marketing, sales, service
+from . import activities, commerce, files, identity, marketing, sales, service
 from ._values import (
     CLOSED_CASE_STATUSES,
     CLOSED_TASK_STATUSES,
@@ -17,7 +17,7 @@ from ._values import (
     Stage,
 )
 
-_AREAS = (identity, sales, marketing, activities, service, commerce)
+_AREAS = (identity, sales, marketing, activities, service, commerce, files)
 
 
 def standard_objects() -> list[ObjectDef]:

@@ -1,0 +1,156 @@
+"""The org's file stores: which store takes new bytes, and every byte in or out.
+
+Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (the
+Checksum Salesforce reports) as they pass, stages them and commits them under their key
+only when complete. After the commit the store is asked again, not trusted: the size it
+reports and a SHA-256 of the bytes read back must match what was sent, since object
+stores have truncated uploads silently before. A mismatch drops the new blob and fails
+the upload.
+
+Stores are opened through the opener the layer above gives (``attach``: the Runtime's
+``file-stores`` service, through the connector registry); until then, and after
+``detach``, the org serves its records but refuses to take or give file bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator
+
+from .config import FilesConfig
+from .errors import MaximumSizeExceeded, StoreUnavailable
+from .storage import CHUNK, BlobInfo, BlobStore, StagedUpload, StoredBlob, StoreOpener
+
+
+class Ingest:
+    """One upload in progress: ``write`` chunks, then ``finish`` (or ``abort``)."""
+
+    def __init__(self, files: FileStorage, store: BlobStore, limit: int, what: str) -> None:
+        self.files = files
+        self.store = store
+        self.limit = limit
+        self.what = what
+        self.size = 0
+        self._sha = hashlib.sha256()
+        self._md5 = hashlib.md5()  # noqa: S324 - Salesforce's Checksum, not security
+        self._staged: StagedUpload = store.stage()
+        self._done = False
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.abort()
+            raise too_large(self.what, self.limit)
+        self._sha.update(data)
+        self._md5.update(data)
+        self._staged.write(data)
+
+    def finish(self) -> StoredBlob:
+        info = BlobInfo(self._sha.hexdigest(), self._md5.hexdigest(), self.size)
+        try:
+            created = self._staged.commit(info.sha256)
+        except OSError as exc:
+            self.abort()
+            raise StoreUnavailable(f"The file store did not take the file: {exc}") from exc
+        self._done = True
+        self.files.verify(self.store, info, reread=created, drop_bad=created)
+        return StoredBlob(info, self.store.url, created)
+
+    def abort(self) -> None:
+        if not self._done:
+            self._done = True
+            self._staged.abort()
+
+
+def too_large(what: str, limit: int) -> MaximumSizeExceeded:
+    mb = limit / (1024 * 1024)
+    shown = f"{mb:g} MB" if mb < 1024 else f"{mb / 1024:g} GB"
+    return MaximumSizeExceeded(
+        f"{what}: the file exceeds the maximum size of {shown}", fields=["VersionData"]
+    )
+
+
+class FileStorage:
+    def __init__(self, config: FilesConfig) -> None:
+        self.config = config
+        self._opener: StoreOpener | None = None
+        self._stores: dict[str, BlobStore] = {}
+        self._lock = threading.Lock()
+
+    def attach(self, opener: StoreOpener) -> None:
+        """Give the org the means to open stores by URL (see ``connectors.files``)."""
+        self._opener = opener
+
+    def detach(self) -> list[BlobStore]:
+        """Stop opening stores; returns the ones opened so far (their owner closes them).
+        A read or write after this answers StoreUnavailable."""
+        with self._lock:
+            self._opener = None
+            opened, self._stores = list(self._stores.values()), {}
+        return opened
+
+    @property
+    def attached(self) -> bool:
+        return self._opener is not None
+
+    def store(self, url: str) -> BlobStore:
+        url = self.config.resolve(url).url
+        with self._lock:
+            found = self._stores.get(url)
+            if found is None:
+                if self._opener is None:
+                    raise StoreUnavailable("No file store is configured for this org")
+                found = self._stores[url] = self._opener(url)
+            return found
+
+    def ingest(self, url: str, *, limit: int | None = None, what: str = "VersionData") -> Ingest:
+        return Ingest(self, self.store(url), limit or self.config.max_version_bytes, what)
+
+    def upload(self, url: str, chunks: Iterable[bytes], *, limit: int | None = None) -> StoredBlob:
+        """Store bytes from ``chunks`` (base64 bodies, copies); see :class:`Ingest`."""
+        ingest = self.ingest(url, limit=limit)
+        try:
+            for chunk in chunks:
+                ingest.write(chunk)
+        except BaseException:
+            ingest.abort()
+            raise
+        return ingest.finish()
+
+    def read(self, url: str, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        return self.store(url).open(key, start, end)
+
+    def verify(
+        self, store: BlobStore, info: BlobInfo, *, reread: bool = True, drop_bad: bool = False
+    ) -> None:
+        """Check the store holds ``info``'s bytes: its size, then their MD5 as the store
+        reports it (an S3 ETag) or, where it cannot, (``reread``) a SHA-256 of the bytes
+        read back. ``drop_bad``: a blob this upload wrote is removed when it does not
+        match, so a retry writes it afresh."""
+        stat = store.stat(info.sha256)
+        problem = None
+        if stat is None or stat.size != info.size:
+            problem = f"size {stat.size if stat else None} where {info.size} bytes were sent"
+        elif stat.md5 is not None:
+            if stat.md5 != info.md5:
+                problem = "the store's MD5 differs from the bytes sent"
+        elif reread:
+            sha = hashlib.sha256()
+            for chunk in store.open(info.sha256):
+                sha.update(chunk)
+            if sha.hexdigest() != info.sha256:
+                problem = "its bytes differ from those sent"
+        if problem is not None:
+            if drop_bad:
+                store.delete(info.sha256)
+            raise StoreUnavailable(f"The file store did not keep the file intact: {problem}")
+
+
+def chunks_of(data: bytes) -> Iterator[bytes]:
+    view = memoryview(data)
+    for i in range(0, len(data), CHUNK):
+        yield bytes(view[i : i + CHUNK])
+
+
+__all__ = ["FileStorage", "Ingest", "chunks_of", "too_large"]
