@@ -56,7 +56,7 @@ class _Parser:
         while self.tok.kind is Kind.OP and self.tok.text in ops:
             op = self.take()
             right = self.expression(level + 1)
-            left = Binary(op.line, op.column, _NORMAL.get(op.text, op.text), left, right)
+            left = Binary(left.line, left.column, _NORMAL.get(op.text, op.text), left, right)
         return left
 
     def unary(self) -> Node:
@@ -69,9 +69,9 @@ class _Parser:
     def power(self) -> Node:
         left = self.primary()
         while self.tok.kind is Kind.OP and self.tok.text == "^":
-            op = self.take()
+            self.take()
             right = self.unary_operand()
-            left = Binary(op.line, op.column, "^", left, right)
+            left = Binary(left.line, left.column, "^", left, right)
         return left
 
     def unary_operand(self) -> Node:

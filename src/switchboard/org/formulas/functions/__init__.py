@@ -14,6 +14,7 @@ from ..ast import Call, FieldRef, Literal, Node
 from ..errors import FormulaSyntaxError, FormulaTypeError
 from ..values import Closure, FieldInfo, FType
 
+
 @dataclass(slots=True)
 class Checking:
     """One call being type-checked: its node and the types of its arguments."""

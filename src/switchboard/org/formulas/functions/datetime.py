@@ -29,7 +29,9 @@ def _build_now(b: Building) -> Any:
 
 
 def _build_timenow(b: Building) -> Any:
-    return lambda env: env.now.time().replace(tzinfo=None, microsecond=env.now.microsecond // 1000 * 1000)
+    return lambda env: env.now.time().replace(
+        tzinfo=None, microsecond=env.now.microsecond // 1000 * 1000
+    )
 
 
 def _build_date(b: Building) -> Any:

@@ -23,7 +23,7 @@ def _s(v: Any) -> str:
 
 def _text1(fn: Any) -> Any:
     def build(b: Building) -> Any:
-        (arg,) = b.args
+        arg = b.args[0]  # UPPER/LOWER's locale argument changes nothing here
         return lambda env: fn(_s(arg(env)))
 
     return build
