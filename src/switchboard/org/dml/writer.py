@@ -33,6 +33,7 @@ from ..schema.registry import Schema
 from . import deletion
 from .changes import ChangeEvents
 from .context import WriteContext
+from .formula_defaults import apply_formula_defaults
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
 from .prepare import Prepared, prepare_many
@@ -102,6 +103,7 @@ class Dml:
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
+        apply_formula_defaults(conn, self.schema, obj, ctx, good)
         numbers = self._auto_numbers(conn, obj, len(good))
         table = self.schema.table(obj)
         rows, events = [], []

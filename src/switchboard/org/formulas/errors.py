@@ -32,6 +32,12 @@ class FormulaError(OrgError):
         self.column = column
         super().__init__(f"{reason} (Line: {line}, Column: {column})", fields=fields)
 
+    def in_field(self, obj: str, name: str) -> FormulaError:
+        """The same error, its message naming the field (or rule) that holds the formula."""
+        out = type(self)(f"{obj}.{name}: {self.reason}", line=self.line, column=self.column)
+        out.fields = [name]
+        return out
+
 
 class FormulaSyntaxError(FormulaError):
     """The text is not a formula: a token out of place, an unknown function, an arity."""

@@ -68,6 +68,12 @@ class FieldDef:
     display_format: str | None = None
     calculated: bool = False
     formula: str | None = None
+    # formulaTreatBlanksAs: a blank number field reads as 0 in this field's formula.
+    blank_as_zero: bool = False
+    # A defaultValue that is a formula (TODAY() + 30, $User.Email): evaluated on create.
+    default_formula: str | None = None
+    # trackHistory: changes are written to the object's history.
+    track_history: bool = False
     default_value: Any = None
     defaulted_on_create: bool = False
     picklist: tuple[PicklistValue, ...] = ()

@@ -24,6 +24,7 @@ from ...store import internal
 from ...store.engine import Store
 from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
+from ..formulas.fields import ObjectFormulas, check_formulas
 from .catalog import standard_objects
 from .model import FieldDef, FieldType, ObjectDef
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
@@ -106,6 +107,8 @@ class Schema:
         self._tables: dict[str, sa.Table] = {}
         self._children: dict[str, list[ChildRelationship]] = {}
         self._statements: dict[str, TableStatements] = {}
+        # Compiled formula fields per object, rebuilt lazily after each load.
+        self._formulas: dict[str, ObjectFormulas] = {}
         self.version = -1
         self._checked_at = 0.0
         self._lock = threading.RLock()
@@ -143,6 +146,7 @@ class Schema:
             }
             self._tables = tables
             self._statements = {}
+            self._formulas = {}
             self.metadata = metadata
             self._children = self._index_children(objects)
             self.version = version
@@ -214,6 +218,16 @@ class Schema:
         if stmts is None:
             stmts = self._statements[key] = TableStatements.of(self._tables[key])
         return stmts
+
+    def formulas(self, obj: ObjectDef) -> ObjectFormulas:
+        """``obj``'s formula fields and defaults, compiled once per schema load."""
+        key = obj.name.lower()
+        found = self._formulas.get(key)
+        if found is None or found.obj is not self._objects.get(key, obj):
+            objects = self._objects
+            found = ObjectFormulas.build(objects.get(key, obj), lambda n: objects.get(n.lower()))
+            self._formulas[key] = found
+        return found
 
     def objects(self) -> list[ObjectDef]:
         self.refresh()
@@ -291,6 +305,9 @@ class Schema:
                     conn, build_table(target.table, _columns(target), metadata)
                 )
                 result.fields_added += [f"{target.name}.{c}" for c in added]
+            # Type-check every formula against the schema as deployed; a failure
+            # rolls the whole deploy back, naming the field, line and column.
+            check_formulas(current)
             version = self._read_version(conn) + 1
             _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})
             return result

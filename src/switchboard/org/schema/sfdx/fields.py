@@ -19,14 +19,15 @@ _HANDLED = frozenset(
     "fullName label type length precision scale required unique externalId caseSensitive "
     "defaultValue description formula summaryOperation summarizedField referenceTo "
     "relationshipName relationshipLabel deleteConstraint reparentableMasterDetail valueSet "
-    "picklist displayFormat displayLocationInDecimal visibleLines".split()
+    "picklist displayFormat displayLocationInDecimal visibleLines formulaTreatBlanksAs "
+    "trackHistory".split()
 )
 # Known elements that change nothing the org models: UI, tracking, compliance, packaging.
 _IGNORED = frozenset(
-    "inlineHelpText trackHistory trackTrending trackFeedHistory isFilteringDisabled "
+    "inlineHelpText trackTrending trackFeedHistory isFilteringDisabled "
     "isNameField isSortingDisabled businessOwnerGroup businessOwnerUser businessStatus "
     "complianceGroup securityClassification deprecated encryptionScheme escapeMarkup "
-    "stripMarkup fieldManageability formulaTreatBlanksAs lookupFilter maskChar maskType "
+    "stripMarkup fieldManageability lookupFilter maskChar maskType "
     "populateExistingRows relationshipOrder writeRequiresMasterRead summaryFilterItems "
     "summaryForeignKey externalDeveloperName externalName referenceTargetField "
     "restrictedAdminField isConvertLeadDisabled isAIPredictionField customDataType "
@@ -205,10 +206,14 @@ def read_field(n: Node, ctx: FieldContext, *, fallback_name: str = "") -> list[F
             nillable=f.type != FieldType.BOOLEAN,
             defaulted_on_create=False,
             default_value=None,
+            # Absent, Salesforce treats blanks as zeroes (the editor's first choice).
+            blank_as_zero=(n.text("formulaTreatBlanksAs") or "BlankAsZero") == "BlankAsZero",
             length=1300 if f.type == FieldType.STRING and n.text("length") is None else f.length,
         )
     elif (raw := n.text("defaultValue")) is not None:
         f = _with_default(f, raw, ctx)
+    if n.flag("trackHistory"):
+        f = f.with_(track_history=True)
     if f.type == FieldType.LOCATION:
         return [f, *_location_parts(f, n.int("scale", 15))]
     return [f]
@@ -218,8 +223,8 @@ def _with_default(f: FieldDef, raw: str, ctx: FieldContext) -> FieldDef:
     try:
         value = default_literal(raw, f.type)
     except NotALiteral:
-        ctx.warn(f"default value of {f.name} is a formula, not evaluated: {raw}")
-        return f
+        # Compiled and type-checked at deploy, evaluated on create (org.formulas).
+        return f.with_(default_formula=raw, defaulted_on_create=True)
     if value is None:
         return f
     return f.with_(default_value=value, defaulted_on_create=True)

@@ -1,0 +1,127 @@
+"""Formula fields and formula defaults of one object, compiled once per schema load.
+
+:class:`ObjectFormulas` orders an object's formula fields so that one reading another
+comes after it, refuses cycles, and computes them for a batch of stored rows: parents
+reached through lookups are read in one query per relationship and level, never per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..schema.model import FieldDef, ObjectDef
+from .compiled import Formula, compile_formula
+from .errors import FormulaError, FormulaTypeError
+from .schema_scope import ObjectLookup, SchemaScope
+from .values import FType, ftype_of
+
+Row = dict[str, Any]
+
+
+def _declared(f: FieldDef) -> FType:
+    return ftype_of(f.type)
+
+
+def compile_field(obj: ObjectDef, f: FieldDef, objects: ObjectLookup) -> Formula:
+    """``f``'s formula compiled on ``obj``; an error names the field, line and column."""
+    assert f.formula is not None
+    try:
+        return compile_formula(
+            f.formula,
+            SchemaScope(obj, objects),
+            returns=_declared(f),
+            scale=f.scale if _declared(f) is FType.NUMBER else None,
+            blanks_as_zero=f.blank_as_zero,
+        )
+    except FormulaError as exc:
+        raise exc.in_field(obj.name, f.name) from None
+
+
+def compile_default(obj: ObjectDef, f: FieldDef, objects: ObjectLookup) -> Formula:
+    assert f.default_formula is not None
+    try:
+        return compile_formula(
+            f.default_formula,
+            SchemaScope(obj, objects),
+            returns=_declared(f),
+            scale=f.scale if _declared(f) is FType.NUMBER else None,
+        )
+    except FormulaError as exc:
+        raise exc.in_field(obj.name, f.name) from None
+
+
+@dataclass(slots=True)
+class ObjectFormulas:
+    """The compiled formulas of one object (in evaluation order)."""
+
+    obj: ObjectDef
+    fields: list[tuple[FieldDef, Formula]] = field(default_factory=list)
+    defaults: list[tuple[FieldDef, Formula]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, obj: ObjectDef, objects: ObjectLookup) -> ObjectFormulas:
+        compiled = {
+            f.column: (f, compile_field(obj, f, objects))
+            for f in obj.fields.values()
+            if f.calculated and f.formula is not None
+        }
+        defaults = [
+            (f, compile_default(obj, f, objects))
+            for f in obj.fields.values()
+            if f.default_formula is not None and f.stored
+        ]
+        return cls(obj, _ordered(obj, compiled), defaults)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def relationship_paths(self) -> set[tuple[str, ...]]:
+        """The lookup paths (lower-cased relationship names) the formulas read."""
+        out: set[tuple[str, ...]] = set()
+        for _f, formula in self.fields:
+            for ref in formula.references:
+                if ref.root == "record" and len(ref.key) > 1:
+                    out.add(ref.key[:-1])
+        return out
+
+    def needs(self, root: str) -> bool:
+        return any(ref.root == root for _, fm in self.fields for ref in fm.references)
+
+
+def check_formulas(objects: Mapping[str, ObjectDef]) -> None:
+    """Compile every formula of ``objects`` (keyed by lower-cased name): the deploy check."""
+    for obj in objects.values():
+        ObjectFormulas.build(obj, lambda n: objects.get(n.lower()))
+
+
+def _ordered(
+    obj: ObjectDef, compiled: Mapping[str, tuple[FieldDef, Formula]]
+) -> list[tuple[FieldDef, Formula]]:
+    order: list[tuple[FieldDef, Formula]] = []
+    state: dict[str, int] = {}  # 1: visiting, 2: done
+
+    def visit(column: str) -> None:
+        if state.get(column) == 2:
+            return
+        f, formula = compiled[column]
+        if state.get(column) == 1:
+            raise FormulaTypeError(
+                f"{obj.name}.{f.name}: Formula refers to itself (circular reference)",
+                line=1,
+                column=1,
+            )
+        state[column] = 1
+        for ref in formula.references:
+            if ref.root == "record" and len(ref.key) == 1 and ref.key[0] in compiled:
+                visit(ref.key[0])
+        state[column] = 2
+        order.append((f, formula))
+
+    for column in compiled:
+        visit(column)
+    return order
+
+
+__all__ = ["ObjectFormulas", "check_formulas", "compile_default", "compile_field"]

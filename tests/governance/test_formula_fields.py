@@ -1,0 +1,130 @@
+"""Formula fields of an SFDX project, deployed to a real server on each backend: their
+values come back computed, with the field's type and scale, through REST retrieve,
+SOQL (top level and through a parent relationship), Bulk 2.0 query; a formula default
+fills a create; a formula that does not parse refuses the whole deploy, with its line
+and column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from support.rest import FIXTURES
+from support.server import Server
+
+PROJECT = FIXTURES / "sfdx-governance"
+
+
+@pytest.fixture(scope="module")
+def org(server: Server, sf):  # type: ignore[no-untyped-def]
+    server.cli("org", "deploy", str(PROJECT))
+    today = datetime.now(UTC).date()
+    broker = sf.Broker__c.create(
+        {"Name": "Jane Roe", "Broker_Id__c": "B-1", "Email__c": "jane@example.com"}
+    )["id"]
+    big = sf.Property__c.create(
+        {
+            "Name": "12 Elm St",
+            "Price__c": 450000,
+            "Beds__c": 4,
+            "Broker__c": broker,
+            "Status__c": "Available",
+            "Listed_Date__c": (today - timedelta(days=10)).isoformat(),
+            "Picture__c": "https://cdn.example.com/elm.jpg",
+        }
+    )["id"]
+    small = sf.Property__c.create({"Name": "3 Oak Ave", "Price__c": 99999.99, "Beds__c": 1})["id"]
+    return sf, {"broker": broker, "big": big, "small": small, "today": today}
+
+
+def test_rest_retrieve_computes_every_kind(org) -> None:  # type: ignore[no-untyped-def]
+    sf, ids = org
+    got = sf.Property__c.get(ids["big"])
+    assert got["Days_On_Market__c"] == 10
+    assert got["Picture_Image__c"] == (
+        '<img src="https://cdn.example.com/elm.jpg" alt="Picture" border="0"/>'
+    )
+    assert got["Broker_Email__c"] == "jane@example.com"  # through the lookup
+    assert got["Commission__c"] == 13500.0
+    assert got["Is_Large__c"] is True
+    assert got["Price_Per_Bed__c"] == 112500.0
+    assert got["Listing_Label__c"] == "12 Elm St (Available, 4 beds)"
+
+
+def test_blanks_scale_and_formula_default(org) -> None:  # type: ignore[no-untyped-def]
+    sf, ids = org
+    got = sf.Property__c.get(ids["small"])
+    # Listed_Date__c's default is the formula TODAY(), evaluated on create.
+    assert got["Listed_Date__c"] == ids["today"].isoformat()
+    assert got["Days_On_Market__c"] == 0
+    assert got["Picture_Image__c"] is None  # IF(ISBLANK(...), '', ...): blank text
+    assert got["Broker_Email__c"] is None  # no broker
+    assert got["Commission__c"] == 3000.0  # 2999.9997 at scale 2, half up
+    assert got["Is_Large__c"] is False
+    assert got["Listing_Label__c"] == "3 Oak Ave (Available, 1 beds)"  # picklist default
+
+
+def test_values_follow_the_record(org) -> None:  # type: ignore[no-untyped-def]
+    sf, ids = org
+    sf.Property__c.update(ids["small"], {"Beds__c": 5, "Price__c": 100000})
+    got = sf.Property__c.get(ids["small"], params={"fields": "Commission__c,Is_Large__c"})
+    assert got["Commission__c"] == 3000.0 and got["Is_Large__c"] is True
+    assert set(got) == {"attributes", "Commission__c", "Is_Large__c"}
+    sf.Property__c.update(ids["small"], {"Beds__c": 1, "Price__c": 99999.99})
+
+
+def test_soql_select_and_parent_relationship(org) -> None:  # type: ignore[no-untyped-def]
+    sf, ids = org
+    rows = sf.query(
+        "SELECT Name, Commission__c, Days_On_Market__c, Broker_Email__c FROM Property__c "
+        "ORDER BY Name"
+    )["records"]
+    assert [(r["Name"], r["Commission__c"], r["Days_On_Market__c"]) for r in rows] == [
+        ("12 Elm St", 13500.0, 10),
+        ("3 Oak Ave", 3000.0, 0),
+    ]
+    assert rows[0]["Broker_Email__c"] == "jane@example.com"
+    sf.Offer__c.create({"Property__c": ids["big"], "Amount__c": 440000})
+    offers = sf.query("SELECT Amount__c, Property__r.Commission__c FROM Offer__c")["records"]
+    assert offers[0]["Property__r"]["Commission__c"] == 13500.0
+
+
+def test_bulk_query_results(org) -> None:  # type: ignore[no-untyped-def]
+    sf, _ = org
+    pages = list(
+        sf.bulk2.Property__c.query(
+            "SELECT Name, Commission__c, Is_Large__c FROM Property__c ORDER BY Name", wait=0.2
+        )
+    )
+    rows = [r for p in pages for r in csv.DictReader(io.StringIO(p))]
+    assert [(r["Name"], float(r["Commission__c"]), r["Is_Large__c"]) for r in rows] == [
+        ("12 Elm St", 13500.0, "true"),
+        ("3 Oak Ave", 3000.0, "false"),
+    ]
+
+
+def test_a_bad_formula_refuses_the_deploy(org, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sf, _ = org
+    broken = tmp_path / "broken"
+    shutil.copytree(PROJECT, broken)
+    fields = broken / "force-app/main/default/objects/Property__c/fields"
+    (fields / "Bad__c.field-meta.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        "    <fullName>Bad__c</fullName>\n"
+        "    <formula>IF(Beds__c &gt; 2,\n   Price__c * 2</formula>\n"
+        "    <label>Bad</label>\n    <type>Number</type>\n</CustomField>\n"
+    )
+    (fields / "Also_New__c.field-meta.xml").write_text(
+        (fields / "Picture__c.field-meta.xml").read_text().replace("Picture__c", "Also_New__c")
+    )
+    out = server.cli("org", "deploy", str(broken), check=False)
+    assert out.returncode != 0
+    assert "Property__c.Bad__c: Syntax error. Missing ')' (Line: 2, Column: 16)" in out.stderr
+    names = {f["name"] for f in sf.Property__c.describe()["fields"]}
+    assert "Bad__c" not in names and "Also_New__c" not in names  # nothing deployed
