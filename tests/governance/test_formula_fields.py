@@ -128,3 +128,42 @@ def test_a_bad_formula_refuses_the_deploy(org, server: Server, tmp_path: Path) -
     assert "Property__c.Bad__c: Syntax error. Missing ')' (Line: 2, Column: 16)" in out.stderr
     names = {f["name"] for f in sf.Property__c.describe()["fields"]}
     assert "Bad__c" not in names and "Also_New__c" not in names  # nothing deployed
+
+
+def test_soql_filters_and_sorts_on_formulas(org) -> None:  # type: ignore[no-untyped-def]
+    sf, _ = org
+
+    def names(soql: str) -> list[str]:
+        return [r["Name"] for r in sf.query_all(soql)["records"]]
+
+    assert names("SELECT Name FROM Property__c WHERE Commission__c > 5000") == ["12 Elm St"]
+    assert names("SELECT Name FROM Property__c WHERE Commission__c = 3000") == ["3 Oak Ave"]
+    assert names("SELECT Name FROM Property__c WHERE Is_Large__c = true") == ["12 Elm St"]
+    assert names("SELECT Name FROM Property__c WHERE Is_Large__c = false") == ["3 Oak Ave"]
+    assert names("SELECT Name FROM Property__c WHERE Days_On_Market__c >= 10") == ["12 Elm St"]
+    assert names("SELECT Name FROM Property__c ORDER BY Days_On_Market__c LIMIT 1") == ["3 Oak Ave"]
+    assert names("SELECT Name FROM Property__c ORDER BY Commission__c DESC") == [
+        "12 Elm St",
+        "3 Oak Ave",
+    ]
+    # Through the lookup (a correlated subquery), case-insensitive as SOQL compares text.
+    assert names("SELECT Name FROM Property__c WHERE Broker_Email__c = 'JANE@example.com'") == [
+        "12 Elm St"
+    ]
+    assert names("SELECT Name FROM Property__c WHERE Broker_Email__c = null") == ["3 Oak Ave"]
+    assert names("SELECT Name FROM Property__c WHERE Picture_Image__c != null") == ["12 Elm St"]
+    assert names("SELECT Name FROM Property__c WHERE Price_Per_Bed__c > 100000") == ["12 Elm St"]
+    # Through a parent relationship in WHERE.
+    rows = sf.query("SELECT Amount__c FROM Offer__c WHERE Property__r.Is_Large__c = true")
+    assert rows["totalSize"] == 1
+
+
+def test_a_formula_without_sql_form_is_refused_not_filtered_late(org) -> None:  # type: ignore[no-untyped-def]
+    sf, _ = org
+    from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        sf.query("SELECT Name FROM Property__c WHERE Listing_Label__c LIKE '12%' LIMIT 1")
+    err = info.value.content[0]
+    assert err["errorCode"] == "INVALID_FIELD"
+    assert "Listing_Label__c" in err["message"]
