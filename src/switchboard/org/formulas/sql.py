@@ -106,7 +106,7 @@ class _Compiler:
         if op in ("<", ">", "<=", ">="):
             a, b = (self.text(node.left), self.text(node.right)) if text else (
                 self.sql(node.left), self.sql(node.right))  # fmt: skip
-            return _truth(a.op(op)(b))
+            return _truth(a.op(op, is_comparison=True)(b))
         if FType.NUMBER is lt is rt:
             a, b = self.sql(node.left), self.sql(node.right)
             if op == "/":
