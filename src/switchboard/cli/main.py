@@ -85,7 +85,9 @@ def deploy(
         typer.echo(f"warning: {warning}", err=True)
     org = Org.open(options.settings(data_dir, db))
     try:
-        result = org.schema.deploy(project.objects, project.extensions)
+        result = org.schema.deploy(
+            project.objects, project.extensions, project.validation_rules
+        )
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -94,7 +96,8 @@ def deploy(
     typer.echo(
         f"Deployed {len(project.objects)} objects ({len(result.objects_created)} new) and "
         f"{sum(len(v) for v in project.extensions.values())} fields on existing objects; "
-        f"{len(result.fields_added)} columns added."
+        f"{len(result.fields_added)} columns added; "
+        f"{sum(len(v) for v in project.validation_rules.values())} validation rules."
     )
 
 

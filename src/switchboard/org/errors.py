@@ -20,7 +20,9 @@
         ├── CannotInsertUpdate           CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (read-only object)
         ├── CannotReplicate              CANNOT_REPLICATE (an object that is not replicateable)
         ├── InvalidReplicationDate       INVALID_REPLICATION_DATE (Get Updated / Deleted)
-        └── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
+        ├── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
+        ├── FieldCustomValidationException FIELD_CUSTOM_VALIDATION_EXCEPTION (a validation rule)
+        └── formulas.errors.FormulaError INVALID_FORMULA (a formula refused at deploy)
 
 Record-level errors are terminal: the same input fails the same way every time.
 """
@@ -114,6 +116,12 @@ class ExceededIdLimit(OrgError):
     error_code = "EXCEEDED_ID_LIMIT"
 
 
+class FieldCustomValidationException(OrgError):
+    """A validation rule's condition held: its errorMessage, its errorDisplayField."""
+
+    error_code = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+
+
 __all__ = [
     "CannotInsertUpdate",
     "CannotReplicate",
@@ -122,6 +130,7 @@ __all__ = [
     "DuplicateValue",
     "EntityIsDeleted",
     "ExceededIdLimit",
+    "FieldCustomValidationException",
     "FieldIntegrityException",
     "InvalidCrossReferenceKey",
     "InvalidEmailAddress",

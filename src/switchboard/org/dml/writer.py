@@ -37,6 +37,7 @@ from .formula_defaults import apply_formula_defaults
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
 from .prepare import Prepared, prepare_many
+from .validation import validate
 
 _CHUNK = 500
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -104,6 +105,9 @@ class Dml:
         check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
         apply_formula_defaults(conn, self.schema, obj, ctx, good)
+        if self.schema.formulas(obj).rules:
+            validate(conn, self.schema, obj, ctx, [(p, None) for p in good])
+            good = [p for p in good if not p.errors]
         numbers = self._auto_numbers(conn, obj, len(good))
         table = self.schema.table(obj)
         rows, events = [], []
@@ -196,6 +200,9 @@ class Dml:
             self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
         )
         wanted = _columns_read(obj, (c for p in batch for c in p.values))
+        rules = self.schema.formulas(obj).rules
+        if rules:  # the rules see the whole record, not only what changes
+            wanted |= self.schema.formulas(obj).rule_columns() | _all_columns(obj)
         if _current is not None and wanted <= _current[0]:
             current = _current[1]
         else:
@@ -212,6 +219,10 @@ class Dml:
         self._lock_for_unique(conn, obj)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, ids_)
+        if rules:
+            checked = [(p, current[rid]) for p, rid in zip(prepared, ids_, strict=True)
+                       if not p.errors and rid is not None]  # fmt: skip
+            validate(conn, self.schema, obj, ctx, checked)
         self._apply_updates(conn, ctx, obj, prepared, ids_, current)
         for out, p in zip(outcomes, prepared, strict=True):
             out.errors = p.errors
@@ -475,6 +486,10 @@ def format_auto_number(display_format: str, n: int) -> str:
 def _without(record: dict[str, Any], keys: list[Any]) -> dict[str, Any]:
     """``record`` less ``keys`` (the key field's spellings), as a new dict."""
     return {k: v for k, v in record.items() if k not in keys}
+
+
+def _all_columns(obj: ObjectDef) -> set[str]:
+    return {f.column for f in obj.stored_fields()}
 
 
 def _columns_read(obj: ObjectDef, setting: Iterable[str]) -> set[str]:

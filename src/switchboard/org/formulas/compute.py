@@ -96,7 +96,7 @@ def compute_rows(
         attach_parents(conn, schema, obj, rows, paths, depth)
     if not formulas or depth < 0:
         return
-    organization = _organization(conn, schema) if formulas.needs("organization") else {}
+    organization = organization_row(conn, schema) if formulas.needs("organization") else {}
     at = now or clock.now()
     for row in rows:
         env = Env(row, None, False, user or {}, organization, at)
@@ -109,7 +109,7 @@ def evaluate_into(formulas: ObjectFormulas, env: Env, row: Row) -> None:
         row[f.column] = formula.evaluate(env)
 
 
-def _organization(conn: Connection, schema: Schema) -> Row:
+def organization_row(conn: Connection, schema: Schema) -> Row:
     org = schema.get("Organization")
     if org is None or org.table not in _tables(schema):
         return {}
@@ -127,4 +127,11 @@ def user_row(conn: Connection, schema: Schema, user_id: str | None) -> Row:
     return found.get(user_id, {})
 
 
-__all__ = ["attach_parents", "compute_rows", "evaluate_into", "rows_by_id", "user_row"]
+__all__ = [
+    "attach_parents",
+    "compute_rows",
+    "evaluate_into",
+    "organization_row",
+    "rows_by_id",
+    "user_row",
+]

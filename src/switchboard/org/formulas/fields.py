@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schema.model import FieldDef, ObjectDef
+from ..errors import InvalidField
+from ..schema.model import FieldDef, ObjectDef, ValidationRule
 from .compiled import Formula, compile_formula
 from .errors import FormulaError, FormulaTypeError
 from .schema_scope import ObjectLookup, SchemaScope
@@ -52,6 +53,20 @@ def compile_default(obj: ObjectDef, f: FieldDef, objects: ObjectLookup) -> Formu
         raise exc.in_field(obj.name, f.name) from None
 
 
+def compile_rule(obj: ObjectDef, rule: ValidationRule, objects: ObjectLookup) -> Formula:
+    """A validation rule's errorConditionFormula: Boolean, blanks read as blanks."""
+    try:
+        formula = compile_formula(rule.formula, SchemaScope(obj, objects), returns=FType.BOOLEAN)
+    except FormulaError as exc:
+        raise exc.in_field(obj.name, rule.name) from None
+    if rule.display_field and obj.field(rule.display_field) is None:
+        raise InvalidField(
+            f"{obj.name}.{rule.name}: errorDisplayField {rule.display_field} does not exist",
+            fields=[rule.display_field],
+        )
+    return formula
+
+
 @dataclass(slots=True)
 class ObjectFormulas:
     """The compiled formulas of one object (in evaluation order)."""
@@ -59,6 +74,8 @@ class ObjectFormulas:
     obj: ObjectDef
     fields: list[tuple[FieldDef, Formula]] = field(default_factory=list)
     defaults: list[tuple[FieldDef, Formula]] = field(default_factory=list)
+    # Active validation rules, in deploy order (the display field resolved to its name).
+    rules: list[tuple[ValidationRule, Formula]] = field(default_factory=list)
 
     @classmethod
     def build(cls, obj: ObjectDef, objects: ObjectLookup) -> ObjectFormulas:
@@ -72,22 +89,35 @@ class ObjectFormulas:
             for f in obj.fields.values()
             if f.default_formula is not None and f.stored
         ]
-        return cls(obj, _ordered(obj, compiled), defaults)
+        rules = [(r, compile_rule(obj, r, objects)) for r in obj.validation_rules]
+        active = [(r, fm) for r, fm in rules if r.active]
+        return cls(obj, _ordered(obj, compiled), defaults, active)
 
     def __bool__(self) -> bool:
         return bool(self.fields)
 
-    def relationship_paths(self) -> set[tuple[str, ...]]:
-        """The lookup paths (lower-cased relationship names) the formulas read."""
+    def relationship_paths(self, *, rules: bool = False) -> set[tuple[str, ...]]:
+        """The lookup paths (lower-cased relationship names) the formulas (and, with
+        ``rules``, the validation rules) read."""
         out: set[tuple[str, ...]] = set()
-        for _f, formula in self.fields:
+        for formula in self._all(rules):
             for ref in formula.references:
                 if ref.root == "record" and len(ref.key) > 1:
                     out.add(ref.key[:-1])
         return out
 
-    def needs(self, root: str) -> bool:
-        return any(ref.root == root for _, fm in self.fields for ref in fm.references)
+    def needs(self, root: str, *, rules: bool = False) -> bool:
+        return any(ref.root == root for fm in self._all(rules) for ref in fm.references)
+
+    def _all(self, rules: bool) -> list[Formula]:
+        out = [fm for _, fm in self.fields]
+        return out + [fm for _, fm in self.rules] if rules else out
+
+    def rule_columns(self) -> set[str]:
+        """Columns of the record the rules and formulas read (an update loads them)."""
+        return {
+            ref.key[0] for fm in self._all(True) for ref in fm.references if ref.root == "record"
+        } | {f.column for f in self.obj.stored_fields() if f.type.value == "reference"}
 
 
 def check_formulas(objects: Mapping[str, ObjectDef]) -> None:
@@ -124,4 +154,10 @@ def _ordered(
     return order
 
 
-__all__ = ["ObjectFormulas", "check_formulas", "compile_default", "compile_field"]
+__all__ = [
+    "ObjectFormulas",
+    "check_formulas",
+    "compile_default",
+    "compile_field",
+    "compile_rule",
+]

@@ -33,7 +33,8 @@ class SqlDialect(Protocol):
 class SqlTarget(Protocol):
     """Where a compiled formula runs: its references' columns, parameters, today."""
 
-    dialect: SqlDialect
+    @property
+    def dialect(self) -> SqlDialect: ...
 
     def reference(self, info: FieldInfo) -> Any: ...  # raises NotSql when unreachable
 

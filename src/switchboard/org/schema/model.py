@@ -124,6 +124,28 @@ class FieldDef:
         return replace(self, **changes)
 
 
+@dataclass(frozen=True, slots=True)
+class ValidationRule:
+    """A validation rule: when ``formula`` is true for a record, the write fails."""
+
+    name: str
+    formula: str
+    message: str
+    display_field: str | None = None
+    active: bool = True
+    description: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "formula": self.formula,
+            "message": self.message,
+            "display_field": self.display_field,
+            "active": self.active,
+            "description": self.description,
+        }
+
+
 @dataclass(slots=True)
 class ObjectDef:
     """One sObject type: its fields in describe order, keyed case-insensitively."""
@@ -144,6 +166,10 @@ class ObjectDef:
     # Whether record changes publish Change Data Capture events.
     track_changes: bool = True
     _stored: list[FieldDef] | None = field(default=None, init=False, repr=False, compare=False)
+    # Deployed validation rules, kept apart from the definition (schema.rules stores them).
+    validation_rules: list[ValidationRule] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def add(self, f: FieldDef) -> None:
         self.fields[f.name.lower()] = f
@@ -204,4 +230,5 @@ __all__ = [
     "FieldType",
     "ObjectDef",
     "PicklistValue",
+    "ValidationRule",
 ]

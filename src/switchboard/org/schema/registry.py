@@ -26,7 +26,8 @@ from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
 from ..formulas.fields import ObjectFormulas, check_formulas
 from .catalog import standard_objects
-from .model import FieldDef, FieldType, ObjectDef
+from .model import FieldDef, FieldType, ObjectDef, ValidationRule
+from .rules import load_rules, merge_rules, rules_row
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
 
 _VERSION_KEY = "schema_version"
@@ -130,6 +131,7 @@ class Schema:
             target = objects.get(row.object_name.lower())
             if target is not None:
                 target.add(field_from_json(row.definition))
+        load_rules(conn, objects)
         if self._capture is not None:  # the setting only narrows what objects allow
             for name, o in objects.items():
                 o.track_changes = o.track_changes and name in self._capture
@@ -250,7 +252,10 @@ class Schema:
         self.store.write(work)
 
     def deploy(
-        self, objects: list[ObjectDef], extensions: dict[str, list[FieldDef]]
+        self,
+        objects: list[ObjectDef],
+        extensions: dict[str, list[FieldDef]],
+        rules: dict[str, list[ValidationRule]] | None = None,
     ) -> DeployResult:
         """Persist custom objects and fields, create or extend their tables, bump the version."""
         result = DeployResult()
@@ -305,6 +310,13 @@ class Schema:
                     conn, build_table(target.table, _columns(target), metadata)
                 )
                 result.fields_added += [f"{target.name}.{c}" for c in added]
+            for object_name, deployed in (rules or {}).items():
+                target = current.get(object_name.lower())
+                if target is None:
+                    raise InvalidType(f"sObject type '{object_name}' is not supported.")
+                load_rules(conn, {target.name.lower(): target})
+                target.validation_rules = merge_rules(target, deployed)
+                _upsert(conn, internal.meta, *rules_row(target))
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
             check_formulas(current)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SfdxError
-from ..model import FieldDef, FieldType, ObjectDef, PicklistValue
+from ..model import FieldDef, FieldType, ObjectDef, PicklistValue, ValidationRule
 from ._xml import load
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
+from .rules import RULE_SUFFIX, read_rule
 
 _FIELD_SUFFIX = ".field-meta.xml"
 _VALUE_SET_SUFFIX = ".globalValueSet-meta.xml"
@@ -36,6 +37,8 @@ class SfdxProject:
     warnings: list[str] = field(default_factory=list)
     # Platform event name -> "PublishAfterCommit" or "PublishImmediately".
     publish_behavior: dict[str, str] = field(default_factory=dict)
+    # Validation rules by object name as the project's folder spells it.
+    validation_rules: dict[str, list[ValidationRule]] = field(default_factory=dict)
 
     def object(self, name: str) -> ObjectDef | None:
         for obj in self.objects:
@@ -50,6 +53,7 @@ class _Reader:
         self.sources: dict[str, ObjectSource] = {}
         self.value_sets: dict[str, tuple[PicklistValue, ...]] = {}
         self.ctx = FieldContext(value_sets=self.value_sets)
+        self.rules: dict[str, list[ValidationRule]] = {}
 
     def shown(self, p: Path) -> str:
         try:
@@ -95,8 +99,19 @@ class _Reader:
                     stem = f.name[: -len(_FIELD_SUFFIX)]
                     src = self.sources[entry.name.lower()]
                     src.fields.append((load(f, self.shown(f)), self.shown(f), stem))
+                self._rules(entry)
             elif entry.suffix == ".object":  # metadata API format: fields inline
                 self._add(entry.stem, entry, entry)
+
+    def _rules(self, entry: Path) -> None:
+        folder = entry / "validationRules"
+        if not folder.is_dir():
+            return
+        for f in sorted(folder.glob("*" + RULE_SUFFIX), key=lambda p: p.name.lower()):
+            shown = self.shown(f)
+            rule = read_rule(load(f, shown), self.ctx.at(shown), fallback_name=f.name[: -len(RULE_SUFFIX)])
+            if rule is not None:
+                self.rules.setdefault(entry.name, []).append(rule)
 
     def _add(self, name: str, where: Path, object_file: Path) -> None:
         src = self.sources.setdefault(name.lower(), ObjectSource(name, self.shown(where)))
@@ -109,7 +124,7 @@ class _Reader:
         src.where = self.shown(object_file)
 
     def build(self) -> SfdxProject:
-        out = SfdxProject(warnings=self.ctx.warnings)
+        out = SfdxProject(warnings=self.ctx.warnings, validation_rules=self.rules)
         for src in self.sources.values():
             kind = kind_of(src.name)
             if kind is not None and src.node is not None:
