@@ -34,6 +34,7 @@ from . import deletion
 from .changes import ChangeEvents
 from .context import WriteContext
 from .formula_defaults import apply_formula_defaults
+from .history import HistoryWriter
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
 from .prepare import Prepared, prepare_many
@@ -155,6 +156,10 @@ class Dml:
         given = set().union(*rows)
         present = [c for c in table.c.keys() if c in given]
         insert_rows(conn, table, present, _tuples(rows, present))
+        history = HistoryWriter(self.schema, obj, ctx)
+        if history:
+            history.created(v["id"] for v in rows)
+            history.write(conn)
         log.append(conn, events, ctx.at)
         return [
             Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
@@ -200,6 +205,7 @@ class Dml:
             self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
         )
         wanted = _columns_read(obj, (c for p in batch for c in p.values))
+        # Old values of tracked fields come from the row as read here.
         rules = self.schema.formulas(obj).rules
         if rules:  # the rules see the whole record, not only what changes
             wanted |= self.schema.formulas(obj).rule_columns() | _all_columns(obj)
@@ -243,6 +249,7 @@ class Dml:
         names_of = {f.column: f.name for f in obj.stored_fields()}
         person = obj.person_name
         made = ChangeEvents(obj, ctx, "UPDATE") if obj.track_changes else None
+        history = HistoryWriter(self.schema, obj, ctx)
         stamps = {
             "lastmodifieddate": ctx.at,
             "lastmodifiedbyid": ctx.user_id,
@@ -262,6 +269,8 @@ class Dml:
                 if "name" in merged and merged.get("name") != before.get("name"):
                     v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
+            if history:
+                history.changed(rid, before, v)
             v.update(stamps)
             keys = tuple(v)
             shape = shapes.get(keys)
@@ -279,6 +288,7 @@ class Dml:
                 events.append(made.event(rid, values, names, nulled))
         for cols, rows in groups.items():
             update_rows(conn, table, cols, "id", rows)
+        history.write(conn)
         log.append(conn, events, ctx.at)
 
     # -- upsert -------------------------------------------------------------------------

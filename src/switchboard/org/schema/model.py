@@ -165,6 +165,8 @@ class ObjectDef:
     retrieveable: bool = True
     # Whether record changes publish Change Data Capture events.
     track_changes: bool = True
+    # enableHistory: tracked fields (trackHistory) write the object's history.
+    enable_history: bool = False
     _stored: list[FieldDef] | None = field(default=None, init=False, repr=False, compare=False)
     # Deployed validation rules, kept apart from the definition (schema.rules stores them).
     validation_rules: list[ValidationRule] = field(

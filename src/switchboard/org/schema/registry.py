@@ -26,6 +26,7 @@ from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
 from ..formulas.fields import ObjectFormulas, check_formulas
 from .catalog import standard_objects
+from .history import has_history, history_object
 from .model import FieldDef, FieldType, ObjectDef, ValidationRule
 from .rules import load_rules, merge_rules, rules_row
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
@@ -132,6 +133,7 @@ class Schema:
             if target is not None:
                 target.add(field_from_json(row.definition))
         load_rules(conn, objects)
+        _add_history_objects(objects)
         if self._capture is not None:  # the setting only narrows what objects allow
             for name, o in objects.items():
                 o.track_changes = o.track_changes and name in self._capture
@@ -144,7 +146,9 @@ class Schema:
         with self._lock:
             self._objects = objects
             self._by_prefix = {
-                o.key_prefix: o for o in objects.values() if o.kind != "platform_event"
+                o.key_prefix: o
+                for o in objects.values()
+                if o.kind not in ("platform_event", "history")
             }
             self._tables = tables
             self._statements = {}
@@ -320,6 +324,8 @@ class Schema:
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
             check_formulas(current)
+            for history in _add_history_objects(current):
+                create_or_extend(conn, build_table(history.table, _columns(history), metadata))
             version = self._read_version(conn) + 1
             _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})
             return result
@@ -330,8 +336,20 @@ class Schema:
 
 
 def _has_table(obj: ObjectDef) -> bool:
-    """Records of standard and custom objects are stored; events and external rows are not."""
-    return obj.kind in ("standard", "custom")
+    """Records of standard and custom objects (and their history) are stored; events and
+    external rows are not."""
+    return obj.kind in ("standard", "custom", "history")
+
+
+def _add_history_objects(objects: dict[str, ObjectDef]) -> list[ObjectDef]:
+    """Add the history object of each object that tracks fields; the ones added."""
+    added = []
+    for obj in list(objects.values()):
+        if has_history(obj):
+            history = history_object(obj)
+            objects[history.name.lower()] = history
+            added.append(history)
+    return added
 
 
 def _free_prefix(name: str, taken: set[str]) -> str:
