@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SOQL sent to the server under test, built from ids it returned
 """Field history on a real server on each backend: rows for tracked fields only, with
 old and new values, written by REST, Composite and Bulk 2.0 alike, queryable from the
 history objects and through the ``Histories`` child relationship."""
