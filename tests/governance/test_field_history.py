@@ -96,3 +96,11 @@ def test_composite_and_bulk_write_history_too(sf, tmp_path: Path) -> None:  # ty
         csv.DictReader(io.StringIO(sf.bulk2.Property__c.get_failed_records(res[0]["job_id"])))
     )
     assert rows[0]["sf__Error"].startswith("FIELD_CUSTOM_VALIDATION_EXCEPTION")
+
+
+def test_deleting_a_record_takes_its_history_along(sf) -> None:  # type: ignore[no-untyped-def]
+    rid = sf.Property__c.create({"Name": "H4", "Price__c": 1})["id"]
+    sf.Property__c.update(rid, {"Price__c": 2})
+    assert len(_history(sf, rid)) == 2
+    assert sf.Property__c.delete(rid) == 204
+    assert _history(sf, rid) == []

@@ -43,7 +43,8 @@ _DATA_TYPES = {
     FieldType.REFERENCE: "EntityId",
 }
 _COLUMNS = ("id", "isdeleted", "parent", "field", "datatype", "oldvalue", "newvalue",
-            "createdbyid", "createddate")  # fmt: skip
+            "createdbyid", "createddate", "lastmodifiedbyid", "lastmodifieddate",
+            "systemmodstamp")  # fmt: skip
 
 
 def _text(f: FieldDef, value: Any) -> str | None:
@@ -94,7 +95,7 @@ class HistoryWriter:
             conn,
             table,
             columns,
-            [(i, False, *r, who, at) for i, r in zip(new, self.rows, strict=True)],
+            [(i, False, *r, who, at, who, at, at) for i, r in zip(new, self.rows, strict=True)],
         )
         self.rows = []
 

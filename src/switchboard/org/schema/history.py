@@ -10,6 +10,7 @@ they are left out of the by-prefix index.
 from __future__ import annotations
 
 from .model import FieldDef, FieldType, ObjectDef
+from .system_fields import add_system_fields
 
 HISTORY_PREFIX = "017"
 _STANDARD_NAMES = {"opportunity": "OpportunityFieldHistory"}
@@ -93,7 +94,9 @@ def history_object(obj: ObjectDef) -> ObjectDef:
     ]
     for f in fields:
         out.add(f)
-    return out
+    # The audit fields every stored object has: a cascade delete from the parent
+    # soft-deletes its history rows through the same writer, which stamps them.
+    return add_system_fields(out, owner=False)
 
 
 __all__ = [
