@@ -9,12 +9,14 @@ they are left out of the by-prefix index.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import FieldDef, FieldType, ObjectDef
 from .system_fields import add_system_fields
 
 HISTORY_PREFIX = "017"
 _STANDARD_NAMES = {"opportunity": "OpportunityFieldHistory"}
-_RO = {"createable": False, "updateable": False, "system": True}
+_RO: dict[str, Any] = {"createable": False, "updateable": False, "system": True}
 
 
 # Standard objects whose history object always exists (tracking or not), as in any org.
