@@ -167,3 +167,26 @@ def test_a_formula_without_sql_form_is_refused_not_filtered_late(org) -> None:  
     err = info.value.content[0]
     assert err["errorCode"] == "INVALID_FIELD"
     assert "Listing_Label__c" in err["message"]
+
+
+def test_roll_up_summaries_follow_the_children(org) -> None:  # type: ignore[no-untyped-def]
+    sf, _ = org
+    rid = sf.Property__c.create({"Name": "Roll Up Rd", "Price__c": 1000})["id"]
+    got = sf.Property__c.get(rid)
+    assert (got["Offer_Count__c"], got["Top_Offer__c"], got["Accepted_Total__c"]) == (0, None, 0)
+    offers = [
+        sf.Offer__c.create({"Property__c": rid, "Amount__c": a, "Accepted__c": ok})["id"]
+        for a, ok in ((900, False), (950, True), (990.5, True))
+    ]
+    got = sf.Property__c.get(rid)
+    assert (got["Offer_Count__c"], got["Top_Offer__c"], got["Accepted_Total__c"]) == (
+        3, 990.5, 1940.5,
+    )  # fmt: skip
+    sf.Offer__c.delete(offers[2])
+    rows = sf.query(
+        "SELECT Offer_Count__c, Top_Offer__c, Accepted_Total__c FROM Property__c "
+        "WHERE Name = 'Roll Up Rd'"
+    )["records"]
+    assert (rows[0]["Offer_Count__c"], rows[0]["Top_Offer__c"], rows[0]["Accepted_Total__c"]) == (
+        2, 950.0, 950.0,
+    )  # fmt: skip

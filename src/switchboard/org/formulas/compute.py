@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ...core import clock
 from ..schema.model import ObjectDef
 from .fields import ObjectFormulas
+from .rollups import compute_rollups
 from .schema_scope import follow
 from .values import Env
 
@@ -96,6 +97,8 @@ def compute_rows(
         attach_parents(conn, schema, obj, rows, paths, depth)
     if not formulas or depth < 0:
         return
+    if formulas.rollups:
+        compute_rollups(conn, schema, obj, rows)
     organization = organization_row(conn, schema) if formulas.needs("organization") else {}
     at = now or clock.now()
     for row in rows:

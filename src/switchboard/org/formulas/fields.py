@@ -15,6 +15,7 @@ from ..errors import InvalidField
 from ..schema.model import FieldDef, ObjectDef, ValidationRule
 from .compiled import Formula, compile_formula
 from .errors import FormulaError, FormulaTypeError
+from .rollups import rollup_fields
 from .schema_scope import ObjectLookup, SchemaScope
 from .values import FType, ftype_of
 
@@ -76,6 +77,8 @@ class ObjectFormulas:
     defaults: list[tuple[FieldDef, Formula]] = field(default_factory=list)
     # Active validation rules, in deploy order (the display field resolved to its name).
     rules: list[tuple[ValidationRule, Formula]] = field(default_factory=list)
+    # Roll-up summary fields, computed on read (formulas.rollups).
+    rollups: list[FieldDef] = field(default_factory=list)
 
     @classmethod
     def build(cls, obj: ObjectDef, objects: ObjectLookup) -> ObjectFormulas:
@@ -91,10 +94,12 @@ class ObjectFormulas:
         ]
         rules = [(r, compile_rule(obj, r, objects)) for r in obj.validation_rules]
         active = [(r, fm) for r, fm in rules if r.active]
-        return cls(obj, _ordered(obj, compiled), defaults, active)
+        rollups = rollup_fields(obj)
+        return cls(obj, _ordered(obj, compiled), defaults, active, rollups)
 
     def __bool__(self) -> bool:
-        return bool(self.fields)
+        """Whether reads compute anything for this object."""
+        return bool(self.fields or self.rollups)
 
     def relationship_paths(self, *, rules: bool = False) -> set[tuple[str, ...]]:
         """The lookup paths (lower-cased relationship names) the formulas (and, with

@@ -74,6 +74,13 @@ class FieldDef:
     default_formula: str | None = None
     # trackHistory: changes are written to the object's history.
     track_history: bool = False
+    # Roll-up summary: "count", "sum", "min" or "max" over the children that
+    # summary_foreign_key ("Child__c.Parent__c") names, of summarized_field
+    # ("Child__c.Amount__c"); summary_filters is a JSON list of [field, operation, value].
+    summary_operation: str | None = None
+    summary_foreign_key: str | None = None
+    summarized_field: str | None = None
+    summary_filters: str | None = None
     default_value: Any = None
     defaulted_on_create: bool = False
     picklist: tuple[PicklistValue, ...] = ()

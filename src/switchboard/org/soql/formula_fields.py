@@ -28,7 +28,7 @@ def fill_formulas(
     for entry in shape.entries:
         if entry[0] == NULL:
             f = obj.field(entry[1])
-            if f is not None and f.calculated and f.formula:
+            if f is not None and f.calculated and (f.formula or f.summary_operation):
                 wanted.append(f)
     live = [i for i in ids if i]
     if wanted and live and schema.formulas(obj):

@@ -6,6 +6,7 @@ Each metadata ``<type>`` has a builder in ``BUILDERS``; what applies to every ty
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +20,7 @@ _HANDLED = frozenset(
     "fullName label type length precision scale required unique externalId caseSensitive "
     "defaultValue description formula summaryOperation summarizedField referenceTo "
     "relationshipName relationshipLabel deleteConstraint reparentableMasterDetail valueSet "
+    "summaryForeignKey summaryFilterItems "
     "picklist displayFormat displayLocationInDecimal visibleLines formulaTreatBlanksAs "
     "trackHistory".split()
 )
@@ -28,8 +30,8 @@ _IGNORED = frozenset(
     "isNameField isSortingDisabled businessOwnerGroup businessOwnerUser businessStatus "
     "complianceGroup securityClassification deprecated encryptionScheme escapeMarkup "
     "stripMarkup fieldManageability lookupFilter maskChar maskType "
-    "populateExistingRows relationshipOrder writeRequiresMasterRead summaryFilterItems "
-    "summaryForeignKey externalDeveloperName externalName referenceTargetField "
+    "populateExistingRows relationshipOrder writeRequiresMasterRead "
+    "externalDeveloperName externalName referenceTargetField "
     "restrictedAdminField isConvertLeadDisabled isAIPredictionField customDataType "
     "metadataRelationshipControllingField startingNumber readOnlyProxy".split()
 )
@@ -138,7 +140,21 @@ def _summary(n: Node, base: dict[str, Any], ctx: FieldContext) -> FieldDef:
     op = (n.text("summaryOperation") or "count").lower()
     ctx.summaries.append(Summary(ctx.obj, base["name"], op, n.text("summarizedField")))
     base.update(createable=False, updateable=False)
-    return FieldDef(type=FieldType.DOUBLE, precision=18, scale=0, calculated=True, **base)
+    filters = [
+        [item.text("field") or "", item.text("operation") or "equals", item.text("value") or ""]
+        for item in n.children("summaryFilterItems")
+    ]
+    return FieldDef(
+        type=FieldType.DOUBLE,
+        precision=18,
+        scale=0,
+        calculated=True,
+        summary_operation=op,
+        summary_foreign_key=n.text("summaryForeignKey"),
+        summarized_field=n.text("summarizedField"),
+        summary_filters=json.dumps(filters) if filters else None,
+        **base,
+    )
 
 
 BUILDERS: dict[str, Builder] = {
