@@ -64,9 +64,9 @@ def compute_rollups(
         return
     for f in fields:
         values = _aggregate(conn, schema, f, ids)
-        empty = 0 if f.summary_operation in ("count", "sum") else None
+        empty: Any = 0 if f.summary_operation in ("count", "sum") else None
         for r in rows:
-            r[f.column] = values.get(r.get("id"), empty)
+            r[f.column] = values.get(r.get("id") or "", empty)
 
 
 def _aggregate(conn: Connection, schema: Schema, f: FieldDef, ids: list[str]) -> dict[str, Any]:
