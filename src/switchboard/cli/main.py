@@ -8,6 +8,7 @@ import typer
 
 from ..core import settings as settings_mod
 from . import apps as apps_cli
+from . import audit as audit_cli
 from . import bulk as bulk_cli
 from . import events as events_cli
 from . import imports as imports_cli
@@ -28,6 +29,7 @@ app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
 app.add_typer(bulk_cli.app, name="bulk")
 org_app.command("import")(imports_cli.import_plan)
+app.command("audit")(audit_cli.audit)
 
 
 @app.command()
