@@ -88,7 +88,10 @@ def deploy(
     org = Org.open(options.settings(data_dir, db))
     try:
         result = org.schema.deploy(
-            project.objects, project.extensions, project.validation_rules
+            project.objects,
+            project.extensions,
+            project.validation_rules,
+            project.duplicate_rules,
         )
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)

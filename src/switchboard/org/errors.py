@@ -22,12 +22,15 @@
         ├── InvalidReplicationDate       INVALID_REPLICATION_DATE (Get Updated / Deleted)
         ├── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
         ├── FieldCustomValidationException FIELD_CUSTOM_VALIDATION_EXCEPTION (a validation rule)
+        ├── DuplicatesDetected           DUPLICATES_DETECTED (a duplicate rule, with duplicateResult)
         └── formulas.errors.FormulaError INVALID_FORMULA (a formula refused at deploy)
 
 Record-level errors are terminal: the same input fails the same way every time.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..core.errors import SwitchboardError
 
@@ -116,6 +119,19 @@ class ExceededIdLimit(OrgError):
     error_code = "EXCEEDED_ID_LIMIT"
 
 
+class DuplicatesDetected(OrgError):
+    """A duplicate rule found matches; the reply carries its ``duplicateResult``."""
+
+    error_code = "DUPLICATES_DETECTED"
+
+    def __init__(self, message: str, duplicate_result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.duplicate_result = duplicate_result
+
+    def to_salesforce(self) -> dict[str, Any]:
+        return {"duplicateResult": self.duplicate_result, **super().to_salesforce()}
+
+
 class FieldCustomValidationException(OrgError):
     """A validation rule's condition held: its errorMessage, its errorDisplayField."""
 
@@ -127,6 +143,7 @@ __all__ = [
     "CannotReplicate",
     "DeleteFailed",
     "DuplicateExternalId",
+    "DuplicatesDetected",
     "DuplicateValue",
     "EntityIsDeleted",
     "ExceededIdLimit",

@@ -26,6 +26,7 @@ from ...events import log
 from ...store import internal
 from ...store.batch_writes import insert_rows, update_rows
 from ...store.match import one_of
+from ..duplicates.matcher import check_duplicates
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
@@ -108,6 +109,9 @@ class Dml:
         apply_formula_defaults(conn, self.schema, obj, ctx, good)
         if self.schema.formulas(obj).rules:
             validate(conn, self.schema, obj, ctx, [(p, None) for p in good])
+            good = [p for p in good if not p.errors]
+        if obj.duplicate_rules:
+            check_duplicates(conn, self.schema, obj, ctx, [(p, None) for p in good])
             good = [p for p in good if not p.errors]
         numbers = self._auto_numbers(conn, obj, len(good))
         table = self.schema.table(obj)
@@ -207,7 +211,7 @@ class Dml:
         wanted = _columns_read(obj, (c for p in batch for c in p.values))
         # Old values of tracked fields come from the row as read here.
         rules = self.schema.formulas(obj).rules
-        if rules:  # the rules see the whole record, not only what changes
+        if rules or obj.duplicate_rules:  # the rules see the whole record
             wanted |= self.schema.formulas(obj).rule_columns() | _all_columns(obj)
         if _current is not None and wanted <= _current[0]:
             current = _current[1]
@@ -229,6 +233,10 @@ class Dml:
             checked = [(p, current[rid]) for p, rid in zip(prepared, ids_, strict=True)
                        if not p.errors and rid is not None]  # fmt: skip
             validate(conn, self.schema, obj, ctx, checked)
+        if obj.duplicate_rules:
+            checked = [(p, current[rid]) for p, rid in zip(prepared, ids_, strict=True)
+                       if not p.errors and rid is not None]  # fmt: skip
+            check_duplicates(conn, self.schema, obj, ctx, checked)
         self._apply_updates(conn, ctx, obj, prepared, ids_, current)
         for out, p in zip(outcomes, prepared, strict=True):
             out.errors = p.errors

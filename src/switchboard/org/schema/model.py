@@ -179,6 +179,8 @@ class ObjectDef:
     validation_rules: list[ValidationRule] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
+    # Deployed duplicate rules (org.duplicates.rules.DuplicateRule), stored the same way.
+    duplicate_rules: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def add(self, f: FieldDef) -> None:
         self.fields[f.name.lower()] = f

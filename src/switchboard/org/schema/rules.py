@@ -7,6 +7,7 @@ as it never drops a field); loading attaches them to their ObjectDef.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from ...store import internal
 from .model import ObjectDef, ValidationRule
 
 _PREFIX = "validation_rules:"
+_DUPLICATES = "duplicate_rules:"
 
 
 def load_rules(conn: Connection, objects: Mapping[str, ObjectDef]) -> None:
@@ -26,6 +28,15 @@ def load_rules(conn: Connection, objects: Mapping[str, ObjectDef]) -> None:
         obj = objects.get(key[len(_PREFIX) :])
         if obj is not None:
             obj.validation_rules = [ValidationRule(**r) for r in orjson.loads(value)]
+    from ..duplicates.rules import DuplicateRule
+
+    rows = conn.execute(
+        sa.select(meta.c.key, meta.c.value).where(meta.c.key.like(_DUPLICATES + "%"))
+    )
+    for key, value in rows:
+        obj = objects.get(key[len(_DUPLICATES) :])
+        if obj is not None:
+            obj.duplicate_rules = [DuplicateRule.from_dict(r) for r in orjson.loads(value)]
 
 
 def merge_rules(obj: ObjectDef, rules: list[ValidationRule]) -> list[ValidationRule]:
@@ -42,4 +53,22 @@ def rules_row(obj: ObjectDef) -> tuple[dict[str, str], dict[str, str]]:
     return {"key": _PREFIX + obj.name.lower()}, {"value": body}
 
 
-__all__ = ["load_rules", "merge_rules", "rules_row"]
+def duplicate_rules_row(obj: ObjectDef) -> tuple[dict[str, str], dict[str, str]]:
+    body = orjson.dumps([r.to_dict() for r in obj.duplicate_rules]).decode()
+    return {"key": _DUPLICATES + obj.name.lower()}, {"value": body}
+
+
+def merge_duplicate_rules(obj: ObjectDef, rules: list[Any]) -> list[Any]:
+    by_name = {r.name.lower(): r for r in obj.duplicate_rules}
+    for r in rules:
+        by_name[r.name.lower()] = r
+    return list(by_name.values())
+
+
+__all__ = [
+    "duplicate_rules_row",
+    "load_rules",
+    "merge_duplicate_rules",
+    "merge_rules",
+    "rules_row",
+]

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...duplicates.rules import DuplicateRule
 from ..errors import SfdxError
 from ..model import FieldDef, FieldType, ObjectDef, PicklistValue, ValidationRule
 from ._xml import load
+from .duplicates import read_duplicate_rules, read_matching_rules
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
 from .rules import RULE_SUFFIX, read_rule
@@ -39,6 +41,8 @@ class SfdxProject:
     publish_behavior: dict[str, str] = field(default_factory=dict)
     # Validation rules by object name as the project's folder spells it.
     validation_rules: dict[str, list[ValidationRule]] = field(default_factory=dict)
+    # Duplicate rules (with their matching rules) by object name.
+    duplicate_rules: dict[str, list[DuplicateRule]] = field(default_factory=dict)
 
     def object(self, name: str) -> ObjectDef | None:
         for obj in self.objects:
@@ -54,6 +58,7 @@ class _Reader:
         self.value_sets: dict[str, tuple[PicklistValue, ...]] = {}
         self.ctx = FieldContext(value_sets=self.value_sets)
         self.rules: dict[str, list[ValidationRule]] = {}
+        self.duplicates: dict[str, list[DuplicateRule]] = {}
 
     def shown(self, p: Path) -> str:
         try:
@@ -84,6 +89,19 @@ class _Reader:
         return found
 
     def collect(self, folder: Path) -> None:
+        matching_dir = folder.parent / "matchingRules"
+        matching = (
+            read_matching_rules(matching_dir, self.shown(matching_dir), self.ctx)
+            if matching_dir.is_dir()
+            else {}
+        )
+        duplicates_dir = folder.parent / "duplicateRules"
+        if duplicates_dir.is_dir():
+            found = read_duplicate_rules(
+                duplicates_dir, self.shown(duplicates_dir), matching, self.ctx
+            )
+            for name, rules in found.items():
+                self.duplicates.setdefault(name, []).extend(rules)
         sets = folder.parent / "globalValueSets"
         if sets.is_dir():
             for f in sorted(sets.glob("*" + _VALUE_SET_SUFFIX)):
@@ -124,7 +142,11 @@ class _Reader:
         src.where = self.shown(object_file)
 
     def build(self) -> SfdxProject:
-        out = SfdxProject(warnings=self.ctx.warnings, validation_rules=self.rules)
+        out = SfdxProject(
+            warnings=self.ctx.warnings,
+            validation_rules=self.rules,
+            duplicate_rules=self.duplicates,
+        )
         for src in self.sources.values():
             kind = kind_of(src.name)
             if kind is not None and src.node is not None:
