@@ -1,9 +1,11 @@
 """Duplicate rules in the DML path: each record written is compared with the object's
 live records by every active duplicate rule's matching rules.
 
-Candidates come from blocking keys (the normalised value of an exact item, the first
-letters of a fuzzy one) built once per batch from one read of the compared columns;
-only candidates are compared in full. Records of the same batch are not compared with
+Candidates come from blocking keys built once per batch from one read of the compared
+columns: for each OR-ed clause of the rule's filter, the records sharing every item's
+key with the input (the normalised value of an exact item, the first two letters of a
+fuzzy one's), so a fuzzy match whose first letters differ is not found. Only
+candidates are compared in full. Records of the same batch are not compared with
 each other, as in Salesforce.
 """
 
@@ -38,6 +40,7 @@ class _Index:
     def __init__(self, conn: Connection, schema: Schema, obj: ObjectDef, rule: MatchingRule):
         table = schema.table(obj)
         self.rule = rule
+        self.clauses = rule.clauses()
         self.columns = []
         for item in rule.items:
             f = obj.field(item.field)
@@ -65,9 +68,25 @@ class _Index:
     def matches(self, record: dict[str, Any], own_id: str | None) -> list[str]:
         mine = [self._norm(i, record.get(c) if c else None) for i, c in enumerate(self.columns)]
         candidates: set[str] = set()
-        for i, v in enumerate(mine):
-            if v:
-                candidates |= self.blocks.get((i, _key(self.rule.items[i].method, v)), set())
+        for clause in self.clauses:
+            if not clause:  # a NOT in the filter: every record is a candidate
+                candidates = set(self.values)
+                break
+            found: set[str] | None = None
+            possible = True
+            for i in clause:
+                if not mine[i]:
+                    if self.rule.items[i].match_blanks:
+                        continue  # a blank is no key to look up
+                    possible = False  # a blank never matches: the clause cannot hold
+                    break
+                block = self.blocks.get((i, _key(self.rule.items[i].method, mine[i])), set())
+                found = set(block) if found is None else found & block
+                if not found:
+                    possible = False
+                    break
+            if possible:
+                candidates |= found if found is not None else set(self.values)
         out = []
         for rid in sorted(candidates):
             if rid == own_id:

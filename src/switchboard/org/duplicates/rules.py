@@ -66,6 +66,13 @@ class MatchingRule:
             return all(results)
         return _evaluate(self.boolean_filter, results)
 
+    def clauses(self) -> list[frozenset[int]]:
+        """The filter as OR-ed clauses of AND-ed items (0-based), for candidate lookup;
+        a clause under NOT constrains nothing (the empty set)."""
+        if not self.boolean_filter:
+            return [frozenset(range(len(self.items)))]
+        return _dnf(self.boolean_filter)
+
 
 @dataclass(frozen=True, slots=True)
 class DuplicateRule:
@@ -132,6 +139,47 @@ def _evaluate(expr: str, results: list[bool]) -> bool:
             take()
             right = conjunction()
             value = value or right
+        return value
+
+    return disjunction()
+
+
+def _dnf(expr: str) -> list[frozenset[int]]:
+    tokens = re.findall(r"\d+|AND|OR|NOT|\(|\)", expr.upper())
+    pos = 0
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def atom() -> list[frozenset[int]]:
+        tok = take()
+        if tok == "(":
+            value = disjunction()
+            take()
+            return value
+        if tok == "NOT":
+            atom()
+            return [frozenset()]
+        return [frozenset({int(tok) - 1})]
+
+    def conjunction() -> list[frozenset[int]]:
+        value = atom()
+        while peek() == "AND":
+            take()
+            right = atom()
+            value = [a | b for a in value for b in right]
+        return value
+
+    def disjunction() -> list[frozenset[int]]:
+        value = conjunction()
+        while peek() == "OR":
+            take()
+            value = value + conjunction()
         return value
 
     return disjunction()
