@@ -3,15 +3,15 @@ formula fields on, against the same upsert with them off, in one run.
 
 Two fresh orgs (SQLite files, or PostgreSQL databases with ``--pg``) get the same
 Property__c (the sfdx-realty fixture, which tracks field history on Price__c and
-Status__c); the "on" org adds 3 validation rules and 2 formula fields that the rules
-read (so every row computes them). Each org loads half the rows, then upserts all rows
+Status__c); the "on" org adds 3 validation rules, 2 formula fields that the rules read
+(so every row computes them) and a duplicate rule (fuzzy Name and exact Zip__c) that
+alerts, so every row is matched against the stored records. Each org loads half the rows, then upserts all rows
 by the external id Property_Code__c through the DML path a Bulk API 2.0 job runs
 (``Dml.upsert`` per chunk, one transaction per chunk, as the bulk worker does). Prints
 rows/s of both and the ratio; the issue's target is at least 0.5.
 
     .venv/bin/python bench/governance.py [--rows 100000] [--chunk 10000] [--pg URL]
 
-Duplicate rules are not part of the "on" run: they are not implemented yet.
 """
 
 from __future__ import annotations
@@ -68,6 +68,24 @@ def governed_project(into: Path) -> Path:
             f"<errorConditionFormula>{formula}</errorConditionFormula>"
             f"<errorMessage>{name}</errorMessage></ValidationRule>\n"
         )
+    (into / "force-app/main/default/matchingRules").mkdir()
+    (into / "force-app/main/default/matchingRules/Property__c.matchingRule-meta.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<MatchingRules {_NS}><matchingRules>'
+        "<fullName>Same_Place</fullName><booleanFilter>1 AND 2</booleanFilter>"
+        "<matchingRuleItems><fieldName>Name</fieldName><matchingMethod>CompanyName"
+        "</matchingMethod></matchingRuleItems><matchingRuleItems><fieldName>Zip__c"
+        "</fieldName><matchingMethod>Zip</matchingMethod></matchingRuleItems>"
+        "<ruleStatus>Active</ruleStatus></matchingRules></MatchingRules>\n"
+    )
+    (into / "force-app/main/default/duplicateRules").mkdir()
+    (
+        into / "force-app/main/default/duplicateRules/Property__c.Same_Place.duplicateRule-meta.xml"
+    ).write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<DuplicateRule {_NS}>'
+        "<actionOnInsert>Allow</actionOnInsert><actionOnUpdate>Allow</actionOnUpdate>"
+        "<duplicateRuleMatchRules><matchingRule>Same_Place</matchingRule>"
+        "</duplicateRuleMatchRules><isActive>true</isActive></DuplicateRule>\n"
+    )
     return into
 
 
@@ -101,6 +119,7 @@ def rows(n: int, start: int = 0) -> list[dict[str, Any]]:
             "Price__c": 50000 + (i % 900) * 1000,
             "Beds__c": i % 6,
             "City__c": "Lyon",
+            "Zip__c": f"{i % 100000:05d}",
             "Status__c": "Available",
         }
         for i in range(start, n)
@@ -144,9 +163,11 @@ def main() -> None:
         for label, project in (("off", REALTY), ("on", governed_project(base / "governed"))):
             with opened(base / label, args.pg) as org:
                 p = read_project(project)
-                org.schema.deploy(p.objects, p.extensions, p.validation_rules)
+                org.schema.deploy(p.objects, p.extensions, p.validation_rules, p.duplicate_rules)
                 governed = org.schema.formulas(org.schema.object("Property__c"))
                 assert len(governed.rules) == (3 if label == "on" else 0), label
+                dupes = org.schema.object("Property__c").duplicate_rules
+                assert len(dupes) == (1 if label == "on" else 0), label
                 rates[label] = upsert_rate(org, args.rows, args.chunk)
             print(f"{label:>3}: {rates[label]:,.0f} rows/s", flush=True)
     backend = "postgresql" if args.pg else "sqlite"

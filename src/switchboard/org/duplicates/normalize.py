@@ -25,7 +25,11 @@ _STREET = {
 
 
 def text(value: str) -> str:
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    folded = (
+        value
+        if value.isascii()
+        else unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    )
     return _SPACE.sub(" ", _PUNCT.sub(" ", folded.lower())).strip()
 
 
