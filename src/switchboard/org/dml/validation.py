@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection
 
 from ..errors import FieldCustomValidationException
-from ..formulas.compute import attach_parents, evaluate_into, organization_row, user_row
+from ..formulas.compute import attach_parents, organization_row, user_row
 from ..formulas.values import Env
 from ..schema.model import ObjectDef
 from .context import WriteContext
@@ -58,12 +58,17 @@ def validate(
             attach_parents(conn, schema, obj, known, paths)
     user = user_row(conn, schema, ctx.user_id) if formulas.needs("user", rules=True) else {}
     org = organization_row(conn, schema) if formulas.needs("organization", rules=True) else {}
+    # Only the formula fields the rules read are computed, and the prior record's only
+    # when a rule asks for a prior value (PRIORVALUE, ISCHANGED).
+    needed, with_prior = formulas.rule_formulas()
     for (p, before), row, prior in zip(items, merged, priors, strict=True):
         env = Env(row, prior, before is None, user, org, ctx.at)
-        if formulas:
-            evaluate_into(formulas, env, row)
-            if prior is not None:
-                evaluate_into(formulas, Env(prior, None, False, user, org, ctx.at), prior)
+        for f, formula in needed:
+            row[f.column] = formula.evaluate(env)
+        if with_prior and prior is not None:
+            old = Env(prior, None, False, user, org, ctx.at)
+            for f, formula in needed:
+                prior[f.column] = formula.evaluate(old)
         for rule, formula in rules:
             if formula.evaluate(env):
                 shown = obj.field(rule.display_field) if rule.display_field else None

@@ -118,6 +118,25 @@ class ObjectFormulas:
         out = [fm for _, fm in self.fields]
         return out + [fm for _, fm in self.rules] if rules else out
 
+    def rule_formulas(self) -> tuple[list[tuple[FieldDef, Formula]], bool]:
+        """The formula fields the rules read (directly or through other formula fields),
+        in evaluation order, and whether a rule reads one's prior value."""
+        wanted: set[str] = set()
+        stack = [ref.key[0] for _, fm in self.rules for ref in fm.references
+                 if ref.root == "record" and len(ref.key) == 1]  # fmt: skip
+        by_column = {f.column: fm for f, fm in self.fields}
+        while stack:
+            column = stack.pop()
+            if column in by_column and column not in wanted:
+                wanted.add(column)
+                stack += [r.key[0] for r in by_column[column].references
+                          if r.root == "record" and len(r.key) == 1]  # fmt: skip
+        prior = bool(wanted) and any(
+            "PRIORVALUE" in r.formula.upper() or "ISCHANGED" in r.formula.upper()
+            for r, _ in self.rules
+        )
+        return [(f, fm) for f, fm in self.fields if f.column in wanted], prior
+
     def rule_columns(self) -> set[str]:
         """Columns of the record the rules and formulas read (an update loads them)."""
         return {
