@@ -24,7 +24,7 @@ V = "/services/data/v59.0"
 @pytest.fixture(scope="module")
 def sf(server: Server, sf):  # type: ignore[no-untyped-def]
     out = server.cli("org", "deploy", str(PROJECT))
-    assert "6 validation rules" in out.stdout
+    assert "7 validation rules" in out.stdout
     return sf
 
 
@@ -51,6 +51,9 @@ def test_rest_create_is_refused_with_message_and_field(sf, server: Server) -> No
     # On a standard object too, through a project's extension of it.
     err = _refused(lambda: sf.Account.create({"Name": "test account"}))
     assert err["message"] == "Test accounts are not allowed." and err["fields"] == ["Name"]
+    # A rule may read a formula field, computed on the record as it would be stored.
+    err = _refused(lambda: sf.Property__c.create({"Name": "Mansion", "Price__c": 6_000_000}))
+    assert err["message"] == "Commission over the cap." and err["fields"] == ["Price__c"]
     # Valid records pass; the inactive rule (condition TRUE) never fires.
     assert sf.Property__c.create({"Name": "Fine", "Price__c": 10, "Property_Code__c": "AB-1234"})
 
