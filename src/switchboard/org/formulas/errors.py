@@ -5,9 +5,9 @@ formula editor reports them; their messages are Salesforce's::
 
     SwitchboardError                  core.errors
     └── OrgError                      org.errors
-        └── FormulaError              INVALID_FORMULA  (deploy refused)
-            ├── FormulaSyntaxError    Syntax error. Missing ')' / Unknown function ...
-            └── FormulaTypeError      Incorrect parameter type ... / Field X does not exist
+        └── FormulaError              terminal: INVALID_FORMULA  (deploy refused)
+            ├── FormulaSyntaxError    terminal: Syntax error. Missing ')' / Unknown function
+            └── FormulaTypeError      terminal: Incorrect parameter type / Field X does not exist
 
     FormulaRuntimeError               not a SwitchboardError: division by zero or a bad
                                       VALUE() while a formula runs; the value is #Error!,
