@@ -17,7 +17,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..store import internal
+from ..events.tables import event as event_table
 from .dml.changes import channel_for
 from .schema.model import ObjectDef
 
@@ -38,7 +38,7 @@ class AuditEntry:
 
 def audit_trail(conn: Connection, obj: ObjectDef, record_id: str) -> list[AuditEntry]:
     """The record's changes, oldest first."""
-    ev = internal.event
+    ev = event_table
     stmt = (
         sa.select(ev.c.payload)
         .where(ev.c.channel == channel_for(obj), ev.c.payload.contains(record_id, autoescape=True))

@@ -29,13 +29,7 @@ from . import tables as schema_tables
 from .catalog import standard_objects
 from .history import has_history, history_object
 from .model import FieldDef, FieldType, ObjectDef, ValidationRule
-from .rules import (
-    duplicate_rules_row,
-    load_rules,
-    merge_duplicate_rules,
-    merge_rules,
-    rules_row,
-)
+from .rules import load_rules, merge_duplicate_rules, merge_rules, save_rules
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
 
 _VERSION_KEY = "schema_version"
@@ -328,14 +322,14 @@ class Schema:
                     raise InvalidType(f"sObject type '{object_name}' is not supported.")
                 load_rules(conn, {target.name.lower(): target})
                 target.validation_rules = merge_rules(target, deployed)
-                _upsert(conn, internal.meta, *rules_row(target))
+                save_rules(conn, target)
             for object_name, deployed in (duplicate_rules or {}).items():
                 target = current.get(object_name.lower())
                 if target is None:
                     raise InvalidType(f"sObject type '{object_name}' is not supported.")
                 load_rules(conn, {target.name.lower(): target})
                 target.duplicate_rules = merge_duplicate_rules(target, deployed)
-                _upsert(conn, internal.meta, *duplicate_rules_row(target))
+                save_rules(conn, target)
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
             check_formulas(current)

@@ -1,4 +1,5 @@
-"""Deployed validation rules, stored as one JSON list per object in the org's metadata.
+"""Deployed validation and duplicate rules, one JSON list per object and kind in the
+schema's ``sb_object_rules`` table.
 
 A deploy merges rules by name into what the object had (a deploy never drops a rule,
 as it never drops a field); loading attaches them to their ObjectDef.
@@ -13,30 +14,27 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ...store import internal
+from ...core import clock
 from .model import ObjectDef, ValidationRule
+from .tables import object_rules
 
-_PREFIX = "validation_rules:"
-_DUPLICATES = "duplicate_rules:"
+_VALIDATION = "validation"
+_DUPLICATE = "duplicate"
 
 
 def load_rules(conn: Connection, objects: Mapping[str, ObjectDef]) -> None:
     """Attach each object's stored rules (``objects`` keyed by lower-cased name)."""
-    meta = internal.meta
-    rows = conn.execute(sa.select(meta.c.key, meta.c.value).where(meta.c.key.like(_PREFIX + "%")))
-    for key, value in rows:
-        obj = objects.get(key[len(_PREFIX) :])
-        if obj is not None:
-            obj.validation_rules = [ValidationRule(**r) for r in orjson.loads(value)]
     from ..duplicates.rules import DuplicateRule
 
-    rows = conn.execute(
-        sa.select(meta.c.key, meta.c.value).where(meta.c.key.like(_DUPLICATES + "%"))
-    )
-    for key, value in rows:
-        obj = objects.get(key[len(_DUPLICATES) :])
-        if obj is not None:
-            obj.duplicate_rules = [DuplicateRule.from_dict(r) for r in orjson.loads(value)]
+    t = object_rules
+    for name, kind, body in conn.execute(sa.select(t.c.object_name, t.c.kind, t.c.definition)):
+        obj = objects.get(name)
+        if obj is None:
+            continue
+        if kind == _VALIDATION:
+            obj.validation_rules = [ValidationRule(**r) for r in orjson.loads(body)]
+        elif kind == _DUPLICATE:
+            obj.duplicate_rules = [DuplicateRule.from_dict(r) for r in orjson.loads(body)]
 
 
 def merge_rules(obj: ObjectDef, rules: list[ValidationRule]) -> list[ValidationRule]:
@@ -47,17 +45,6 @@ def merge_rules(obj: ObjectDef, rules: list[ValidationRule]) -> list[ValidationR
     return list(by_name.values())
 
 
-def rules_row(obj: ObjectDef) -> tuple[dict[str, str], dict[str, str]]:
-    """The metadata key and value of ``obj``'s rules, for an upsert."""
-    body = orjson.dumps([r.to_dict() for r in obj.validation_rules]).decode()
-    return {"key": _PREFIX + obj.name.lower()}, {"value": body}
-
-
-def duplicate_rules_row(obj: ObjectDef) -> tuple[dict[str, str], dict[str, str]]:
-    body = orjson.dumps([r.to_dict() for r in obj.duplicate_rules]).decode()
-    return {"key": _DUPLICATES + obj.name.lower()}, {"value": body}
-
-
 def merge_duplicate_rules(obj: ObjectDef, rules: list[Any]) -> list[Any]:
     by_name = {r.name.lower(): r for r in obj.duplicate_rules}
     for r in rules:
@@ -65,10 +52,18 @@ def merge_duplicate_rules(obj: ObjectDef, rules: list[Any]) -> list[Any]:
     return list(by_name.values())
 
 
-__all__ = [
-    "duplicate_rules_row",
-    "load_rules",
-    "merge_duplicate_rules",
-    "merge_rules",
-    "rules_row",
-]
+def save_rules(conn: Connection, obj: ObjectDef) -> None:
+    """Store ``obj``'s validation and duplicate rules as they are now."""
+    for kind, rules in ((_VALIDATION, obj.validation_rules), (_DUPLICATE, obj.duplicate_rules)):
+        key = {"object_name": obj.name.lower(), "kind": kind}
+        body = orjson.dumps([r.to_dict() for r in rules]).decode()
+        values = {"definition": body, "updated_at": clock.now()}
+        t = object_rules
+        cond = sa.and_(t.c.object_name == key["object_name"], t.c.kind == kind)
+        if conn.execute(sa.select(t.c.kind).where(cond)).first():
+            conn.execute(t.update().where(cond).values(**values))
+        else:
+            conn.execute(t.insert().values(**key, **values))
+
+
+__all__ = ["load_rules", "merge_duplicate_rules", "merge_rules", "save_rules"]

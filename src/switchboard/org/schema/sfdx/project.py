@@ -13,8 +13,8 @@ from ...secrets.credentials import NamedCredentialDef
 from ..errors import SfdxError
 from ..model import FieldDef, FieldType, ObjectDef, PicklistValue, ValidationRule
 from ._xml import load
-from .duplicates import read_duplicate_rules, read_matching_rules
 from .credentials import read_named_credentials
+from .duplicates import read_duplicate_rules, read_matching_rules
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
 from .rules import RULE_SUFFIX, read_rule
