@@ -49,7 +49,7 @@ def test_new_objects_are_usable_at_once_with_any_field_case(sf, realty: Server) 
         "latitude": pytest.approx(45.764043),
         "longitude": pytest.approx(4.835659),
     }
-    assert got["Price_Per_Bed__c"] is None  # formulas are not evaluated yet
+    assert got["Price_Per_Bed__c"] == 150000.15  # IF(Beds__c > 0, Price__c / Beds__c, null)
     picked = sf.Property__c.get(prop, params={"fields": "PRICE__C,broker__c"})
     assert set(picked) == {"attributes", "Price__c", "Broker__c"}
     assert sf.Property__c.update(prop, {"PRICE__c": 99, "status__c": "Available"}) == 204

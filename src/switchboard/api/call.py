@@ -80,7 +80,11 @@ class Call:
         for part in client.split(","):
             if part.strip().lower().startswith("client="):
                 client_name = part.split("=", 1)[1].strip()
-        return WriteContext(self.session.user_id, api, self.version, client_name)
+        dup = self.headers.get("sforce-duplicate-rule-header", "").replace(" ", "").lower()
+        allow_save = "allowsave=true" in dup.split(",")
+        return WriteContext(
+            self.session.user_id, api, self.version, client_name, allow_save=allow_save
+        )
 
 
 # A handler answers one call; a pattern's may be async (``api.app`` mounts both).

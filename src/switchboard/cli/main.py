@@ -8,6 +8,7 @@ import typer
 
 from ..core import settings as settings_mod
 from . import apps as apps_cli
+from . import audit as audit_cli
 from . import bulk as bulk_cli
 from . import callout as callout_cli
 from . import dev as dev_cli
@@ -38,6 +39,7 @@ app.add_typer(secret_cli.app, name="secret")
 app.add_typer(dev_cli.app, name="dev")
 app.add_typer(callout_cli.app, name="callout")
 org_app.command("import")(imports_cli.import_plan)
+app.command("audit")(audit_cli.audit)
 
 
 @app.command()
@@ -106,7 +108,12 @@ def deploy(
         typer.echo(f"warning: {warning}", err=True)
     org = Org.open(options.settings(data_dir, db))
     try:
-        result = org.schema.deploy(project.objects, project.extensions)
+        result = org.schema.deploy(
+            project.objects,
+            project.extensions,
+            project.validation_rules,
+            project.duplicate_rules,
+        )
         credentials = _deploy_credentials(org, project)
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
@@ -116,7 +123,8 @@ def deploy(
     typer.echo(
         f"Deployed {len(project.objects)} objects ({len(result.objects_created)} new) and "
         f"{sum(len(v) for v in project.extensions.values())} fields on existing objects; "
-        f"{len(result.fields_added)} columns added."
+        f"{len(result.fields_added)} columns added; "
+        f"{sum(len(v) for v in project.validation_rules.values())} validation rules."
         + (f" {credentials} named credentials." if credentials else "")
     )
 

@@ -20,6 +20,7 @@ every transient type says so below and sets ``transient = True``::
     ├── events.errors.EventError               replay ids, topics; ConsumerMoved
     │                                          (transient); relays.nats.RelayError
     ├── org.errors.OrgError                    records, DML, schema: terminal
+    │   ├── org.formulas.errors.FormulaError   INVALID_FORMULA (a formula refused at deploy)
     │   ├── org.soql.errors.SoqlError          MALFORMED_QUERY, INVALID_QUERY_LOCATOR ...
     │   ├── org.bulk.errors.BulkError          bulk jobs and their CSV
     │   └── org.schema.errors.SchemaError      metadata and SFDX source

@@ -21,6 +21,11 @@
         ├── CannotReplicate              CANNOT_REPLICATE (an object that is not replicateable)
         ├── InvalidReplicationDate       INVALID_REPLICATION_DATE (Get Updated / Deleted)
         ├── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
+        ├── FieldCustomValidationException  terminal: FIELD_CUSTOM_VALIDATION_EXCEPTION
+        │                                   (a validation rule's condition held)
+        ├── DuplicatesDetected           terminal: DUPLICATES_DETECTED (a duplicate rule
+        │                                blocked the save; carries duplicateResult)
+        ├── formulas.errors.FormulaError terminal: INVALID_FORMULA (a formula refused at deploy)
         ├── soql.errors.SoqlError        query failures
         ├── bulk.errors.BulkError        bulk jobs
         └── schema.errors.SchemaError    metadata and SFDX source
@@ -29,6 +34,8 @@ Record-level errors are terminal: the same input fails the same way every time.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..core.errors import SwitchboardError
 
@@ -117,14 +124,35 @@ class ExceededIdLimit(OrgError):
     error_code = "EXCEEDED_ID_LIMIT"
 
 
+class DuplicatesDetected(OrgError):
+    """A duplicate rule found matches; the reply carries its ``duplicateResult``."""
+
+    error_code = "DUPLICATES_DETECTED"
+
+    def __init__(self, message: str, duplicate_result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.duplicate_result = duplicate_result
+
+    def to_salesforce(self) -> dict[str, Any]:
+        return {"duplicateResult": self.duplicate_result, **super().to_salesforce()}
+
+
+class FieldCustomValidationException(OrgError):
+    """A validation rule's condition held: its errorMessage, its errorDisplayField."""
+
+    error_code = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+
+
 __all__ = [
     "CannotInsertUpdate",
     "CannotReplicate",
     "DeleteFailed",
     "DuplicateExternalId",
+    "DuplicatesDetected",
     "DuplicateValue",
     "EntityIsDeleted",
     "ExceededIdLimit",
+    "FieldCustomValidationException",
     "FieldIntegrityException",
     "InvalidCrossReferenceKey",
     "InvalidEmailAddress",

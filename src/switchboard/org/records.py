@@ -88,8 +88,9 @@ def _step(obj: ObjectDef, f: FieldDef, parts: dict[str, list[FieldDef]]) -> _Ste
     if f.type in (FieldType.ADDRESS, FieldType.LOCATION):
         comps = parts.get(f.name, [])
         return f.name, lambda row: compound_value(obj, f, row, comps)
-    if not f.stored:
-        return f.name, lambda row: None  # formulas are not evaluated yet
+    if not f.stored and not (f.calculated and (f.formula or f.summary_operation)):
+        return f.name, lambda row: None
+    # A formula or roll-up value is put under its column by formulas.compute_rows.
     column, convert = f.column, _converter(f)
     if convert is None:
         return f.name, lambda row: row.get(column)

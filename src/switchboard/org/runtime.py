@@ -28,6 +28,7 @@ from .dml.keys import KeyMatcher
 from .dml.writer import Dml, Outcome
 from .errors import InvalidField
 from .files import Files, FilesConfig
+from .formulas.compute import compute_rows
 from .identity.bootstrap import Bootstrap, bootstrap
 from .identity.sessions import SessionCache
 from .migrations import ORG_CHAINS
@@ -198,9 +199,12 @@ class Org:
         obj = self.schema.current(obj)
         with self._read() as conn:
             row = conn.execute(self.schema.statements(obj).by_id, {"id": rid}).mappings().first()
-        if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
-            raise NotFound()
-        return render(obj, dict(row), wanted, version)
+            if row is None or row["isdeleted"] or rid[:3] != obj.key_prefix:
+                raise NotFound()
+            values = dict(row)
+            if self.schema.formulas(obj):
+                compute_rows(conn, self.schema, obj, [values])
+        return render(obj, values, wanted, version)
 
     def find(self, obj: ObjectDef, key: FieldDef, value: str) -> list[str]:
         """Ids of live records whose ``key`` field matches ``value`` (text case-insensitive)."""

@@ -29,6 +29,8 @@ class WriteContext:
     at: datetime = field(default_factory=clock.now)
     transaction_key: str = field(default_factory=lambda: _transaction_key())
     sequence: int = 0
+    # Sforce-Duplicate-Rule-Header: allowSave=true saves past duplicate alerts.
+    allow_save: bool = False
 
     @property
     def change_origin(self) -> str:
@@ -41,7 +43,9 @@ class WriteContext:
 
     def fresh(self) -> WriteContext:
         """The same writer for a new transaction (new key, new time, sequence from 1)."""
-        return WriteContext(self.user_id, self.api, self.api_version, self.client)
+        return WriteContext(
+            self.user_id, self.api, self.api_version, self.client, allow_save=self.allow_save
+        )
 
 
 __all__ = ["WriteContext"]

@@ -26,6 +26,7 @@ from ...events import log
 from ...store import dialects
 from ...store.batch_writes import insert_rows, update_rows
 from ...store.match import one_of
+from ..duplicates.matcher import check_duplicates
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
@@ -34,10 +35,13 @@ from . import deletion
 from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext
+from .formula_defaults import apply_formula_defaults
+from .history import HistoryWriter
 from .hooks import ObjectHooks
 from .integrity import check_references, check_unique
 from .keys import KeyMatcher
 from .prepare import Prepared, create_defaults, prepare_many
+from .validation import validate
 
 _CHUNK = 500
 _NOT_IN_EVENTS = {"id", "isdeleted", "systemmodstamp"}
@@ -113,6 +117,13 @@ class Dml:
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
+        apply_formula_defaults(conn, self.schema, obj, ctx, good)
+        if self.schema.formulas(obj).rules:
+            validate(conn, self.schema, obj, ctx, [(p, None) for p in good])
+            good = [p for p in good if not p.errors]
+        if obj.duplicate_rules:
+            check_duplicates(conn, self.schema, obj, ctx, [(p, None) for p in good])
+            good = [p for p in good if not p.errors]
         numbers = self._auto_numbers(conn, obj, len(good))
         table = self.schema.table(obj)
         rows, events = [], []
@@ -160,6 +171,10 @@ class Dml:
         given = set().union(*rows)
         present = [c for c in table.c.keys() if c in given]
         insert_rows(conn, table, present, _tuples(rows, present))
+        history = HistoryWriter(self.schema, obj, ctx)
+        if history:
+            history.created(v["id"] for v in rows)
+            history.write(conn)
         log.append(conn, events, ctx.at)
         if hooks is not None and good:
             hooks.after_insert(self, conn, ctx, obj, good)
@@ -242,6 +257,10 @@ class Dml:
             self.schema, obj, [raw for _, raw in changes], creating=False, allow=_ID_ONLY
         )
         wanted = _columns_read(obj, (c for p in batch for c in p.values))
+        # Old values of tracked fields come from the row as read here.
+        rules = self.schema.formulas(obj).rules
+        if rules or obj.duplicate_rules:  # the rules see the whole record
+            wanted |= self.schema.formulas(obj).rule_columns() | _all_columns(obj)
         if _current is not None and wanted <= _current[0]:
             current = _current[1]
         else:
@@ -258,6 +277,14 @@ class Dml:
         self._lock_for_unique(conn, obj)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, ids_)
+        if rules:
+            checked = [(p, current[rid]) for p, rid in zip(prepared, ids_, strict=True)
+                       if not p.errors and rid is not None]  # fmt: skip
+            validate(conn, self.schema, obj, ctx, checked)
+        if obj.duplicate_rules:
+            checked = [(p, current[rid]) for p, rid in zip(prepared, ids_, strict=True)
+                       if not p.errors and rid is not None]  # fmt: skip
+            check_duplicates(conn, self.schema, obj, ctx, checked)
         self._apply_updates(conn, ctx, obj, prepared, ids_, current)
         for out, p in zip(outcomes, prepared, strict=True):
             out.errors = p.errors
@@ -278,6 +305,7 @@ class Dml:
         names_of = {f.column: f.name for f in obj.stored_fields()}
         person = obj.person_name
         made = ChangeEvents(obj, ctx, "UPDATE") if obj.track_changes else None
+        history = HistoryWriter(self.schema, obj, ctx)
         stamps = {
             "lastmodifieddate": ctx.at,
             "lastmodifiedbyid": ctx.user_id,
@@ -297,6 +325,8 @@ class Dml:
                 if "name" in merged and merged.get("name") != before.get("name"):
                     v["name"] = merged["name"]
             changed = [c for c in v if before.get(c) != v[c]]
+            if history:
+                history.changed(rid, before, v)
             v.update(stamps)
             keys = tuple(v)
             shape = shapes.get(keys)
@@ -314,6 +344,7 @@ class Dml:
                 events.append(made.event(rid, values, names, nulled))
         for cols, rows in groups.items():
             update_rows(conn, table, cols, "id", rows)
+        history.write(conn)
         log.append(conn, events, ctx.at)
 
     # -- upsert -------------------------------------------------------------------------
@@ -521,6 +552,10 @@ def format_auto_number(display_format: str, n: int) -> str:
 def _without(record: dict[str, Any], keys: list[Any]) -> dict[str, Any]:
     """``record`` less ``keys`` (the key field's spellings), as a new dict."""
     return {k: v for k, v in record.items() if k not in keys}
+
+
+def _all_columns(obj: ObjectDef) -> set[str]:
+    return {f.column for f in obj.stored_fields()}
 
 
 def _columns_read(obj: ObjectDef, setting: Iterable[str]) -> set[str]:

@@ -68,6 +68,19 @@ class FieldDef:
     display_format: str | None = None
     calculated: bool = False
     formula: str | None = None
+    # formulaTreatBlanksAs: a blank number field reads as 0 in this field's formula.
+    blank_as_zero: bool = False
+    # A defaultValue that is a formula (TODAY() + 30, $User.Email): evaluated on create.
+    default_formula: str | None = None
+    # trackHistory: changes are written to the object's history.
+    track_history: bool = False
+    # Roll-up summary: "count", "sum", "min" or "max" over the children that
+    # summary_foreign_key ("Child__c.Parent__c") names, of summarized_field
+    # ("Child__c.Amount__c"); summary_filters is a JSON list of [field, operation, value].
+    summary_operation: str | None = None
+    summary_foreign_key: str | None = None
+    summarized_field: str | None = None
+    summary_filters: str | None = None
     default_value: Any = None
     defaulted_on_create: bool = False
     picklist: tuple[PicklistValue, ...] = ()
@@ -128,6 +141,28 @@ class FieldDef:
         return replace(self, **changes)
 
 
+@dataclass(frozen=True, slots=True)
+class ValidationRule:
+    """A validation rule: when ``formula`` is true for a record, the write fails."""
+
+    name: str
+    formula: str
+    message: str
+    display_field: str | None = None
+    active: bool = True
+    description: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "formula": self.formula,
+            "message": self.message,
+            "display_field": self.display_field,
+            "active": self.active,
+            "description": self.description,
+        }
+
+
 @dataclass(slots=True)
 class ObjectDef:
     """One sObject type: its fields in describe order, keyed case-insensitively."""
@@ -147,7 +182,15 @@ class ObjectDef:
     retrieveable: bool = True
     # Whether record changes publish Change Data Capture events.
     track_changes: bool = True
+    # enableHistory: tracked fields (trackHistory) write the object's history.
+    enable_history: bool = False
     _stored: list[FieldDef] | None = field(default=None, init=False, repr=False, compare=False)
+    # Deployed validation rules, kept apart from the definition (schema.rules stores them).
+    validation_rules: list[ValidationRule] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    # Deployed duplicate rules (org.duplicates.rules.DuplicateRule), stored the same way.
+    duplicate_rules: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def add(self, f: FieldDef) -> None:
         self.fields[f.name.lower()] = f
@@ -208,4 +251,5 @@ __all__ = [
     "FieldType",
     "ObjectDef",
     "PicklistValue",
+    "ValidationRule",
 ]

@@ -24,9 +24,12 @@ from ...store import internal
 from ...store.engine import Store
 from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
+from ..formulas.fields import ObjectFormulas, check_formulas
 from . import tables as schema_tables
 from .catalog import standard_objects
-from .model import FieldDef, FieldType, ObjectDef
+from .history import has_history, history_object
+from .model import FieldDef, FieldType, ObjectDef, ValidationRule
+from .rules import load_rules, merge_duplicate_rules, merge_rules, save_rules
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
 
 _VERSION_KEY = "schema_version"
@@ -107,6 +110,8 @@ class Schema:
         self._tables: dict[str, sa.Table] = {}
         self._children: dict[str, list[ChildRelationship]] = {}
         self._statements: dict[str, TableStatements] = {}
+        # Compiled formula fields per object, rebuilt lazily after each load.
+        self._formulas: dict[str, ObjectFormulas] = {}
         self.version = -1
         self._checked_at = 0.0
         self._lock = threading.RLock()
@@ -128,6 +133,8 @@ class Schema:
             target = objects.get(row.object_name.lower())
             if target is not None:
                 target.add(field_from_json(row.definition))
+        load_rules(conn, objects)
+        _add_history_objects(objects)
         if self._capture is not None:  # the setting only narrows what objects allow
             for name, o in objects.items():
                 o.track_changes = o.track_changes and name in self._capture
@@ -140,10 +147,13 @@ class Schema:
         with self._lock:
             self._objects = objects
             self._by_prefix = {
-                o.key_prefix: o for o in objects.values() if o.kind != "platform_event"
+                o.key_prefix: o
+                for o in objects.values()
+                if o.kind not in ("platform_event", "history")
             }
             self._tables = tables
             self._statements = {}
+            self._formulas = {}
             self.metadata = metadata
             self._children = self._index_children(objects)
             self.version = version
@@ -216,6 +226,16 @@ class Schema:
             stmts = self._statements[key] = TableStatements.of(self._tables[key])
         return stmts
 
+    def formulas(self, obj: ObjectDef) -> ObjectFormulas:
+        """``obj``'s formula fields and defaults, compiled once per schema load."""
+        key = obj.name.lower()
+        found = self._formulas.get(key)
+        if found is None or found.obj is not self._objects.get(key, obj):
+            objects = self._objects
+            found = ObjectFormulas.build(objects.get(key, obj), lambda n: objects.get(n.lower()))
+            self._formulas[key] = found
+        return found
+
     def objects(self) -> list[ObjectDef]:
         self.refresh()
         return list(self._objects.values())
@@ -237,7 +257,11 @@ class Schema:
         self.store.write(work)
 
     def deploy(
-        self, objects: list[ObjectDef], extensions: dict[str, list[FieldDef]]
+        self,
+        objects: list[ObjectDef],
+        extensions: dict[str, list[FieldDef]],
+        rules: dict[str, list[ValidationRule]] | None = None,
+        duplicate_rules: dict[str, list[Any]] | None = None,
     ) -> DeployResult:
         """Persist custom objects and fields, create or extend their tables, bump the version."""
         result = DeployResult()
@@ -292,6 +316,25 @@ class Schema:
                     conn, build_table(target.table, _columns(target), metadata)
                 )
                 result.fields_added += [f"{target.name}.{c}" for c in added]
+            for object_name, deployed in (rules or {}).items():
+                target = current.get(object_name.lower())
+                if target is None:
+                    raise InvalidType(f"sObject type '{object_name}' is not supported.")
+                load_rules(conn, {target.name.lower(): target})
+                target.validation_rules = merge_rules(target, deployed)
+                save_rules(conn, target)
+            for object_name, deployed in (duplicate_rules or {}).items():
+                target = current.get(object_name.lower())
+                if target is None:
+                    raise InvalidType(f"sObject type '{object_name}' is not supported.")
+                load_rules(conn, {target.name.lower(): target})
+                target.duplicate_rules = merge_duplicate_rules(target, deployed)
+                save_rules(conn, target)
+            # Type-check every formula against the schema as deployed; a failure
+            # rolls the whole deploy back, naming the field, line and column.
+            check_formulas(current)
+            for history in _add_history_objects(current):
+                create_or_extend(conn, build_table(history.table, _columns(history), metadata))
             version = self._read_version(conn) + 1
             _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})
             return result
@@ -302,8 +345,20 @@ class Schema:
 
 
 def _has_table(obj: ObjectDef) -> bool:
-    """Records of standard and custom objects are stored; events and external rows are not."""
-    return obj.kind in ("standard", "custom")
+    """Records of standard and custom objects (and their history) are stored; events and
+    external rows are not."""
+    return obj.kind in ("standard", "custom", "history")
+
+
+def _add_history_objects(objects: dict[str, ObjectDef]) -> list[ObjectDef]:
+    """Add the history object of each object that tracks fields; the ones added."""
+    added = []
+    for obj in list(objects.values()):
+        if has_history(obj):
+            history = history_object(obj)
+            objects[history.name.lower()] = history
+            added.append(history)
+    return added
 
 
 def _free_prefix(name: str, taken: set[str]) -> str:

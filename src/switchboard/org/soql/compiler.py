@@ -25,6 +25,7 @@ from . import ast
 from .dialects import Dialect
 from .errors import InvalidType, MalformedQuery
 from .filters import Typed, condition
+from .formula_sql import formula_expression
 from .resolve import Resolved, Scope, lookup_object, no_such_column, no_such_relationship
 from .shape import BLOB, CHILD, COMPOUND, FIELD, NULL, POLY, RecordShape, field_converter
 
@@ -134,6 +135,8 @@ class Builder:
             if r.poly is not None:
                 return self._poly_typed(r, e)
             if r.column is None:
+                if r.field.calculated and r.field.formula:
+                    return self._formula_typed(r)
                 raise no_such_column(e.name, r.obj)
             # Through a LEFT OUTER JOIN even a required parent field can be null.
             nullable = r.field.nillable or r.join is not None
@@ -143,6 +146,14 @@ class Builder:
         if isinstance(e, ast.Function):
             return self.function(e)
         raise MalformedQuery(f"unexpected literal: {e.text}")
+
+    def _formula_typed(self, r: Resolved) -> Typed:
+        """A formula field in WHERE or ORDER BY: its formula as SQL (formula_sql)."""
+        table = r.join.table if r.join is not None else self.scope.table
+        expr = formula_expression(
+            self.schema, r.obj, r.field, table, self.dialect, self.param, self.dynamic
+        )
+        return Typed(expr, kind_of(r.field), r.field.name, True, False)
 
     def _poly_typed(self, r: Resolved, e: ast.Field) -> Typed:
         """``What.Type`` filters by key prefix; ``What.Id`` is the lookup itself."""

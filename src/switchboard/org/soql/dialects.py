@@ -82,6 +82,14 @@ class Dialect:
             return float(value)
         return value
 
+    # formula fields compiled into SQL (formulas.sql)
+    def days_between(self, later: Any, earlier: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def round_to(self, value: Any, digits: int) -> Any:
+        """Half away from zero, as ROUND() and a formula's scale round."""
+        return sa.func.round(value, digits)
+
     # result converters: raw driver value -> wire value
     def datetime_out(self) -> Callable[[Any], Any]:
         return lambda v: None if v is None else format_datetime(v)
@@ -93,6 +101,9 @@ class Dialect:
 class SQLite(Dialect):
     name = "sqlite"
     unlimited = -1
+
+    def days_between(self, later: Any, earlier: Any) -> Any:
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
 
     def part(self, fmt: str, col: Any) -> Any:
         return sa.cast(sa.func.strftime(_PARTS[fmt][0], col), sa.Integer)
@@ -155,6 +166,13 @@ def _glob(pattern: str) -> str:
 
 class PostgreSQL(Dialect):
     name = "postgresql"
+
+    def days_between(self, later: Any, earlier: Any) -> Any:
+        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)
+
+    def round_to(self, value: Any, digits: int) -> Any:
+        # round(double precision, int) does not exist; numeric rounds half away from zero.
+        return sa.cast(sa.func.round(sa.cast(value, sa.Numeric), digits), sa.Float)
 
     def part(self, fmt: str, col: Any) -> Any:
         return sa.cast(sa.extract(_PARTS[fmt][1], col), sa.Integer)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ..schema.registry import Schema
 from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
+from .formula_fields import fill_formulas
 from .shape import POLY, Grouper, Maker, field_converter, grouped_maker, record_maker
 
 # LIMIT and OFFSET are written into the SQL text as integers the executor computes (never
@@ -245,7 +246,11 @@ def run_page(
             _poly(schema, conn, p, {r[i] for r in rows if r[i]}, version, plan.main.dialect)
             for p, i in zip(c.polys, plan.poly_columns, strict=True)
         ]
-    return Page(plan.maker(version)(rows, extras), total, position + len(rows))
+    records = plan.maker(version)(rows, extras)
+    if rows and c.shape.id_index is not None:
+        ids = [r[c.shape.id_index] for r in rows]
+        fill_formulas(schema, conn, c.shape, ids, records)
+    return Page(records, total, position + len(rows))
 
 
 def _children(

@@ -52,7 +52,7 @@ def unsupported_type(name: str) -> InvalidType:
 
 def lookup_object(schema: Schema, name: str) -> ObjectDef:
     obj = schema.get(name)
-    if obj is None or not obj.queryable or obj.kind not in ("standard", "custom"):
+    if obj is None or not obj.queryable or obj.kind not in ("standard", "custom", "history"):
         raise unsupported_type(name)
     return obj
 

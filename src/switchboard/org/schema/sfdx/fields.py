@@ -6,6 +6,7 @@ Each metadata ``<type>`` has a builder in ``BUILDERS``; what applies to every ty
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,16 +20,18 @@ _HANDLED = frozenset(
     "fullName label type length precision scale required unique externalId caseSensitive "
     "defaultValue description formula summaryOperation summarizedField referenceTo "
     "relationshipName relationshipLabel deleteConstraint reparentableMasterDetail valueSet "
-    "picklist displayFormat displayLocationInDecimal visibleLines".split()
+    "summaryForeignKey summaryFilterItems "
+    "picklist displayFormat displayLocationInDecimal visibleLines formulaTreatBlanksAs "
+    "trackHistory".split()
 )
 # Known elements that change nothing the org models: UI, tracking, compliance, packaging.
 _IGNORED = frozenset(
-    "inlineHelpText trackHistory trackTrending trackFeedHistory isFilteringDisabled "
+    "inlineHelpText trackTrending trackFeedHistory isFilteringDisabled "
     "isNameField isSortingDisabled businessOwnerGroup businessOwnerUser businessStatus "
     "complianceGroup securityClassification deprecated encryptionScheme escapeMarkup "
-    "stripMarkup fieldManageability formulaTreatBlanksAs lookupFilter maskChar maskType "
-    "populateExistingRows relationshipOrder writeRequiresMasterRead summaryFilterItems "
-    "summaryForeignKey externalDeveloperName externalName referenceTargetField "
+    "stripMarkup fieldManageability lookupFilter maskChar maskType "
+    "populateExistingRows relationshipOrder writeRequiresMasterRead "
+    "externalDeveloperName externalName referenceTargetField "
     "restrictedAdminField isConvertLeadDisabled isAIPredictionField customDataType "
     "metadataRelationshipControllingField startingNumber readOnlyProxy".split()
 )
@@ -137,7 +140,21 @@ def _summary(n: Node, base: dict[str, Any], ctx: FieldContext) -> FieldDef:
     op = (n.text("summaryOperation") or "count").lower()
     ctx.summaries.append(Summary(ctx.obj, base["name"], op, n.text("summarizedField")))
     base.update(createable=False, updateable=False)
-    return FieldDef(type=FieldType.DOUBLE, precision=18, scale=0, calculated=True, **base)
+    filters = [
+        [item.text("field") or "", item.text("operation") or "equals", item.text("value") or ""]
+        for item in n.children("summaryFilterItems")
+    ]
+    return FieldDef(
+        type=FieldType.DOUBLE,
+        precision=18,
+        scale=0,
+        calculated=True,
+        summary_operation=op,
+        summary_foreign_key=n.text("summaryForeignKey"),
+        summarized_field=n.text("summarizedField"),
+        summary_filters=json.dumps(filters) if filters else None,
+        **base,
+    )
 
 
 BUILDERS: dict[str, Builder] = {
@@ -205,10 +222,14 @@ def read_field(n: Node, ctx: FieldContext, *, fallback_name: str = "") -> list[F
             nillable=f.type != FieldType.BOOLEAN,
             defaulted_on_create=False,
             default_value=None,
+            # Absent, Salesforce treats blanks as zeroes (the editor's first choice).
+            blank_as_zero=(n.text("formulaTreatBlanksAs") or "BlankAsZero") == "BlankAsZero",
             length=1300 if f.type == FieldType.STRING and n.text("length") is None else f.length,
         )
     elif (raw := n.text("defaultValue")) is not None:
         f = _with_default(f, raw, ctx)
+    if n.flag("trackHistory"):
+        f = f.with_(track_history=True)
     if f.type == FieldType.LOCATION:
         return [f, *_location_parts(f, n.int("scale", 15))]
     return [f]
@@ -218,8 +239,8 @@ def _with_default(f: FieldDef, raw: str, ctx: FieldContext) -> FieldDef:
     try:
         value = default_literal(raw, f.type)
     except NotALiteral:
-        ctx.warn(f"default value of {f.name} is a formula, not evaluated: {raw}")
-        return f
+        # Compiled and type-checked at deploy, evaluated on create (org.formulas).
+        return f.with_(default_formula=raw, defaulted_on_create=True)
     if value is None:
         return f
     return f.with_(default_value=value, defaulted_on_create=True)

@@ -15,13 +15,15 @@ from ..system_fields import add_system_fields, name_field
 from ._xml import Node
 from .fields import FieldContext, read_field
 
-_HANDLED = frozenset("label pluralLabel nameField fields eventType publishBehavior".split())
+_HANDLED = frozenset(
+    "label pluralLabel nameField fields eventType publishBehavior enableHistory".split()
+)
 # Known elements that change nothing the org models: UI, sharing, features, packaging.
 _IGNORED = frozenset(
     "actionOverrides allowInChatterGroups businessProcesses compactLayoutAssignment "
     "compactLayouts customHelp customHelpPage customSettingsType deploymentStatus deprecated "
     "description enableActivities enableBulkApi enableDataTranslation enableDivisions "
-    "enableEnhancedLookup enableFeeds enableHistory enableLicensing enableReports enableSearch "
+    "enableEnhancedLookup enableFeeds enableLicensing enableReports enableSearch "
     "enableSharing enableStreamingApi externalDataSource externalIndexAvailable externalName "
     "externalSharingModel fieldSets gender historyRetentionPolicy household indexes listViews "
     "profileSearchLayouts recordTypeTrackFeedHistory recordTypeTrackHistory recordTypes "
@@ -92,6 +94,7 @@ def _name(src: ObjectSource, label: str, ctx: FieldContext) -> FieldDef:
 def _custom(src: ObjectSource, ctx: FieldContext) -> ObjectDef:
     label, plural = _labels(src)
     obj = ObjectDef(src.name, label, plural, prefix_for_name(src.name), custom=True, kind="custom")
+    obj.enable_history = src.node is not None and src.node.flag("enableHistory")
     obj.add(_name(src, label, ctx))
     fields = read_fields(src, ctx)
     for f in fields:

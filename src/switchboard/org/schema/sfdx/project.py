@@ -8,13 +8,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...duplicates.rules import DuplicateRule
 from ...secrets.credentials import NamedCredentialDef
 from ..errors import SfdxError
-from ..model import FieldDef, FieldType, ObjectDef, PicklistValue
+from ..model import FieldDef, FieldType, ObjectDef, PicklistValue, ValidationRule
 from ._xml import load
 from .credentials import read_named_credentials
+from .duplicates import read_duplicate_rules, read_matching_rules
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
+from .rules import RULE_SUFFIX, read_rule
 
 _FIELD_SUFFIX = ".field-meta.xml"
 _VALUE_SET_SUFFIX = ".globalValueSet-meta.xml"
@@ -38,6 +41,10 @@ class SfdxProject:
     warnings: list[str] = field(default_factory=list)
     # Platform event name -> "PublishAfterCommit" or "PublishImmediately".
     publish_behavior: dict[str, str] = field(default_factory=dict)
+    # Validation rules by object name as the project's folder spells it.
+    validation_rules: dict[str, list[ValidationRule]] = field(default_factory=dict)
+    # Duplicate rules (with their matching rules) by object name.
+    duplicate_rules: dict[str, list[DuplicateRule]] = field(default_factory=dict)
     # namedCredentials/*.namedCredential-meta.xml (endpoints and auth protocols), and any
     # password found in them (to be sealed in the secret store, never stored in clear).
     named_credentials: list[NamedCredentialDef] = field(default_factory=list)
@@ -56,6 +63,8 @@ class _Reader:
         self.sources: dict[str, ObjectSource] = {}
         self.value_sets: dict[str, tuple[PicklistValue, ...]] = {}
         self.ctx = FieldContext(value_sets=self.value_sets)
+        self.rules: dict[str, list[ValidationRule]] = {}
+        self.duplicates: dict[str, list[DuplicateRule]] = {}
 
     def shown(self, p: Path) -> str:
         try:
@@ -86,6 +95,19 @@ class _Reader:
         return found
 
     def collect(self, folder: Path) -> None:
+        matching_dir = folder.parent / "matchingRules"
+        matching = (
+            read_matching_rules(matching_dir, self.shown(matching_dir), self.ctx)
+            if matching_dir.is_dir()
+            else {}
+        )
+        duplicates_dir = folder.parent / "duplicateRules"
+        if duplicates_dir.is_dir():
+            found = read_duplicate_rules(
+                duplicates_dir, self.shown(duplicates_dir), matching, self.ctx
+            )
+            for name, rules in found.items():
+                self.duplicates.setdefault(name, []).extend(rules)
         sets = folder.parent / "globalValueSets"
         if sets.is_dir():
             for f in sorted(sets.glob("*" + _VALUE_SET_SUFFIX)):
@@ -101,8 +123,19 @@ class _Reader:
                     stem = f.name[: -len(_FIELD_SUFFIX)]
                     src = self.sources[entry.name.lower()]
                     src.fields.append((load(f, self.shown(f)), self.shown(f), stem))
+                self._rules(entry)
             elif entry.suffix == ".object":  # metadata API format: fields inline
                 self._add(entry.stem, entry, entry)
+
+    def _rules(self, entry: Path) -> None:
+        folder = entry / "validationRules"
+        if not folder.is_dir():
+            return
+        for f in sorted(folder.glob("*" + RULE_SUFFIX), key=lambda p: p.name.lower()):
+            shown = self.shown(f)
+            rule = read_rule(load(f, shown), self.ctx.at(shown), fallback_name=f.name[: -len(RULE_SUFFIX)])
+            if rule is not None:
+                self.rules.setdefault(entry.name, []).append(rule)
 
     def _add(self, name: str, where: Path, object_file: Path) -> None:
         src = self.sources.setdefault(name.lower(), ObjectSource(name, self.shown(where)))
@@ -115,7 +148,11 @@ class _Reader:
         src.where = self.shown(object_file)
 
     def build(self) -> SfdxProject:
-        out = SfdxProject(warnings=self.ctx.warnings)
+        out = SfdxProject(
+            warnings=self.ctx.warnings,
+            validation_rules=self.rules,
+            duplicate_rules=self.duplicates,
+        )
         for src in self.sources.values():
             kind = kind_of(src.name)
             if kind is not None and src.node is not None:
