@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -17,9 +15,10 @@ from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.bulk.worker import BulkWorker, register
 from ..org.runtime import Org
+from . import serverstate
 
 
-def _print_generated(org: Org) -> None:
+def print_generated(org: Org) -> None:
     assert org.boot is not None
     if not org.boot.generated:
         return
@@ -29,7 +28,9 @@ def _print_generated(org: Org) -> None:
         print(f"  {key}: {value}", flush=True)
 
 
-async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
+async def _serve(
+    settings: Settings, org: Org, tls: TlsFiles | None, state: serverstate.ServerState
+) -> None:
     config = uvicorn.Config(
         create_app(org),
         host=settings.host,
@@ -58,14 +59,9 @@ async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
     print(f"Switchboard org {org.org_id} at {scheme}://{settings.host}:{settings.port}", flush=True)
     # Where commands such as `switchboard bulk load` find the running server.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"{scheme}://{host}:{settings.port}"
-    _server_file(settings).write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    state.publish(f"{scheme}://{host}:{settings.port}")
     print("ready", flush=True)
     await task
-
-
-def _server_file(settings: Settings) -> Path:
-    return settings.data_dir / "server.json"
 
 
 def run(
@@ -76,8 +72,9 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    state = serverstate.claim(settings)  # ports checked before anything is written
     org = Org.open(settings)
-    _print_generated(org)
+    print_generated(org)
     # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.
     worker = register(BulkWorker(org)).start()
     try:
@@ -91,14 +88,14 @@ def run(
         pubsub = PubSubServer(org, settings, files).start()
         print(f"Pub/Sub API (gRPC) on {settings.host}:{settings.grpc_port}", flush=True)
         tune_for_server()  # startup is done: what exists now lives as long as the process
-        asyncio.run(_serve(settings, org, files))
+        asyncio.run(_serve(settings, org, files, state))
         pubsub.stop()
     except KeyboardInterrupt:
         pass
     finally:
-        _server_file(settings).unlink(missing_ok=True)
+        state.withdraw()  # only while server.json is still ours
         worker.stop()
         org.close()
 
 
-__all__ = ["run"]
+__all__ = ["print_generated", "run"]
