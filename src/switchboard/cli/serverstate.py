@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,10 @@ class ServerState:
             self.path.unlink(missing_ok=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def claim(settings: Settings) -> ServerState:
     """Check the ports and the data directory, then record the org (the first write)."""
     running = read(settings.data_dir) if settings.data_dir.is_dir() else None
@@ -102,6 +107,10 @@ def claim(settings: Settings) -> ServerState:
                 f"stop that process or pick another {flag}"
             )
     orgdir.record(settings)
+    # uvicorn re-raises the SIGTERM it handled once it has stopped; by default that kills
+    # the process before its `finally` withdraws server.json. Ending as Ctrl+C does lets
+    # it run.
+    signal.signal(signal.SIGTERM, _interrupt)
     return ServerState(settings)
 
 
