@@ -15,13 +15,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..core.errors import NotFound
 from ..org.runtime import Org
 from .bulk1.routes import bulk1_routes
 from .bulk2.routes import bulk2_raw_routes, bulk2_routes
 from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
+from .fallbacks import not_found
+from .headers import CanonicalHeaders
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
 from .soap import login as soap_login
@@ -108,10 +109,6 @@ class _StripTrailingSlash:
         await self.app(scope, receive, send)
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return render_error(NotFound())
-
-
 async def _server_error(request: Request, exc: Exception) -> Response:
     return render_error(exc)
 
@@ -119,10 +116,10 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(org: Org) -> Any:
     app = Starlette(
         routes=_routes(org),
-        exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+        exception_handlers={404: not_found, 405: not_found, 500: _server_error},
     )
     app.state.org = org
-    return _StripTrailingSlash(app)
+    return CanonicalHeaders(_StripTrailingSlash(app))
 
 
 __all__ = ["create_app"]

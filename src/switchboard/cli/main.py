@@ -36,8 +36,16 @@ app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
 app.add_typer(bulk_cli.app, name="bulk")
 org_app.command("import")(imports_cli.import_plan)
-_BOOL_WORDS = {"true": True, "yes": True, "on": True, "1": True,
-               "false": False, "no": False, "off": False, "0": False}
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 
 
 def _version(value: bool) -> None:
@@ -69,7 +77,10 @@ def up(
         show_default=options.default_of("host"),
     ),
     port: int = typer.Option(
-        None, "--port", help="HTTP port (SWITCHBOARD_PORT).", show_default=options.default_of("port")
+        None,
+        "--port",
+        help="HTTP port (SWITCHBOARD_PORT).",
+        show_default=options.default_of("port"),
     ),
     grpc_port: int = typer.Option(
         None,

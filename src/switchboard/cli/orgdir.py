@@ -21,7 +21,9 @@ from .errors import BadDatabase, CliError, NoOrg
 
 RECORD = "org.json"
 _SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
-_CREATE_HINT = "create one with `switchboard up --data-dir {d}` or `switchboard org init --data-dir {d}`"
+_CREATE_HINT = (
+    "create one with `switchboard up --data-dir {d}` or `switchboard org init --data-dir {d}`"
+)
 
 
 def shown(url: str) -> str:
@@ -70,7 +72,7 @@ def _recorded(data_dir: Path) -> str | None:
     try:
         db = str(json.loads(path.read_text(encoding="utf-8"))["db"])
     except (OSError, ValueError, KeyError, TypeError):
-        raise CliError(f"{path} is unreadable; it should hold {{\"db\": URL}}") from None
+        raise CliError(f'{path} is unreadable; it should hold {{"db": URL}}') from None
     return db or _embedded(data_dir)
 
 
@@ -173,4 +175,12 @@ def record(settings: Settings) -> None:
     tmp.replace(path)
 
 
-__all__ = ["RECORD", "existing", "for_new_or_existing", "existing_record", "probe", "record", "shown"]
+__all__ = [
+    "RECORD",
+    "existing",
+    "for_new_or_existing",
+    "existing_record",
+    "probe",
+    "record",
+    "shown",
+]
