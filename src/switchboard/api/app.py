@@ -22,7 +22,6 @@ from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
 from .fallbacks import not_found
-from .headers import CanonicalHeaders
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
 from .soap import login as soap_login
@@ -119,7 +118,7 @@ def create_app(org: Org) -> Any:
         exception_handlers={404: not_found, 405: not_found, 500: _server_error},
     )
     app.state.org = org
-    return CanonicalHeaders(_StripTrailingSlash(app))
+    return _StripTrailingSlash(app)
 
 
 __all__ = ["create_app"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import uvicorn
 
 from ..api.app import create_app
+from ..api.headers import CanonicalHttpToolsProtocol
 from ..core.collector import tune_for_server
 from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
@@ -39,7 +40,7 @@ async def _serve(
         access_log=False,
         lifespan="off",
         loop="uvloop",
-        http="httptools",
+        http=CanonicalHttpToolsProtocol,  # header names as Salesforce writes them
         timeout_keep_alive=30,
         # Keep-alive connections (TLS ones especially) otherwise hold a stop for 15 s.
         timeout_graceful_shutdown=2,
