@@ -95,7 +95,7 @@ def test_readme_runs_as_written(tmp_path: Path) -> None:
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr + "".join(output)
         assert "Deployed 0 objects" in done.stdout and "1 columns added" in done.stdout
-        assert "'city': 'Lyon'" in done.stdout  # the compound BillingAddress
+        assert "('city', 'Lyon')" in done.stdout  # the compound BillingAddress
         assert done.stdout.strip().endswith("201"), done.stdout
         assert any("admin_password" in line for line in output)  # credentials shown once
     finally:
