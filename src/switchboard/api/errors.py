@@ -1,8 +1,11 @@
 """Errors at the HTTP edge, and rendering any Switchboard error as Salesforce does.
 
 SwitchboardError
-└── ApiError
-    └── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
+└── ApiError                   terminal (all of them): a request the edge refuses
+    ├── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
+    ├── InvalidXml             400 XMLParserError: a Bulk API 1.0 body that is not XML/JSON
+    ├── composite.errors.CompositeError      composite resources' limits and references
+    └── bulk2.errors.UnsupportedBulkQuery    SOQL that Bulk API 2.0 query jobs refuse
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ class UnsupportedVersion(NotFound, ApiError):
     pass
 
 
+class InvalidXml(ApiError):
+    error_code = "XMLParserError"
+
+
 def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
     """A Salesforce error array; anything unexpected is logged and becomes one too."""
     if isinstance(exc, SwitchboardError):
@@ -41,4 +48,4 @@ def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> R
     return json_response(body, 500, headers)
 
 
-__all__ = ["ApiError", "UnsupportedVersion", "render_error"]
+__all__ = ["ApiError", "InvalidXml", "UnsupportedVersion", "render_error"]

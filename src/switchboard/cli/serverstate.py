@@ -3,8 +3,9 @@
 Before anything is written the ports are checked, and a data directory another live
 server publishes is refused, so a second server fails in one line and leaves the
 first untouched. ``server.json`` carries the writer's pid and a random token; it is
-removed on exit only while it still names this process and token, so a server never
-deletes another's file.
+published once the Runtime serves (``on_ready``) and removed when its serve returns,
+only while it still names this process and token, so a server never deletes another's
+file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,10 +85,6 @@ class ServerState:
             self.path.unlink(missing_ok=True)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def claim(settings: Settings) -> ServerState:
     """Check the ports and the data directory, then record the org (the first write)."""
     running = read(settings.data_dir) if settings.data_dir.is_dir() else None
@@ -107,10 +103,8 @@ def claim(settings: Settings) -> ServerState:
                 f"stop that process or pick another {flag}"
             )
     orgdir.record(settings)
-    # uvicorn re-raises the SIGTERM it handled once it has stopped; by default that kills
-    # the process before its `finally` withdraws server.json. Ending as Ctrl+C does lets
-    # it run.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # (SIGINT and SIGTERM are the Runtime's: its serve returns after stopping, so the
+    # caller's `finally` withdraws server.json.)
     return ServerState(settings)
 
 
