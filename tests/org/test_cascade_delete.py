@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from support.databases import database_url
 from switchboard.core.settings import load
+from switchboard.events import tables as event_tables
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
 from switchboard.org.schema.describe import describe_object
-from switchboard.store import internal
 
 CASCADES = {"Contact": "Contacts", "Opportunity": "Opportunities", "Case": "Cases",
             "Asset": "Assets", "Contract": "Contracts"}  # fmt: skip
@@ -42,7 +42,7 @@ def test_deleting_an_account_cascades(backend: str, tmp_path: Path) -> None:
             kids = {kind: _child(org, ctx, kind, account) for kind in CASCADES}
             kept = org.create(ctx, "Contact", {"LastName": "Other", "AccountId": other})
             with org.store.read() as conn:
-                first_event = conn.execute(sa.select(sa.func.max(internal.event.c.id))).scalar()
+                first_event = conn.execute(sa.select(sa.func.max(event_tables.event.c.id))).scalar()
             org.delete(ctx, "Account", account)
             with org.store.read() as conn:
                 for kind, record_id in {**kids, "Account": account}.items():
@@ -53,7 +53,7 @@ def test_deleting_an_account_cascades(backend: str, tmp_path: Path) -> None:
                 still = conn.execute(sa.select(contacts.c.isdeleted).where(contacts.c.id == kept))
                 assert still.scalar() is False
                 events = conn.execute(
-                    sa.select(internal.event.c.payload).where(internal.event.c.id > first_event)
+                    sa.select(event_tables.event.c.payload).where(event_tables.event.c.id > first_event)
                 ).scalars()
                 deleted = {
                     (h["entityName"], h["recordIds"][0])
