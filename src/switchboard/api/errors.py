@@ -4,6 +4,8 @@ SwitchboardError
 └── ApiError                   terminal (all of them): a request the edge refuses
     ├── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
     ├── InvalidXml             400 XMLParserError: a Bulk API 1.0 body that is not XML/JSON
+    ├── FunctionalityNotEnabled  400 FUNCTIONALITY_NOT_ENABLED: an API this org lacks
+    │                            (the Tooling API; see api/fallbacks.py)
     ├── composite.errors.CompositeError      composite resources' limits and references
     └── bulk2.errors.UnsupportedBulkQuery    SOQL that Bulk API 2.0 query jobs refuse
 """
@@ -32,6 +34,11 @@ class InvalidXml(ApiError):
     error_code = "XMLParserError"
 
 
+class FunctionalityNotEnabled(ApiError):
+    error_code = "FUNCTIONALITY_NOT_ENABLED"
+    status = 400
+
+
 def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
     """A Salesforce error array; anything unexpected is logged and becomes one too."""
     if isinstance(exc, SwitchboardError):
@@ -48,4 +55,4 @@ def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> R
     return json_response(body, 500, headers)
 
 
-__all__ = ["ApiError", "InvalidXml", "UnsupportedVersion", "render_error"]
+__all__ = ["ApiError", "FunctionalityNotEnabled", "InvalidXml", "UnsupportedVersion", "render_error"]

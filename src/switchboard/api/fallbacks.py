@@ -16,17 +16,12 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..core.errors import NotFound, SwitchboardError
-from .errors import render_error
+from ..core.errors import NotFound
+from .errors import FunctionalityNotEnabled, render_error
 from .soap.envelope import SoapFault, fault
 
 _TOOLING = re.compile(r"^/services/data/v\d+\.\d+/tooling(/|$)")
 _SOAP_APIS = {"m": "Metadata API", "c": "Enterprise API", "s": "Apex API", "T": "Tooling API"}
-
-
-class FunctionalityNotEnabled(SwitchboardError):
-    error_code = "FUNCTIONALITY_NOT_ENABLED"
-    status = 400
 
 
 def _soap(path: str) -> Response:
@@ -54,4 +49,4 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return render_error(NotFound())
 
 
-__all__ = ["FunctionalityNotEnabled", "not_found"]
+__all__ = ["not_found"]
