@@ -58,6 +58,7 @@ def test_kill_9_mid_job_then_resume(backend: str, tmp_path: Path) -> None:
             # lease lets the restarted server reclaim the job within seconds.
             env={"SWITCHBOARD_BULK_CHUNK_ROWS": "2000", "SWITCHBOARD_BULK_LEASE_SECONDS": "2"},
         )
+        server.cli("org", "init")  # deploy acts on an existing org only
         server.cli("org", "deploy", str(REALTY))
         server.start()
         try:

@@ -58,6 +58,7 @@ def events_server(
             ca_dir=local_ca,
             env={"SWITCHBOARD_PUBSUB_KEEPALIVE": "0.2", "SWITCHBOARD_EVENT_POLL_INTERVAL": "0.05"},
         )
+        srv.cli("org", "init")  # deploy acts on an existing org only
         srv.cli("org", "deploy", str(REALTY))
         srv.start()
         try:

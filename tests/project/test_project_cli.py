@@ -38,6 +38,8 @@ def test_check_without_an_org_checks_the_file(tmp_path: Path, project: Path) -> 
 
 def test_secrets_through_the_cli_and_check_against_the_org(tmp_path: Path, project: Path) -> None:
     data = tmp_path / "data"
+    assert sb(tmp_path / "data", "secret", "list").returncode == 1  # no org: none invented
+    assert sb(data, "org", "init").returncode == 0
     out = sb(data, "secret", "set", "erp_token", stdin=PLAIN + "\n")
     assert out.returncode == 0 and PLAIN not in out.stdout + out.stderr
     listed = sb(data, "secret", "list")
@@ -100,6 +102,7 @@ def test_sfdx_named_credential_deploys_and_projects_reference_it(tmp_path: Path,
     (folder / "Billing.namedCredential-meta.xml").write_text(NAMED)
     (sfdx / "sfdx-project.json").write_text('{"packageDirectories": [{"path": "force-app"}]}')
     data = tmp_path / "data"
+    assert sb(data, "org", "init").returncode == 0
     out = sb(data, "org", "deploy", str(sfdx))
     assert out.returncode == 0, out.stderr
     assert "1 named credentials" in out.stdout
@@ -127,6 +130,7 @@ def test_up_refuses_an_invalid_project_whole(tmp_path: Path, project: Path) -> N
 
 def test_secret_set_refuses_a_bad_name_and_an_empty_value(tmp_path: Path) -> None:
     assert sb(tmp_path / "d", "secret", "set", "bad name", stdin="x").returncode == 2
+    assert sb(tmp_path / "d", "org", "init").returncode == 0
     assert sb(tmp_path / "d", "secret", "set", "ok_name", stdin="").returncode == 2
 
 
@@ -141,6 +145,7 @@ def _wait_for(srv: Server, text: str, timeout: float = 20) -> bool:
 
 def test_running_hub_reloads_or_keeps_its_project(tmp_path: Path, project: Path) -> None:
     data = tmp_path / "data"
+    assert sb(data, "org", "init").returncode == 0
     assert sb(data, "secret", "set", "erp_token", stdin=PLAIN).returncode == 0
     srv = Server(data_dir=data, db=f"sqlite:///{data / 'org.db'}", port=free_port(), tls=False,
                  env={"SWITCHBOARD_PROJECT": str(project),

@@ -18,12 +18,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..core.errors import NotFound
 from .bulk1.routes import bulk1_routes
 from .bulk2.routes import bulk2_raw_routes, bulk2_routes
 from .call import ApiRuntime, Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
+from .fallbacks import not_found
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
 from .rest.files import files_raw_routes, files_routes
@@ -137,10 +137,6 @@ class _StripTrailingSlash:
         await self.app(scope, receive, send)
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return render_error(NotFound())
-
-
 async def _server_error(request: Request, exc: Exception) -> Response:
     return render_error(exc)
 
@@ -149,7 +145,7 @@ def create_app(runtime: ApiRuntime) -> Any:
     """The application over ``runtime``'s org; build it after ``runtime.open()``."""
     app = Starlette(
         routes=_routes(runtime),
-        exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+        exception_handlers={404: not_found, 405: not_found, 500: _server_error},
     )
     app.state.org = runtime.org
     app.state.runtime = runtime

@@ -4,6 +4,8 @@ SwitchboardError
 └── ApiError                   terminal (all of them): a request the edge refuses
     ├── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
     ├── InvalidXml             400 XMLParserError: a Bulk API 1.0 body that is not XML/JSON
+    ├── FunctionalityNotEnabled  400 FUNCTIONALITY_NOT_ENABLED: an API this org lacks
+    │                            (the Tooling API; see api/fallbacks.py)
     ├── RangeNotSatisfiable    416 REQUESTED_RANGE_NOT_SATISFIABLE: a download's Range
     │                              outside the file
     ├── composite.errors.CompositeError      composite resources' limits and references
@@ -34,6 +36,11 @@ class InvalidXml(ApiError):
     error_code = "XMLParserError"
 
 
+class FunctionalityNotEnabled(ApiError):
+    error_code = "FUNCTIONALITY_NOT_ENABLED"
+    status = 400
+
+
 class RangeNotSatisfiable(ApiError):
     error_code = "REQUESTED_RANGE_NOT_SATISFIABLE"
     status = 416
@@ -55,4 +62,11 @@ def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> R
     return json_response(body, 500, headers)
 
 
-__all__ = ["ApiError", "InvalidXml", "RangeNotSatisfiable", "UnsupportedVersion", "render_error"]
+__all__ = [
+    "ApiError",
+    "FunctionalityNotEnabled",
+    "InvalidXml",
+    "RangeNotSatisfiable",
+    "UnsupportedVersion",
+    "render_error",
+]

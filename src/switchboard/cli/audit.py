@@ -21,7 +21,7 @@ def audit(
     from ..org.audit import audit_trail, by_field
     from ..org.runtime import Org
 
-    org = Org.open(options.settings(data_dir, db))
+    org = Org.open(options.existing(data_dir, db))
     try:
         try:
             rid = ids.normalize(record_id)

@@ -8,7 +8,6 @@ directory's local CA.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,7 @@ class OrgClient:
 
 
 def _mint(data_dir: Path | None, db: str | None) -> tuple[str, Path]:
-    s = options.settings(data_dir, db)
+    s = options.existing(data_dir, db)
     return options.mint_admin_token(s), s.data_dir
 
 
@@ -52,15 +51,16 @@ def connect(instance_url: str | None, data_dir: Path | None, db: str | None) -> 
     token, root = _mint(data_dir, db)
     url = instance_url
     if not url:
-        info = root / "server.json"
-        if not info.exists():
-            typer.echo(
-                f"error: no running server found ({info} is missing); start "
-                "`switchboard up` or pass --instance-url",
-                err=True,
+        from .errors import CliError
+        from .serverstate import FILE, read
+
+        running = read(root)
+        if running is None:
+            raise CliError(
+                f"no running server for {root} ({root / FILE} is missing or names a stopped "
+                "process); start `switchboard up` or pass --instance-url"
             )
-            raise typer.Exit(2)
-        url = str(json.loads(info.read_text())["url"])
+        url = str(running["url"])
     ca = root / "tls" / "ca.pem"
     verify: Any = str(ca) if url.startswith("https") and ca.exists() else True
     return OrgClient(url.rstrip("/"), token, verify)

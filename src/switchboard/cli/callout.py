@@ -34,7 +34,7 @@ def _org(data_dir: Path | None, db: str | None) -> Iterator[tuple[Any, Any]]:
     from ..patterns.callout.redact import Redactor, secret_values
     from ..store.migrations import migrate
 
-    settings = options.settings(data_dir, db)
+    settings = options.existing(data_dir, db)
     try:
         org = Org.open(settings)
     except SwitchboardError as exc:

@@ -27,7 +27,7 @@ def tail(
     from ..events import open_hub, replay
     from ..store import open_store
 
-    settings = options.settings(data_dir, db)
+    settings = options.existing(data_dir, db)
     store = open_store(settings.database_url)
     hub = open_hub(store, settings)
     try:

@@ -47,7 +47,7 @@ def _org(data_dir: Path | None, db: str | None) -> Iterator[Any]:
     from ..org.runtime import Org
     from ..runtime.files import attach_file_stores
 
-    org = Org.open(options.settings(data_dir, db))
+    org = Org.open(options.existing(data_dir, db))
     try:
         attach_file_stores(org.files, ConnectorRegistry())
         yield org

@@ -67,13 +67,13 @@ def import_plan(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
+    client = connect(instance_url, data_dir, db)  # the org first: a wrong --data-dir says so
     entries = _load_plan(plan)
     work: list[tuple[dict[str, Any], Path, list[dict[str, Any]]]] = []
     for entry in entries:
         for name in entry.get("files") or []:
             path = plan.parent / str(name)
             work.append((entry, path, _records(path)))
-    client = connect(instance_url, data_dir, db)
     refs: dict[str, str] = {}
     counts: dict[str, int] = {}
     errors: list[dict[str, Any]] = []

@@ -1,7 +1,12 @@
-"""The ``switchboard`` command: serve an org and act on it."""
+"""The ``switchboard`` command: serve an org and act on it.
+
+Every failure is one line on stderr (what, where, what to do) and a non-zero exit;
+``--debug`` (or ``SWITCHBOARD_DEBUG=1``) shows the traceback instead.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -25,6 +30,9 @@ app = typer.Typer(
     help="Switchboard: an integration hub around an org that speaks the Salesforce APIs.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: Typer's rich panels print every flag as `--tls <bool>`.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 org_app = typer.Typer(help="Act on an org's metadata and data.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -40,19 +48,64 @@ app.add_typer(dev_cli.app, name="dev")
 app.add_typer(callout_cli.app, name="callout")
 org_app.command("import")(imports_cli.import_plan)
 app.command("audit")(audit_cli.audit)
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"switchboard {version('switchboard')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks of failures (also SWITCHBOARD_DEBUG=1)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Switchboard: an integration hub around an org that speaks the Salesforce APIs."""
 
 
 @app.command()
 def up(
-    host: str = typer.Option(None, "--host", help="Bind address (SWITCHBOARD_HOST)."),
-    port: int = typer.Option(None, "--port", help="HTTP port (SWITCHBOARD_PORT)."),
+    host: str = typer.Option(
+        None,
+        "--host",
+        help="Bind address (SWITCHBOARD_HOST).",
+        show_default=options.default_of("host"),
+    ),
+    port: int = typer.Option(
+        None,
+        "--port",
+        help="HTTP port (SWITCHBOARD_PORT).",
+        show_default=options.default_of("port"),
+    ),
     grpc_port: int = typer.Option(
-        None, "--grpc-port", help="Pub/Sub gRPC port (SWITCHBOARD_GRPC_PORT)."
+        None,
+        "--grpc-port",
+        help="Pub/Sub gRPC port (SWITCHBOARD_GRPC_PORT).",
+        show_default=options.default_of("grpc_port"),
     ),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
     tls: bool = typer.Option(
-        False, "--tls", help="Serve HTTPS with a certificate from a local CA."
+        False,
+        "--tls/--no-tls",
+        help="Serve HTTPS with a certificate from a local CA (`--tls true|false` works too).",
     ),
     cert: Path = typer.Option(
         None, "--cert", help="Your own certificate (PEM) instead of the local CA's."
@@ -63,18 +116,15 @@ def up(
         "(SWITCHBOARD_PROJECT); reloaded when the file changes."
     ),
 ) -> None:
-    """Serve the org's APIs; prints the base URL and `ready` once it accepts requests."""
+    """Serve the org's APIs (creating the org on a new data directory); prints the base URL
+    and `ready` once it accepts requests."""
     from ..patterns.project import ProjectInvalid
+    from .orgdir import for_new_or_existing
     from .up import run
 
+    settings = options.settings(data_dir, db, host=host, port=port, grpc_port=grpc_port)
     try:
-        run(
-            options.settings(data_dir, db, host=host, port=port, grpc_port=grpc_port),
-            tls=tls,
-            cert=cert,
-            key=key,
-            project=project,
-        )
+        run(for_new_or_existing(settings), tls=tls, cert=cert, key=key, project=project)
     except ProjectInvalid as exc:  # refused whole before anything ran
         for err in exc.errors:
             typer.echo(str(err), err=True)
@@ -84,7 +134,7 @@ def up(
 @app.command()
 def token(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
     """Print a fresh access token for the bootstrapped admin user."""
-    tok = options.mint_admin_token(options.settings(data_dir, db))
+    tok = options.mint_admin_token(options.existing(data_dir, db))
     typer.echo(tok)
 
 
@@ -99,6 +149,7 @@ def deploy(
     from ..org.runtime import Org
     from ..org.schema.sfdx import read_project
 
+    settings = options.existing(data_dir, db)
     try:
         project = read_project(path)
     except SwitchboardError as exc:
@@ -106,7 +157,7 @@ def deploy(
         raise typer.Exit(1) from None
     for warning in project.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    org = Org.open(options.settings(data_dir, db))
+    org = Org.open(settings)
     try:
         result = org.schema.deploy(
             project.objects,
@@ -142,10 +193,87 @@ def _deploy_credentials(org: object, project: object) -> int:
     return NamedCredentials(store).deploy(project.named_credentials)  # type: ignore[attr-defined]
 
 
+@org_app.command("init")
+def init(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
+    """Create an org in a new data directory (as a first `switchboard up` does, without
+    serving); prints the generated credentials once."""
+    from ..org.runtime import Org
+    from .errors import CliError
+    from .orgdir import existing_record, for_new_or_existing, record
+    from .up import print_generated
+
+    settings = for_new_or_existing(options.settings(data_dir, db))
+    if existing_record(settings):
+        raise CliError(f"{settings.data_dir} holds an org already; nothing to do")
+    record(settings)
+    org = Org.open(settings)
+    try:
+        print_generated(org)
+        typer.echo(f"Created org {org.org_id} in {settings.data_dir}")
+    finally:
+        org.close()
+
+
 @app.command("settings-doc")
 def settings_doc() -> None:
     """Print the settings reference (docs/settings.md is generated from this)."""
     typer.echo(settings_mod.markdown(), nl=False)
 
 
-__all__ = ["app"]
+def _argv(args: list[str]) -> list[str]:
+    """``--tls true`` / ``--tls=false`` as users type them, for the ``--tls/--no-tls`` flag."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        word = None
+        if arg.startswith("--tls="):
+            word = arg.split("=", 1)[1]
+        elif arg == "--tls" and i + 1 < len(args) and args[i + 1].lower() in _BOOL_WORDS:
+            word = args[i + 1]
+            i += 1
+        if word is None:
+            out.append(arg)
+        elif word.lower() in _BOOL_WORDS:
+            out.append("--tls" if _BOOL_WORDS[word.lower()] else "--no-tls")
+        else:
+            out.append(arg)  # click names the bad value
+        i += 1
+    return out
+
+
+def _debug(args: list[str]) -> bool:
+    from ..core.settings import load
+
+    if "--debug" in args:
+        return True
+    try:
+        return load().debug
+    except Exception:  # a broken environment must not hide the failure being reported
+        return False
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The entry point: run a command; a failure is one line unless --debug."""
+    from ..core.errors import SwitchboardError
+
+    args = _argv(list(sys.argv[1:] if argv is None else argv))
+    try:
+        app(args=args, prog_name="switchboard")
+    except SwitchboardError as exc:
+        if _debug(args):
+            raise
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if _debug(args):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        typer.echo(
+            f"error: {type(exc).__name__}: {message} (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

@@ -8,12 +8,36 @@ import typer
 
 from ..core.settings import Settings, load
 
-DataDir = typer.Option(None, "--data-dir", help="Data directory (SWITCHBOARD_DATA_DIR).")
-Db = typer.Option(None, "--db", help="Database URL (SWITCHBOARD_DB).")
+_DEFAULTS = Settings.model_fields
+DataDir = typer.Option(
+    None,
+    "--data-dir",
+    help="Data directory of the org (SWITCHBOARD_DATA_DIR).",
+    show_default=str(_DEFAULTS["data_dir"].default),
+)
+Db = typer.Option(
+    None,
+    "--db",
+    help="Database URL (SWITCHBOARD_DB); default: the one recorded in DATA_DIR/org.json, "
+    "else SQLite org.db in the data directory.",
+)
+
+
+def default_of(name: str) -> str:
+    """A setting's default as help shows it."""
+    return str(_DEFAULTS[name].default)
 
 
 def settings(data_dir: Path | None, db: str | None, **more: object) -> Settings:
     return load(data_dir=data_dir, db=db, **more)
+
+
+def existing(data_dir: Path | None, db: str | None, **more: object) -> Settings:
+    """Settings of the org the data directory already holds; a command that only acts
+    on an org never creates one (``NoOrg`` names the path instead)."""
+    from .orgdir import existing as resolve
+
+    return resolve(settings(data_dir, db, **more))
 
 
 def mint_admin_token(s: Settings) -> str:
@@ -39,4 +63,4 @@ def mint_admin_token(s: Settings) -> str:
         org.close()
 
 
-__all__ = ["DataDir", "Db", "mint_admin_token", "settings"]
+__all__ = ["DataDir", "Db", "default_of", "existing", "mint_admin_token", "settings"]

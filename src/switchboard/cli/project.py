@@ -22,9 +22,11 @@ app = typer.Typer(help="Validate an integration project (switchboard.yaml).", no
 def _existing_org(data_dir: Path | None, db: str | None) -> Any:
     """The org named by the options, or None when there is none yet (never create one)."""
     from ..org.runtime import Org
+    from .errors import NoOrg
 
-    settings = options.settings(data_dir, db)
-    if not settings.db and not (settings.data_dir / "org.db").is_file():
+    try:
+        settings = options.existing(data_dir, db)
+    except NoOrg:  # the file alone is checked (a database that cannot be reached is an error)
         return None
     return Org.open(settings)
 

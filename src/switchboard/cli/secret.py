@@ -13,17 +13,18 @@ from pathlib import Path
 
 import typer
 
+from ..core.settings import Settings
 from . import options
 
 app = typer.Typer(help="Secrets referenced by switchboard.yaml ({secret: NAME}).",
                   no_args_is_help=True)  # fmt: skip
 
 
-def _store(data_dir: Path | None, db: str | None):  # type: ignore[no-untyped-def]
+def _store(data_dir: Path | None, db: str | None, settings: Settings | None = None):  # type: ignore[no-untyped-def]
     from ..org.runtime import Org
     from ..org.secrets import SecretStore
 
-    org = Org.open(options.settings(data_dir, db))
+    org = Org.open(settings or options.existing(data_dir, db))
     return org, SecretStore.from_settings(org.store, org.settings)
 
 
@@ -42,6 +43,7 @@ def set_secret(
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
+    settings = options.existing(data_dir, db)  # no org: say so before asking for the value
     if sys.stdin.isatty():
         value = getpass.getpass(f"value of {name}: ")
     else:
@@ -51,7 +53,7 @@ def set_secret(
     if not value:
         typer.echo("error: empty value; pipe the value on stdin", err=True)
         raise typer.Exit(2)
-    org, store = _store(data_dir, db)
+    org, store = _store(data_dir, db, settings)
     try:
         store.set(name, value)
     finally:

@@ -1,14 +1,13 @@
 """``switchboard up``: build the Runtime and serve the org's APIs until interrupted.
 
 Everything that runs is the Runtime's (:mod:`switchboard.runtime`); this command only
-prints what an operator needs and where clients find the server (``server.json``).
+claims the ports and the data directory (:mod:`.serverstate`), prints what an operator
+needs, and publishes where clients find the server (``server.json``) while it serves.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -17,9 +16,10 @@ from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.runtime import Org
 from ..runtime import Runtime
+from . import serverstate
 
 
-def _print_generated(org: Org) -> None:
+def print_generated(org: Org) -> None:
     assert org.boot is not None
     if not org.boot.generated:
         return
@@ -29,11 +29,9 @@ def _print_generated(org: Org) -> None:
         print(f"  {key}: {value}", flush=True)
 
 
-def _server_file(settings: Settings) -> Path:
-    return settings.data_dir / "server.json"
-
-
-def _announce(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
+def _announce(
+    settings: Settings, org: Org, tls: TlsFiles | None, state: serverstate.ServerState
+) -> None:
     """Once both servers listen: the lines operators and tests wait for."""
     print(f"Pub/Sub API (gRPC) on {settings.host}:{settings.grpc_port}", flush=True)
     tune_for_server()  # startup is done: what exists now lives as long as the process
@@ -43,8 +41,7 @@ def _announce(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
     print(f"Switchboard org {org.org_id} at {scheme}://{settings.host}:{settings.port}", flush=True)
     # Where commands such as `switchboard bulk load` find the running server.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"{scheme}://{host}:{settings.port}"
-    _server_file(settings).write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    state.publish(f"{scheme}://{host}:{settings.port}")
     print("ready", flush=True)
 
 
@@ -61,11 +58,12 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    state = serverstate.claim(settings)  # ports checked before anything is written
     try:
         runtime = Runtime(settings, project_dir=project).open()
     except KeyboardInterrupt:  # Ctrl-C while opening: the org closed itself
         return
-    _print_generated(runtime.org)
+    print_generated(runtime.org)
     files = None
     if cert and key:
         files = TlsFiles(cert, cert, key)
@@ -73,9 +71,9 @@ def run(
         files = ensure_local_ca(settings.data_dir / "tls")
     try:
         # Blocks until SIGINT or SIGTERM, then stops everything in reverse (exit 0).
-        runtime.serve(tls=files, on_ready=lambda: _announce(settings, runtime.org, files))
+        runtime.serve(tls=files, on_ready=lambda: _announce(settings, runtime.org, files, state))
     finally:
-        _server_file(settings).unlink(missing_ok=True)
+        state.withdraw()  # only while server.json is still ours
 
 
-__all__ = ["run"]
+__all__ = ["print_generated", "run"]

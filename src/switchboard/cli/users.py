@@ -17,7 +17,7 @@ T = TypeVar("T")
 def with_org(data_dir: Path | None, db: str | None, work: Callable[..., T]) -> T:
     from ..org.runtime import Org
 
-    org = Org.open(options.settings(data_dir, db))
+    org = Org.open(options.existing(data_dir, db))
     try:
         return work(org)
     finally:

@@ -32,7 +32,7 @@ def relay_nats(
     from ..events.relays.nats import NatsRelay
     from ..store import open_store
 
-    settings = options.settings(data_dir, db, nats_url=nats_url, nats_stream=stream)
+    settings = options.existing(data_dir, db, nats_url=nats_url, nats_stream=stream)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -85,7 +85,7 @@ def callouts(
     from ..patterns.callout.pattern import CalloutPattern
     from ..runtime import Runtime
 
-    settings = options.settings(data_dir, db)
+    settings = options.existing(data_dir, db)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

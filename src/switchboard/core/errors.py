@@ -31,7 +31,8 @@ every transient type says so below and sets ``transient = True``::
     ├── connectors.errors.ConnectorError       outbound calls: each says (timeouts,
     │                                          5xx, 429, open circuit: transient)
     ├── patterns.project.errors.ProjectInvalid terminal: switchboard.yaml cannot be used
-    └── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
+    ├── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
+    └── cli.errors.CliError                    terminal: a command cannot go on (one line)
 
 ``tests/core/test_error_tree.py`` checks that every error class appears in its module's
 tree and that no two classes share a name.

@@ -188,6 +188,11 @@ class Settings(BaseSettings):
         "directory; set it when several processes share one database.",
     )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
+    debug: bool = Field(
+        False,
+        description="Print a failing `switchboard` command's traceback instead of its "
+        "one-line error (as `--debug` does).",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -238,6 +238,7 @@ class Runtime:
         import uvicorn
 
         from ..api.app import create_app
+        from ..api.headers import CanonicalHttpToolsProtocol
         from ..api.pubsub.server import PubSubServer
 
         pubsub = PubSubServer(self.org, self.hub, self.settings, tls)
@@ -249,7 +250,7 @@ class Runtime:
             log_level=self.settings.log_level,
             access_log=False,
             lifespan="on",
-            http="httptools",
+            http=CanonicalHttpToolsProtocol,  # header names as Salesforce writes them
             timeout_keep_alive=30,
             # Keep-alive connections (TLS ones especially) otherwise hold a stop for 15 s.
             timeout_graceful_shutdown=2,

@@ -417,7 +417,10 @@ class PubSubServer:
 
     async def _serve(self) -> None:
         hub = self.hub
-        server = grpc.aio.server(options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)])
+        # No SO_REUSEPORT: a second server on a taken port must fail, not share it.
+        server = grpc.aio.server(
+            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.so_reuseport", 0)]
+        )
         pb_grpc.add_PubSubServicer_to_server(
             PubSubService(self.org, hub, self.settings.pubsub_keepalive), server
         )

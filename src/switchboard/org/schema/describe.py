@@ -43,7 +43,7 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "byteLength": f.length * 3 if textual else 0,
         "calculated": f.calculated,
         "calculatedFormula": f.formula,
-        "cascadeDelete": f.master_detail,
+        "cascadeDelete": f.master_detail or f.delete_constraint == "Cascade",
         "caseSensitive": f.case_sensitive,
         "compoundFieldName": f.compound_field_name,
         "controllerName": None,

@@ -91,7 +91,13 @@ def contract() -> ObjectDef:
         "Contracts",
         "800",
         [
-            lookup("AccountId", "Account", child_relationship="Contracts", required=True),
+            lookup(
+                "AccountId",
+                "Account",
+                child_relationship="Contracts",
+                required=True,
+                delete_constraint="Cascade",
+            ),
             lookup("Pricebook2Id", "Pricebook2"),
             picklist(
                 "OwnerExpirationNotice",

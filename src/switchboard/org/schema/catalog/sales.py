@@ -68,7 +68,9 @@ def contact() -> ObjectDef:
         "003",
         [
             lookup("MasterRecordId", "Contact", read_only=True),
-            lookup("AccountId", "Account", child_relationship="Contacts"),
+            lookup(
+                "AccountId", "Account", child_relationship="Contacts", delete_constraint="Cascade"
+            ),
             person_name(),
             address("Other"),
             address("Mailing"),
@@ -149,7 +151,12 @@ def opportunity() -> ObjectDef:
         "Opportunities",
         "006",
         [
-            lookup("AccountId", "Account", child_relationship="Opportunities"),
+            lookup(
+                "AccountId",
+                "Account",
+                child_relationship="Opportunities",
+                delete_constraint="Cascade",
+            ),
             boolean("IsPrivate", label="Private"),
             name(120),
             long_text(),

@@ -33,7 +33,7 @@ def case() -> ObjectDef:
             lookup("MasterRecordId", "Case", read_only=True),
             auto_number("CaseNumber", "{00000000}", label="Case Number"),
             lookup("ContactId", "Contact", child_relationship="Cases"),
-            lookup("AccountId", "Account", child_relationship="Cases"),
+            lookup("AccountId", "Account", child_relationship="Cases", delete_constraint="Cascade"),
             lookup("AssetId", "Asset", child_relationship="Cases"),
             lookup("ParentId", "Case", "Parent", "Cases"),
             text("SuppliedName", 80, label="Web Name"),
@@ -83,7 +83,9 @@ def asset() -> ObjectDef:
         "02i",
         [
             lookup("ContactId", "Contact", child_relationship="Assets"),
-            lookup("AccountId", "Account", child_relationship="Assets"),
+            lookup(
+                "AccountId", "Account", child_relationship="Assets", delete_constraint="Cascade"
+            ),
             lookup("ParentId", "Asset", "Parent", "ChildAssets"),
             lookup("RootAssetId", "Asset", "RootAsset", read_only=True),
             lookup("Product2Id", "Product2", child_relationship="Assets"),
