@@ -6,6 +6,8 @@ is the 9th): some clients read them by position rather than by name.
 
 from __future__ import annotations
 
+import logging
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,6 +20,8 @@ from ...org.identity.tokens import mint
 from ...org.runtime import Org
 from ..call import authenticate
 from .envelope import SoapFault, SoapRequest, envelope, esc, fault, parse
+
+log = logging.getLogger("switchboard.api.soap")
 
 _INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
 
@@ -119,6 +123,9 @@ async def soap(request: Request) -> Response:
             )
         except SoapFault as exc:
             return fault(exc)
+        except Exception as exc:  # a SOAP client gets a SOAP fault, never a JSON 500
+            log.exception("SOAP request failed", exc_info=exc)
+            return fault(SoapFault("UNKNOWN_EXCEPTION", "An unexpected error occurred"))
 
     return await run_in_threadpool(work)
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from ...core import ids
 from . import ast
+from ._grouping import balanced
 from .dates import as_datetimes, date_range
 from .errors import InvalidField, InvalidQueryFilterOperator
 
@@ -272,10 +273,11 @@ def condition(b: Builder, c: ast.Condition, *, safe: bool = False) -> Any:
     if isinstance(c, ast.InSubquery):
         return in_subquery(b, c)
     if isinstance(c, ast.And):
-        return sa.and_(*(condition(b, o, safe=safe) for o in c.operands))
+        return balanced(sa.and_, [condition(b, o, safe=safe) for o in c.operands])
     if isinstance(c, ast.Or):
-        return sa.or_(*(condition(b, o, safe=safe) for o in c.operands))
+        return balanced(sa.or_, [condition(b, o, safe=safe) for o in c.operands])
     return sa.not_(condition(b, c.operand, safe=not safe))
+
 
 
 __all__ = ["Typed", "condition", "value"]
