@@ -22,6 +22,7 @@ from .bulk2.routes import bulk2_raw_routes, bulk2_routes
 from .call import Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
+from .limits import RequestLimits
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
 from .soap import login as soap_login
@@ -122,7 +123,9 @@ def create_app(org: Org) -> Any:
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )
     app.state.org = org
-    return _StripTrailingSlash(app)
+    return RequestLimits(
+        _StripTrailingSlash(app), rest_max_body=org.settings.rest_max_body_mb << 20
+    )
 
 
 __all__ = ["create_app"]

@@ -157,6 +157,8 @@ def endpoint(
         handler = handlers.get("GET" if method == "HEAD" else method)
         try:
             body = await request.body() if method in ("POST", "PATCH", "PUT") else b""
+        except SwitchboardError as exc:  # over the resource's size limit (api/limits.py)
+            return render_error(exc)
         except Exception:  # a client that hangs up mid-body gets nothing back anyway
             return Response(status_code=400)
         params = dict(request.path_params)

@@ -12,7 +12,9 @@ from pathlib import Path
 import uvicorn
 
 from ..api.app import create_app
+from ..api.http_protocol import ShapedHttpToolsProtocol
 from ..core.collector import tune_for_server
+from ..core.private import UMASK
 from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.bulk.worker import BulkWorker, register
@@ -38,7 +40,7 @@ async def _serve(settings: Settings, org: Org, tls: TlsFiles | None) -> None:
         access_log=False,
         lifespan="off",
         loop="uvloop",
-        http="httptools",
+        http=ShapedHttpToolsProtocol,  # httptools, with JSON errors for unparseable requests
         timeout_keep_alive=30,
         # Keep-alive connections (TLS ones especially) otherwise hold a stop for 15 s.
         timeout_graceful_shutdown=2,
@@ -76,6 +78,7 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    os.umask(UMASK)  # job files, server.json: the data directory is its owner's alone
     org = Org.open(settings)
     _print_generated(org)
     # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..core import ids
 from ..core.errors import NotFound, SwitchboardError
+from ..core.private import private_dir
 from ..core.settings import Settings
 from ..store import open_store
 from ..store.engine import Store
@@ -54,7 +55,7 @@ class Org:
     @classmethod
     def open(cls, settings: Settings) -> Org:
         """Open the org's database, migrate it, create tables and bootstrap on first start."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         org = cls(open_store(settings.database_url), settings)
         try:
             migrate(org.store)

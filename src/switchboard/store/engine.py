@@ -26,6 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..core.private import private_dir, private_file
 from .checkpoint import Checkpointer
 from .errors import StoreBusy
 from .group_commit import Job, WriteQueue, run_batch
@@ -294,7 +295,8 @@ def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
+            private_file(path)  # org.db (and so its -wal and -shm) 0600: customer data
         engine = sa.create_engine(
             url,
             # Autocommit at the driver level: transactions are opened explicitly with
@@ -307,10 +309,13 @@ def open_store(url: str) -> Store:
             pool_size=40,
             pool_use_lifo=True,
             max_overflow=16,
+            hide_parameters=True,  # bound values are record data: never in a log or error
         )
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = sa.create_engine(
+            url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        )
     return Store(engine)
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core import ids
-from ...core.errors import InvalidSession
+from ...core.errors import InvalidSession, SwitchboardError
 from ...org.identity import grants, users
 from ...org.identity.errors import LoginFailed
 from ...org.identity.tokens import mint
@@ -108,7 +108,10 @@ async def soap(request: Request) -> Response:
     org: Org = request.app.state.org
     version = request.path_params.get("version", "59.0")
     base = str(request.base_url).rstrip("/")
-    body = await request.body()
+    try:
+        body = await request.body()
+    except SwitchboardError as exc:  # over the SOAP size limit (api/limits.py)
+        return fault(SoapFault(exc.error_code, exc.message))
 
     def work() -> Response:
         try:
