@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from ..core.errors import NotFound, SwitchboardError
+from ..core.tracebacks import detach
 from .responses import json_response
 
 log = logging.getLogger("switchboard.api")
@@ -32,8 +33,10 @@ class UnsupportedVersion(NotFound, ApiError):
 def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
     """A Salesforce error array; anything unexpected is logged and becomes one too."""
     if isinstance(exc, SwitchboardError):
+        detach(exc, keep_text=False)  # rendered: its frames (and the body they hold) may go
         return json_response([exc.to_salesforce()], exc.status, headers)
     _log_unexpected(exc)
+    detach(exc, keep_text=False)
     body = [
         {
             "message": "An unexpected error occurred. Please include this ErrorId if you "

@@ -106,9 +106,13 @@ class Org:
     # -- single-record operations -------------------------------------------------------
     def _one(self, outcomes: list[Outcome]) -> Outcome:
         out = outcomes[0]
-        if out.errors:
-            raise out.errors[0]
-        return out
+        if not out.errors:
+            return out
+        error = out.errors[0]
+        try:
+            raise error
+        finally:  # the traceback keeps this frame: it must not keep the outcomes too
+            del out, outcomes, error
 
     def create(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
         obj = self.schema.object(type_name)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..core.private import private_dir, private_file
+from ..core.tracebacks import detach
 from .checkpoint import Checkpointer
 from .errors import StoreBusy
 from .group_commit import Job, WriteQueue, run_batch
@@ -116,7 +117,7 @@ class Store:
         except BaseException as exc:  # retries ran out: every job shares the fate
             for queued in batch:
                 if not queued.done:
-                    queued.error, queued.done = exc, True
+                    queued.error, queued.done = detach(exc), True
         finally:
             for queued in batch:
                 queued.finished()
@@ -165,10 +166,12 @@ class Store:
             self._drop_writer()
             if self._retryable(exc):
                 raise  # the whole batch is retried
+            detach(exc)  # kept by the jobs; this frame holds ``batch``: no cycle through it
             for job in batch:
                 job.error, job.done = job.error or exc, True
             return
         except Exception as exc:  # a lone job's own failure
+            detach(exc)
             for job in batch:
                 job.error, job.done = job.error or exc, True
             return

@@ -10,6 +10,7 @@ import orjson
 from starlette.datastructures import Headers, QueryParams
 
 from ...core.errors import JsonParserError, NotFound, SwitchboardError
+from ...core.tracebacks import detach
 from ...core.untrusted import shown
 from .. import versions
 from ..call import Call, check_untrusted
@@ -31,6 +32,7 @@ class SubResult:
 
 
 def error_result(exc: SwitchboardError) -> SubResult:
+    detach(exc, keep_text=False)  # rendered: keep no frame (nor the body it holds) alive
     return SubResult(exc.status, [exc.to_salesforce()], {})
 
 

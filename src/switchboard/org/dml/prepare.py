@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.errors import SwitchboardError
+from ...core.tracebacks import bare
 from ..errors import InvalidField, InvalidFieldForInsertUpdate, RequiredFieldMissing
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
@@ -69,7 +70,7 @@ def prepare(
             out.values[f.column] = coerce(f, value)
             out.given.append(f)
         except SwitchboardError as exc:
-            out.errors.append(exc)
+            out.errors.append(bare(exc))
     for name in unknown:
         out.errors.append(
             InvalidField(f"No such column '{name}' on sobject of type {obj.name}", fields=[name])
@@ -131,7 +132,7 @@ def prepare_many(
                     values[column] = conv(value)  # type: ignore[misc]
                     given.append(f)  # type: ignore[arg-type]
                 except SwitchboardError as exc:
-                    errors.append(exc)
+                    errors.append(bare(exc))
             elif kind == _READ_ONLY:
                 errors.append(_read_only(f))  # type: ignore[arg-type]
             elif kind == _UNKNOWN:
