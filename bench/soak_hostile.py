@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL text built from generated fragments; no SQL is built here)
 """Hostile-input soak: memory stays flat, no 5xx, and the log carries no record data.
 
 Per backend, starts ``switchboard up`` (plain HTTP) on a fresh database and sends,

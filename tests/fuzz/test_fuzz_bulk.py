@@ -13,11 +13,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.hostile import V, Hostile
+from support.hostile import Hostile, V
 from support.hostile_values import EDGE_TEXT, NUL_TEXT, NUMBERS
 
 COLUMNS = ["Name", "NumberOfEmployees", "AnnualRevenue", "Rating", "Website", "Description"]
-HEADER = st.one_of(st.sampled_from(COLUMNS), NUL_TEXT, st.sampled_from(["", "Bogus__c", "name", "Na me"]))
+HEADER = st.one_of(
+    st.sampled_from(COLUMNS), NUL_TEXT, st.sampled_from(["", "Bogus__c", "name", "Na me"])
+)
 CELL = st.one_of(EDGE_TEXT.filter(lambda s: len(s) < 5000), NUMBERS.map(str), NUL_TEXT)
 
 
@@ -49,7 +51,9 @@ def _wait(hostile: Hostile, job_id: str, timeout: float = 30) -> dict[str, Any]:
 
 
 def test_ingest_jobs_always_end(hostile: Hostile) -> None:
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     @given(up=upload(), operation=st.sampled_from(["insert", "upsert"]))
     def run(up: tuple[bytes, bool, bool], operation: str) -> None:
         body, nul_header, nul_cell = up
@@ -59,7 +63,12 @@ def test_ingest_jobs_always_end(hostile: Hostile) -> None:
         created = hostile.request("POST", f"{V}/jobs/ingest", json=spec)
         assert created.status_code == 200, created.text
         job_id = created.json()["id"]
-        put = hostile.request("PUT", f"{V}/jobs/ingest/{job_id}/batches", content=body, headers={"Content-Type": "text/csv"})
+        put = hostile.request(
+            "PUT",
+            f"{V}/jobs/ingest/{job_id}/batches",
+            content=body,
+            headers={"Content-Type": "text/csv"},
+        )
         if put.status_code >= 400:
             return
         hostile.request("PATCH", f"{V}/jobs/ingest/{job_id}", json={"state": "UploadComplete"})

@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL text built from generated fragments; no SQL is built here)
 """Generated SOQL, SOAP and OAuth requests: hostile literals and limits, XML with entity
 tricks (XXE, billion laughs, unknown encodings), and form bodies. None may reach a 5xx
 (a SOAP fault is the SOAP binding's 500 and must be a fault envelope), every refusal is
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.hostile import V, Hostile
+from support.hostile import Hostile, V
 from support.hostile_values import BIG_INTS, EDGE_TEXT, NUL_TEXT
 
 
@@ -37,7 +38,9 @@ LITERAL = st.one_of(
         st.sampled_from(UNITS),
         st.one_of(st.integers(0, 2**40), st.sampled_from([99999999999, 1000000, 2147483648])),
     ),
-    st.sampled_from(["TODAY", "NULL", "true", "2024-01-01", "2024-01-01T00:00:00Z", "USD12.5", "'\\u0000'"]),
+    st.sampled_from(
+        ["TODAY", "NULL", "true", "2024-01-01", "2024-01-01T00:00:00Z", "USD12.5", "'\\u0000'"]
+    ),
 )
 TERM = st.builds(
     lambda f, op, v: f"{f} {op} {v}",
@@ -54,7 +57,11 @@ def soql(draw: Any) -> str:
         terms = [f"Name = 'n{i}'" for i in range(draw(st.integers(900, 1500)))]
     joiner = draw(st.sampled_from([" OR ", " AND "]))
     query = f"SELECT Id, Name FROM Account WHERE {joiner.join(terms)}"
-    tail = draw(st.sampled_from(["", " LIMIT 5", " LIMIT 99999999999", " OFFSET 2147483648", " ORDER BY Name"]))
+    tail = draw(
+        st.sampled_from(
+            ["", " LIMIT 5", " LIMIT 99999999999", " OFFSET 2147483648", " ORDER BY Name"]
+        )
+    )
     return query + tail
 
 
@@ -63,13 +70,19 @@ def test_soql(hostile: Hostile) -> None:
     @given(q=st.one_of(soql(), st.text(max_size=200), NUL_TEXT), bulk=st.integers(0, 9))
     def run(q: str, bulk: int) -> None:
         if bulk == 0:  # the same text as a Bulk API 2.0 query job (which stores it)
-            hostile.rejected_changes_nothing("POST", f"{V}/jobs/query", json={"operation": "query", "query": q})
+            hostile.rejected_changes_nothing(
+                "POST", f"{V}/jobs/query", json={"operation": "query", "query": q}
+            )
         elif len(q) < 15_000:
             resp = hostile.request("GET", f"{V}/query", params={"q": q})
             if "\x00" in q:
                 assert resp.status_code == 400, resp.text
         else:  # too long for a URL: through composite, as Salesforce advises
-            body = {"compositeRequest": [{"method": "GET", "url": f"{V}/query?{urlencode({'q': q})}", "referenceId": "q"}]}
+            body = {
+                "compositeRequest": [
+                    {"method": "GET", "url": f"{V}/query?{urlencode({'q': q})}", "referenceId": "q"}
+                ]
+            }
             hostile.request("POST", f"{V}/composite", json=body)
 
     run()
@@ -112,7 +125,10 @@ def test_soap(hostile: Hostile) -> None:
     @given(body=soap_body())
     def run(body: bytes) -> None:
         resp = hostile.rejected_changes_nothing(
-            "POST", "/services/Soap/u/59.0", content=body, headers={"Content-Type": "text/xml", "SOAPAction": "login"}
+            "POST",
+            "/services/Soap/u/59.0",
+            content=body,
+            headers={"Content-Type": "text/xml", "SOAPAction": "login"},
         )
         assert b"root:" not in resp.content  # no file read through an external entity
 
@@ -120,20 +136,51 @@ def test_soap(hostile: Hostile) -> None:
 
 
 def test_oauth_forms(hostile: Hostile) -> None:
-    grant = st.sampled_from(["password", "refresh_token", "authorization_code", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer", "x"])
+    grant = st.sampled_from(
+        [
+            "password",
+            "refresh_token",
+            "authorization_code",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "x",
+        ]
+    )
     form = st.dictionaries(
-        st.sampled_from(["grant_type", "username", "password", "client_id", "client_secret", "code", "refresh_token", "assertion", "redirect_uri", "token", "code_verifier"]),
+        st.sampled_from(
+            [
+                "grant_type",
+                "username",
+                "password",
+                "client_id",
+                "client_secret",
+                "code",
+                "refresh_token",
+                "assertion",
+                "redirect_uri",
+                "token",
+                "code_verifier",
+            ]
+        ),
         EDGE_TEXT.filter(lambda s: len(s) < 2000),
         max_size=6,
     )
 
     @fuzz(400)
-    @given(g=grant, fields=form, path=st.sampled_from(["token", "revoke", "introspect", "authorize"]), raw=st.one_of(st.none(), st.binary(max_size=100)))
+    @given(
+        g=grant,
+        fields=form,
+        path=st.sampled_from(["token", "revoke", "introspect", "authorize"]),
+        raw=st.one_of(st.none(), st.binary(max_size=100)),
+    )
     def run(g: str, fields: dict[str, str], path: str, raw: bytes | None) -> None:
         fields.setdefault("grant_type", g)
         content = raw if raw is not None else urlencode(fields).encode()
         resp = hostile.rejected_changes_nothing(
-            "POST", f"/services/oauth2/{path}", content=content, headers={"Content-Type": "application/x-www-form-urlencoded"}
+            "POST",
+            f"/services/oauth2/{path}",
+            content=content,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         if path == "token" and resp.status_code == 200:
             raise AssertionError(f"a token for generated credentials: {fields}")

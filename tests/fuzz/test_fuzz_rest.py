@@ -4,15 +4,14 @@ Salesforce-shaped, and a refused request leaves the store as it was."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.hostile import V, Hostile
+from support.hostile import Hostile, V
 from support.hostile_values import EDGE_TEXT, NUL_TEXT, WRONG_SHAPES, value_for
-
 
 
 def fuzz(examples: int) -> settings:
@@ -24,6 +23,8 @@ def fuzz(examples: int) -> settings:
         suppress_health_check=list(HealthCheck),
         database=None,
     )
+
+
 OBJECTS = ["Account", "Contact", "Lead", "Opportunity", "Case"]
 JSON = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), EDGE_TEXT),
@@ -55,7 +56,12 @@ def test_create_any_field_type(hostile: Hostile) -> None:
     @given(data=st.data(), name=st.sampled_from(OBJECTS))
     def run(data: st.DataObject, name: str) -> None:
         body = data.draw(record(hostile, name))
-        hostile.rejected_changes_nothing("POST", f"{V}/sobjects/{name}", content=dumps(body), headers={"Content-Type": "application/json"})
+        hostile.rejected_changes_nothing(
+            "POST",
+            f"{V}/sobjects/{name}",
+            content=dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
 
     run()
 
@@ -64,14 +70,21 @@ def test_update_and_path_segments(hostile: Hostile) -> None:
     created = hostile.request("POST", f"{V}/sobjects/Account", json={"Name": "fuzz target"})
     assert created.status_code == 201, created.text
     target = created.json()["id"]
-    segment = st.one_of(st.just(target), EDGE_TEXT.filter(lambda s: "/" not in s and "?" not in s and "#" not in s and len(s) < 300))
+    segment = st.one_of(
+        st.just(target),
+        EDGE_TEXT.filter(lambda s: "/" not in s and "?" not in s and "#" not in s and len(s) < 300),
+    )
 
     @fuzz(800)
     @given(
         data=st.data(),
         method=st.sampled_from(["GET", "PATCH", "DELETE"]),
         seg=segment,
-        query=st.dictionaries(st.sampled_from(["fields", "start", "end", "updateOnly", "x"]), EDGE_TEXT.filter(lambda s: len(s) < 200), max_size=2),
+        query=st.dictionaries(
+            st.sampled_from(["fields", "start", "end", "updateOnly", "x"]),
+            EDGE_TEXT.filter(lambda s: len(s) < 200),
+            max_size=2,
+        ),
     )
     def run(data: st.DataObject, method: str, seg: str, query: dict[str, str]) -> None:
         from urllib.parse import quote
@@ -93,9 +106,19 @@ def test_update_and_path_segments(hostile: Hostile) -> None:
 def test_composite_payloads(hostile: Hostile) -> None:
     sub = st.fixed_dictionaries(
         {
-            "method": st.one_of(st.sampled_from(["GET", "POST", "PATCH", "DELETE", "PUT", "get", "TRACE"]), JSON),
+            "method": st.one_of(
+                st.sampled_from(["GET", "POST", "PATCH", "DELETE", "PUT", "get", "TRACE"]), JSON
+            ),
             "url": st.one_of(
-                st.sampled_from([f"{V}/sobjects/Account", f"{V}/sobjects/Account/@{{a.id}}", f"{V}/query?q=SELECT+Id+FROM+Account", "/x", f"{V}/sobjects/Account/%00"]),
+                st.sampled_from(
+                    [
+                        f"{V}/sobjects/Account",
+                        f"{V}/sobjects/Account/@{{a.id}}",
+                        f"{V}/query?q=SELECT+Id+FROM+Account",
+                        "/x",
+                        f"{V}/sobjects/Account/%00",
+                    ]
+                ),
                 JSON,
             ),
             "referenceId": st.one_of(st.sampled_from(["a", "b", "ref_1"]), JSON),
@@ -103,9 +126,15 @@ def test_composite_payloads(hostile: Hostile) -> None:
         optional={"body": JSON, "httpHeaders": JSON},
     )
     payload = st.one_of(
-        st.fixed_dictionaries({"compositeRequest": st.lists(sub, max_size=4)}, optional={"allOrNone": JSON}),
-        st.fixed_dictionaries({"batchRequests": st.lists(sub, max_size=3)}, optional={"haltOnError": JSON}),
-        st.fixed_dictionaries({"records": st.lists(JSON, max_size=3)}, optional={"allOrNone": JSON}),
+        st.fixed_dictionaries(
+            {"compositeRequest": st.lists(sub, max_size=4)}, optional={"allOrNone": JSON}
+        ),
+        st.fixed_dictionaries(
+            {"batchRequests": st.lists(sub, max_size=3)}, optional={"haltOnError": JSON}
+        ),
+        st.fixed_dictionaries(
+            {"records": st.lists(JSON, max_size=3)}, optional={"allOrNone": JSON}
+        ),
         JSON,
     )
     resources = {
@@ -117,11 +146,15 @@ def test_composite_payloads(hostile: Hostile) -> None:
     @fuzz(700)
     @given(body=payload, graph=st.booleans())
     def run(body: Any, graph: bool) -> None:
-        key = next((k for k in resources if isinstance(body, dict) and k in body), "compositeRequest")
+        key = next(
+            (k for k in resources if isinstance(body, dict) and k in body), "compositeRequest"
+        )
         path = resources[key]
         if graph and key == "compositeRequest" and isinstance(body, dict):
             path, body = f"{V}/composite/graph", {"graphs": [{"graphId": "g1", **body}]}
-        hostile.rejected_changes_nothing("POST", path, content=dumps(body), headers={"Content-Type": "application/json"})
+        hostile.rejected_changes_nothing(
+            "POST", path, content=dumps(body), headers={"Content-Type": "application/json"}
+        )
 
     run()
 
@@ -138,8 +171,14 @@ def test_malformed_json(hostile: Hostile) -> None:
     @fuzz(400)
     @given(body=raw, name=st.sampled_from(OBJECTS), method=st.sampled_from(["POST", "PATCH"]))
     def run(body: bytes, name: str, method: str) -> None:
-        path = f"{V}/sobjects/{name}" if method == "POST" else f"{V}/sobjects/{name}/001000000000000AAA"
-        hostile.rejected_changes_nothing(method, path, content=body, headers={"Content-Type": "application/json"})
+        path = (
+            f"{V}/sobjects/{name}"
+            if method == "POST"
+            else f"{V}/sobjects/{name}/001000000000000AAA"
+        )
+        hostile.rejected_changes_nothing(
+            method, path, content=body, headers={"Content-Type": "application/json"}
+        )
 
     run()
 

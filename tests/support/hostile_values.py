@@ -35,7 +35,9 @@ WRONG_SHAPES = st.one_of(
 DATES = st.one_of(
     st.dates().map(str),
     st.datetimes().map(lambda d: d.isoformat()),
-    st.sampled_from(["0000-00-00", "9999-12-31T23:59:60Z", "2024-02-30", "2024-13-01T00:00:00Z", "+10000-01-01"]),
+    st.sampled_from(
+        ["0000-00-00", "9999-12-31T23:59:60Z", "2024-02-30", "2024-13-01T00:00:00Z", "+10000-01-01"]
+    ),
 )
 
 

@@ -302,5 +302,4 @@ def condition(b: Builder, c: ast.Condition, *, safe: bool = False) -> Any:
     return sa.not_(condition(b, c.operand, safe=not safe))
 
 
-
 __all__ = ["Typed", "condition", "value"]
