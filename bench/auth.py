@@ -26,6 +26,7 @@ from switchboard.api.app import create_app
 from switchboard.core.settings import load
 from switchboard.org.identity.tokens import mint, validate
 from switchboard.org.runtime import Org
+from switchboard.runtime import Runtime
 
 
 async def _request(app: Any, path: str, token: str) -> int:
@@ -81,7 +82,7 @@ def main() -> None:
     )
     users = org.schema.table(org.schema.object("User"))
     session = call_mod.authenticate(org, token)
-    app = create_app(org)
+    app = create_app(Runtime.around(org))
     loop = asyncio.new_event_loop()
     path = "/services/data/v59.0/limits"
     n = args.requests
@@ -106,7 +107,7 @@ def main() -> None:
     org.usage.flush()
     org.close()
     loop.close()
-    backend = org.store.dialect
+    backend = org.store.dialect.name
     print(f"backend: {backend}, {n} requests x 5 rounds, median per request")
     print(f"validate() alone (connection checkout + sha256 + lookup): {validate_us:8.1f} us")
     print(f"GET limits with token validation:                        {with_auth:8.1f} us")

@@ -53,6 +53,8 @@ from typing import Any
 import httpx
 import orjson
 
+from switchboard.events import tables as event_tables
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 REALTY = HERE.parent / "tests" / "fixtures" / "sfdx-realty"
@@ -406,10 +408,8 @@ def event_ddl(kind: str) -> list[str]:
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from switchboard.store import internal
-
     dialect = sqlite.dialect() if kind == "sqlite" else postgresql.dialect()
-    copy = internal.event.to_metadata(sa.MetaData(), name="floor_event")
+    copy = event_tables.event.to_metadata(sa.MetaData(), name="floor_event")
     ddl = [str(sa.schema.CreateTable(copy).compile(dialect=dialect))]
     for ix in copy.indexes:
         cols = [c.name for c in ix.columns]

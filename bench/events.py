@@ -27,8 +27,10 @@ import sqlalchemy as sa
 
 from switchboard.core import clock
 from switchboard.events import log
+from switchboard.events import tables as event_tables
 from switchboard.events.hub import EventHub
-from switchboard.store import internal, open_store
+from switchboard.org.migrations import ORG_CHAINS
+from switchboard.store import open_store
 from switchboard.store.engine import Store
 from switchboard.store.migrations import migrate
 
@@ -84,7 +86,7 @@ def hub_subscriber(hub: EventHub, total: list[int], lat: list[float], stamps: di
 
 
 def raw_subscriber(store: Store, total: list[int], lat: list[float], stamps: dict, stop) -> None:
-    ev = internal.event
+    ev = event_tables.event
     with store.read() as conn:
         after = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ev.c.id), 0))).scalar()
     idle = 0
@@ -149,9 +151,9 @@ def main() -> None:
     args = ap.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     store = open_store(url)
-    migrate(store)
-    hub = EventHub(store, poll_interval=0.1)
-    print(f"database: {store.dialect}, {args.writers} writer(s)")
+    migrate(store, ORG_CHAINS)
+    hub = EventHub(store, poll_interval=0.1).start()
+    print(f"database: {store.dialect.name}, {args.writers} writer(s)")
     for label, h in (("hub", hub), ("raw", None)):
         rate, got, wrote, p50, p99 = run(store, h, 1, args.seconds, 1000.0, args.writers)
         print(

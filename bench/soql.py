@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from switchboard.core import ids
 from switchboard.core.settings import load
 from switchboard.org.runtime import Org
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
 
 INDUSTRIES = ["Technology", "Retail", "Banking", "Energy", "Media", "Health", "Travel"]
 
@@ -161,10 +161,10 @@ def run(org: Org, accounts: int, per: int) -> None:
     t0 = time.perf_counter()
     acc_ids = seed(org, accounts, per)
     print(
-        f"backend {org.store.dialect}: seeded {accounts} accounts, "
+        f"backend {org.store.dialect.name}: seeded {accounts} accounts, "
         f"{accounts * per} contacts in {time.perf_counter() - t0:.1f}s"
     )
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     sqlite = org.store.is_sqlite
     false = "0" if sqlite else "false"
     ph = (lambda n: "?") if sqlite else (lambda n: f"%({n})s")

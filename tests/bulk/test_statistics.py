@@ -16,7 +16,7 @@ from switchboard.store import open_store
 
 
 def _planner_rows(store, table: sa.Table) -> float | None:  # type: ignore[no-untyped-def]
-    if store.dialect != "postgresql":
+    if not store.dialect.needs_statistics:
         return None
     with store.read() as conn:
         return float(

@@ -7,14 +7,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from switchboard.core.settings import load
+from switchboard.events import tables as event_tables
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
-from switchboard.store import internal
 
 
 def _channels(org: Org) -> list[str]:
     with org.store.read() as conn:
-        return [r[0] for r in conn.execute(sa.select(internal.event.c.channel))]
+        return [r[0] for r in conn.execute(sa.select(event_tables.event.c.channel))]
 
 
 def _write_some(org: Org) -> None:
@@ -62,7 +62,7 @@ def test_change_events_carry_datetimes_in_salesforce_form(tmp_path: Path) -> Non
         _write_some(org)
         with org.store.read() as conn:
             payloads = [
-                orjson.loads(p) for (p,) in conn.execute(sa.select(internal.event.c.payload))
+                orjson.loads(p) for (p,) in conn.execute(sa.select(event_tables.event.c.payload))
             ]
     finally:
         org.close()

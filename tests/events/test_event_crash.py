@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from support.databases import BACKENDS, database_url
 from support.pubsub import Client, token
 from support.server import Server, free_port
-from switchboard.store import internal, open_store
+from switchboard.events import tables as event_tables
+from switchboard.store import open_store
 
 TOPIC = "/data/AccountChangeEvent"
 WRITERS = {"sqlite": 3, "postgresql": 8}
@@ -123,9 +124,9 @@ def committed_state(url: str) -> tuple[dict[str, str | None], list[tuple[int, di
             events = [
                 (int(r.id), orjson.loads(r.payload)["ChangeEventHeader"])
                 for r in conn.execute(
-                    sa.select(internal.event.c.id, internal.event.c.payload)
-                    .where(internal.event.c.channel == TOPIC)
-                    .order_by(internal.event.c.id)
+                    sa.select(event_tables.event.c.id, event_tables.event.c.payload)
+                    .where(event_tables.event.c.channel == TOPIC)
+                    .order_by(event_tables.event.c.id)
                 )
             ]
     finally:

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 
 from switchboard.core import clock
 from switchboard.events import log, replay
+from switchboard.events import tables as event_tables
 from switchboard.events.errors import ReplayIdTooOld
 from switchboard.events.hub import EventHub
-from switchboard.store import internal, open_store
+from switchboard.org.migrations import ORG_CHAINS
+from switchboard.store import open_store
 from switchboard.store.migrations import migrate
 
 
@@ -26,8 +28,8 @@ class Boom(Exception):
 
 def test_concurrent_writers_never_skip(db_url: str) -> None:
     store = open_store(db_url)
-    migrate(store)
-    hub = EventHub(store, poll_interval=0.05)
+    migrate(store, ORG_CHAINS)
+    hub = EventHub(store, poll_interval=0.05).start()
     committed: set[int] = set()
     lock = threading.Lock()
     stop = threading.Event()
@@ -81,17 +83,17 @@ def test_concurrent_writers_never_skip(db_url: str) -> None:
 
 def test_retention_refuses_old_replay_ids(db_url: str) -> None:
     store = open_store(db_url)
-    migrate(store)
+    migrate(store, ORG_CHAINS)
     old = clock.now() - timedelta(hours=100)
     store.write(lambda c: log.append(c, [("/event/A__e", {"n": i}) for i in range(3)], old))
     store.write(lambda c: log.append(c, [("/event/A__e", {"n": 9})], clock.now()))
     with store.read() as conn:
-        ids = list(conn.execute(sa.select(internal.event.c.id).order_by("id")).scalars())
+        ids = list(conn.execute(sa.select(event_tables.event.c.id).order_by("id")).scalars())
     assert replay.purge(store, 72) == 3
     with pytest.raises(ReplayIdTooOld):
         replay.check_replay(store, ids[0])
     replay.check_replay(store, ids[2])  # everything after it is still there
-    hub = EventHub(store)
+    hub = EventHub(store).start()
     assert [e.payload["n"] for e in hub.read("/event/A__e", 0, 10)] == [9]
     # The newest event survives even when it is old, so ids are never reused.
     assert replay.purge(store, 0) == 0

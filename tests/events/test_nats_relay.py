@@ -233,7 +233,7 @@ def test_relays_each_event_once_in_order(org: Org, stream: str) -> None:
     store = org.store
     before = Writers(store, threads=4, each=40).start()
     before.join()
-    hub = EventHub(store, poll_interval=0.05)
+    hub = EventHub(store, poll_interval=0.05).start()
     relay = NatsRelay(store, hub, url=NATS_URL, stream=stream, batch=50)
     runner = InProcess(relay)
     try:
@@ -262,7 +262,7 @@ def test_crash_between_publish_and_checkpoint(org: Org, stream: str) -> None:
     store = org.store
     writers = Writers(store, threads=2, each=60).start()
     writers.join()
-    hub = EventHub(store, poll_interval=0.05)
+    hub = EventHub(store, poll_interval=0.05).start()
 
     class Crashing(NatsRelay):
         def checkpoint(self, event_id: int) -> None:

@@ -238,9 +238,14 @@ def test_real_server_urls_files_and_logs(backend: str, tmp_path: Path) -> None:
                     headers=h,
                     timeout=30,
                 )
+            # While it runs: server.json, org.db and its -wal/-shm (secret.key when made).
+            running = {f.name: f.stat().st_mode for f in data.iterdir() if f.is_file()}
         finally:
             srv.stop()
+    assert "server.json" in running, sorted(running)
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name, mode in running.items():
+        assert stat.S_IMODE(mode) & 0o077 == 0, (name, oct(mode))
     for f in data.iterdir():
         if f.is_file():
             assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f

@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from support.databases import database_url
 from switchboard.core import clock
 from switchboard.core.settings import load
+from switchboard.org.dml import tables as dml_tables
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
-from switchboard.store import internal
 
 
 def test_old_entries_age_out(backend: str, tmp_path: Path) -> None:
-    dl = internal.delete_log
+    dl = dml_tables.delete_log
     with database_url(backend, tmp_path) as url:
         org = Org.open(load(data_dir=tmp_path, db=url))
         try:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from support.databases import database_url
 from switchboard.core.settings import load
 from switchboard.org.runtime import Org
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
 
 REALTY = Path(__file__).parents[1] / "fixtures" / "sfdx-realty"
 
@@ -52,7 +52,7 @@ def test_folded_text_is_indexed_as_lower_only(backend: str, tmp_path: Path) -> N
             assert {"ix_o_account_ownerid", "ix_o_account_systemmodstamp"} <= set(found)
 
             # SOQL's WHERE Name = ... (lower(name) = ...) is served by that index.
-            main = engine_for(org).plan("SELECT Id FROM Account WHERE Name = 'Acme'", False).main
+            main = QueryEngine(org).plan("SELECT Id FROM Account WHERE Name = 'Acme'", False).main
             with org.store.read() as conn:
                 if backend == "sqlite":
                     shown = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {main.sql}", main.args)

@@ -13,25 +13,25 @@ import sqlalchemy as sa
 
 from support.databases import database_url
 from switchboard.core.settings import load
+from switchboard.events import tables as event_tables
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.dml.writer import Dml
 from switchboard.org.runtime import Org
-from switchboard.store import internal
 
 
 def _events(org: Org, since: int) -> list[dict[str, Any]]:
     with org.store.read() as conn:
         rows = conn.execute(
-            sa.select(internal.event.c.payload)
-            .where(internal.event.c.id > since)
-            .order_by(internal.event.c.id)
+            sa.select(event_tables.event.c.payload)
+            .where(event_tables.event.c.id > since)
+            .order_by(event_tables.event.c.id)
         ).all()
     return [orjson.loads(p) for (p,) in rows]
 
 
 def _last_event_id(org: Org) -> int:
     with org.store.read() as conn:
-        return int(conn.execute(sa.select(sa.func.max(internal.event.c.id))).scalar() or 0)
+        return int(conn.execute(sa.select(sa.func.max(event_tables.event.c.id))).scalar() or 0)
 
 
 def test_upsert_by_id_updates_as_an_update_does(

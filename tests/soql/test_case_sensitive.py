@@ -15,7 +15,7 @@ from switchboard.core.settings import load
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
 from switchboard.org.schema.sfdx import read_project
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
 
 _OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
 <CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -63,7 +63,7 @@ def org(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Org]:
 
 
 def _keys(org: Org, where: str) -> list[str]:
-    reply: dict[str, Any] = engine_for(org).query(
+    reply: dict[str, Any] = QueryEngine(org).query(
         f"SELECT Key__c FROM Code__c WHERE {where} ORDER BY Key__c", version="59.0"
     )
     return sorted(r["Key__c"] for r in reply["records"])

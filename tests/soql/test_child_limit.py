@@ -14,7 +14,7 @@ import pytest
 
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.soql import MalformedQuery, locators
-from switchboard.org.soql.engine import QueryEngine, engine_for
+from switchboard.org.soql.engine import QueryEngine
 
 CONTACTS = [
     # account, LastName, Birthdate, Email
@@ -74,7 +74,7 @@ def data(blank: Any) -> tuple[Any, dict[str, Any]]:
 
 def children(org: Any, sub: str, **kw: Any) -> dict[str, Any]:
     """The Contacts value of each Account, by Account name."""
-    reply = engine_for(org).query(
+    reply = QueryEngine(org).query(
         f"SELECT Name, ({sub}) FROM Account ORDER BY Name", version="59.0", **kw
     )
     return {r["Name"]: r["Contacts"] for r in reply["records"]}
@@ -147,7 +147,7 @@ def test_offset_under_a_parent_limit_1_skips_that_parents_first_rows(
     org, _ = data
     sub = "SELECT Id, LastName FROM Contacts ORDER BY LastName DESC"
     soql = "SELECT Name, ({}) FROM Account WHERE Name = 'A3 many' LIMIT 1"
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     every = engine.query(soql.format(sub), version="59.0")["records"][0]["Contacts"]
     got = engine.query(soql.format(f"{sub} {limit} OFFSET {offset}"), version="59.0")
     want = every["records"][offset:]
@@ -159,7 +159,7 @@ def test_offset_under_a_parent_limit_1_skips_that_parents_first_rows(
 
 def test_offset_in_a_subquery_needs_a_parent_limit_1(data: Any) -> None:
     org, _ = data
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     for soql in (
         "SELECT Name, (SELECT Id FROM Contacts LIMIT 2 OFFSET 1) FROM Account",
         "SELECT Name, (SELECT Id FROM Contacts OFFSET 1) FROM Account LIMIT 2",
@@ -186,7 +186,7 @@ def test_child_limit_on_a_later_page_of_parents(data: Any) -> None:
     org, _ = data
     assert org.boot is not None
     ctx = WriteContext(org.boot.admin_user_id)
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     extra = [org.create(ctx, "Account", {"Name": f"P{i:03d}"}) for i in range(205)]
     for account in (extra[0], extra[204]):
         for last in ("b", "a", "c"):
@@ -213,7 +213,7 @@ def test_aggregate_pages_come_from_the_first_computation(data: Any) -> None:
     ctx = WriteContext(org.boot.admin_user_id)
     for i in range(250):
         org.create(ctx, "Lead", {"LastName": f"G{i:03d}", "Company": "C"})
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     text = "SELECT LastName, COUNT(Id) n FROM Lead GROUP BY LastName ORDER BY LastName"
     first = engine.query(text, version="59.0", batch=200)
     token = first["nextRecordsUrl"].rsplit("/", 1)[1]

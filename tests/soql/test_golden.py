@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from switchboard.org.errors import OrgError
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
 from switchboard.org.soql.errors import SoqlError
 
 CASES = [
@@ -21,7 +21,7 @@ CASES = [
 
 
 def run(org: Any, text: str, **kw: Any) -> dict[str, Any]:
-    return engine_for(org).query(text, version="59.0", **kw)
+    return QueryEngine(org).query(text, version="59.0", **kw)
 
 
 def options(case: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 from switchboard.api.app import create_app
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.identity.tokens import mint
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
+from switchboard.runtime import Runtime
 
 RATINGS = ["Hot", "Warm", "Cold"]
 rnd = random.Random(11)
@@ -150,7 +151,7 @@ def test_matches_reference(
     soql = f"SELECT LastName FROM Lead WHERE {text} ORDER BY {order}, LastName"
     if limit is not None:
         soql += f" LIMIT {limit}"
-    got = [r["LastName"] for r in engine_for(org).query(soql, version="59.0")["records"]]
+    got = [r["LastName"] for r in QueryEngine(org).query(soql, version="59.0")["records"]]
     rows = [r for r in ROWS if pred(r)]
     nulls_first = nulls == "FIRST" if nulls else not desc
     present = sorted(
@@ -210,7 +211,7 @@ def client(org: Any) -> Any:
     token = org.store.write(
         lambda c: mint(c, boot.org_id, boot.admin_user_id, client_id=None, lifetime_seconds=3600)
     )
-    with TestClient(create_app(org)) as c:
+    with TestClient(create_app(Runtime.around(org))) as c:
         c.headers["Authorization"] = f"Bearer {token}"
         yield c
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from switchboard.org.dml.context import WriteContext
-from switchboard.org.soql.engine import engine_for
+from switchboard.org.soql.engine import QueryEngine
 
 V = "/services/data/v59.0/sobjects"
 
@@ -49,7 +49,7 @@ def data(blank: Any) -> tuple[Any, dict[str, str]]:
 
 
 def query(org: Any, text: str) -> list[dict[str, Any]]:
-    reply = engine_for(org).query(text, version="59.0")
+    reply = QueryEngine(org).query(text, version="59.0")
     assert reply["done"] is True and reply["totalSize"] == len(reply["records"])
     records: list[dict[str, Any]] = reply["records"]
     return records
@@ -146,7 +146,7 @@ def test_aggregate_pages_through_a_locator(data: Any) -> None:
     for i in range(250):
         org.create(ctx, "Lead", {"LastName": f"G{i:03d}", "Company": "C"})
     org.create(ctx, "Lead", {"LastName": "G007", "Company": "C"})
-    engine = engine_for(org)
+    engine = QueryEngine(org)
     text = "SELECT LastName, COUNT(Id) n FROM Lead GROUP BY LastName ORDER BY LastName"
     first = engine.query(text, version="59.0", batch=200)
     assert (first["totalSize"], first["done"], len(first["records"])) == (250, False, 200)

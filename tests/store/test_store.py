@@ -14,8 +14,6 @@ from switchboard.core.errors import MalformedId, NotFound
 from switchboard.core.settings import load
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
-from switchboard.store import internal, migrations, open_store
-from switchboard.store.errors import MigrationError
 
 
 @pytest.fixture
@@ -93,57 +91,6 @@ def test_two_org_instances_writing_at_once(org: Org, db_url: str, tmp_path: Path
         other.close()
     assert failures == [], failures[:3]
     assert len(set(created)) == 80
-
-
-def test_an_older_database_is_migrated(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = open_store(db_url)
-    try:
-        # A database made by a build that only had the first migration.
-        with monkeypatch.context() as m:
-            m.setattr(migrations, "STEPS", migrations.STEPS[:1])
-            m.setattr(migrations, "LATEST", 1)
-            assert migrations.migrate(store) == 1
-        with store.read() as conn:
-            assert migrations.current_version(conn) == 1
-        store.write(
-            lambda c: c.execute(internal.meta.insert().values(key="left_by_v1", value="kept"))
-        )
-    finally:
-        store.dispose()
-    org = Org.open(load(data_dir=tmp_path, db=db_url))
-    try:
-        with org.store.read() as conn:
-            assert migrations.current_version(conn) == migrations.LATEST
-            versions = [r[0] for r in conn.execute(sa.select(internal.migration.c.version))]
-            assert sorted(versions) == [v for v, _ in migrations.STEPS]
-            kept = conn.execute(
-                sa.select(internal.meta.c.value).where(internal.meta.c.key == "left_by_v1")
-            ).scalar()
-            assert kept == "kept"
-            inspector = sa.inspect(conn)
-            for table in internal.metadata.sorted_tables:
-                assert inspector.has_table(table.name), table.name
-        rid = org.create(_ctx(org), "Account", {"Name": "after migration"})
-        assert org.retrieve("Account", rid, ["Name"], "59.0")["Name"] == "after migration"
-    finally:
-        org.close()
-    # Opening again runs nothing twice.
-    again = Org.open(load(data_dir=tmp_path, db=db_url))
-    again.close()
-
-
-def test_a_newer_database_is_refused(org: Org, db_url: str, tmp_path: Path) -> None:
-    newer = migrations.LATEST + 1
-    org.store.write(
-        lambda c: c.execute(
-            internal.migration.insert().values(version=newer, applied_at=sa.func.now())
-        )
-    )
-    with pytest.raises(MigrationError) as info:
-        Org.open(load(data_dir=tmp_path, db=db_url))
-    assert str(newer) in info.value.message
 
 
 def test_case_safe_suffix() -> None:

@@ -20,8 +20,9 @@ import orjson
 import sqlalchemy as sa
 
 from switchboard.org.runtime import Org
+from switchboard.runtime import Runtime
 
-from .app import admin_token, asgi_app, open_org
+from .app import admin_token, asgi_app, open_runtime
 from .databases import database_url
 
 V = "/services/data/v59.0"
@@ -60,8 +61,9 @@ def check_reply(path: str, resp: httpx.Response) -> None:
 
 @dataclass
 class Hostile:
-    """The app of one org, a loop to drive it, and the count of requests sent."""
+    """The app of one org's Runtime, a loop to drive it, and the count of requests sent."""
 
+    runtime: Runtime
     org: Org
     client: httpx.AsyncClient
     loop: asyncio.AbstractEventLoop
@@ -98,20 +100,27 @@ class Hostile:
 
 @contextmanager
 def hostile_org(backend: str, tmp: Path, *, bulk_worker: bool = False) -> Iterator[Hostile]:
-    """An org on ``backend`` with its app in process and an admin's client."""
-    with database_url(backend, tmp) as url, open_org(tmp, url, bulk_worker=bulk_worker) as org:
-        loop = asyncio.new_event_loop()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=asgi_app(org)),
-            base_url="http://org.test",
-            headers={"Authorization": f"Bearer {admin_token(org)}"},
-            timeout=60,
-        )
-        try:
-            yield Hostile(org, client, loop)
-        finally:
-            loop.run_until_complete(client.aclose())
-            loop.close()
+    """An org on ``backend`` with its Runtime's app in process and an admin's client;
+    ``bulk_worker`` starts the Runtime's services, so bulk jobs run."""
+    loop = asyncio.new_event_loop()
+    try:
+        with (
+            database_url(backend, tmp) as url,
+            open_runtime(tmp, url, loop, started=bulk_worker) as runtime,
+        ):
+            org = runtime.org
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=asgi_app(runtime)),
+                base_url="http://org.test",
+                headers={"Authorization": f"Bearer {admin_token(org)}"},
+                timeout=60,
+            )
+            try:
+                yield Hostile(runtime, org, client, loop)
+            finally:
+                loop.run_until_complete(client.aclose())
+    finally:
+        loop.close()
 
 
 __all__ = ["V", "Hostile", "check_reply", "hostile_org"]

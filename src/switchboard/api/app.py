@@ -1,4 +1,6 @@
-"""The ASGI application: routes of the org's APIs over one :class:`Org`.
+"""The ASGI application: routes of the org's APIs, and the routes the hub's patterns
+contribute, over one Runtime (:class:`api.call.ApiRuntime`: the org, its query engine,
+event hub and bulk worker).
 
 Starlette (with uvicorn) rather than a heavier framework: routing and a request object
 are all the edge needs, and every microsecond spent here counts against the REST
@@ -7,19 +9,19 @@ throughput target (see bench/rest_crud.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..core.errors import NotFound
-from ..org.runtime import Org
 from .bulk1.routes import bulk1_routes
 from .bulk2.routes import bulk2_raw_routes, bulk2_routes
-from .call import Handler, endpoint
+from .call import ApiRuntime, Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
 from .limits import RequestLimits
@@ -60,26 +62,48 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
     ]
 
 
-def _cometd(org: Org) -> Any:
+def _cometd(runtime: ApiRuntime) -> Any:
     from .streaming.cometd import CometD
 
-    return CometD(org).handle
+    return CometD(runtime.org, runtime.hub).handle
 
 
-def _routes(org: Org) -> list[Route]:
+def _pattern_routes(runtime: ApiRuntime) -> list[BaseRoute]:
+    """What the Runtime's patterns contribute, each with the same authentication, usage
+    counting and error shape as REST. Only ``ApiRoute``-shaped routes (``path``,
+    ``handlers``, ``counted``; recognised by shape, as ``ApiRoute`` is declared in
+    ``runtime.service``, above ``api``) are accepted: a bare starlette route would be
+    an unauthenticated door, so it is refused when the app is built."""
+    out: list[BaseRoute] = []
+    for pattern in getattr(runtime, "patterns", ()):
+        routes: Sequence[Any] = pattern.routes()
+        for route in routes:
+            if isinstance(route, BaseRoute) or not hasattr(route, "handlers"):
+                raise TypeError(
+                    f"pattern {pattern.name!r} contributed {route!r}: a pattern's routes "
+                    "must be ApiRoutes, authenticated by api.call.endpoint"
+                )
+            wrapped = endpoint(runtime, dict(route.handlers), counted=route.counted)
+            out.append(Route(route.path, wrapped, methods=_ALL))
+    return out
+
+
+def _routes(runtime: ApiRuntime) -> list[BaseRoute]:
+    org = runtime.org
+
     def r(path: str, handlers: dict[str, Handler]) -> Route:
         # `limits` reports DailyApiRequests, so it neither spends nor is refused by it.
         counted = path != V + "/limits"
-        return Route(path, endpoint(org, handlers, counted=counted), methods=_ALL)
+        return Route(path, endpoint(runtime, handlers, counted=counted), methods=_ALL)
 
     table = _rest_table()
     table += composite_routes(V, Router(table))
     table += bulk2_routes(V)
     return [
         Route("/services/data", resources.versions, methods=["GET", "HEAD"]),
-        Route("/cometd/{version}", _cometd(org), methods=["POST"]),
+        Route("/cometd/{version}", _cometd(runtime), methods=["POST"]),
         *bulk2_raw_routes(V, org),
-        *bulk1_routes(org),
+        *bulk1_routes(runtime),
         Route("/services/oauth2/token", token.token, methods=["POST"]),
         Route("/services/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
         Route("/services/oauth2/revoke", revoke.revoke, methods=["GET", "POST"]),
@@ -89,6 +113,8 @@ def _routes(org: Org) -> list[Route]:
         Route("/services/Soap/u/{version}", soap_login.soap, methods=["POST"]),
         Route("/services/Soap/u/{version}/{org}", soap_login.soap, methods=["POST"]),
         *(r(path, handlers) for path, handlers in table),
+        # After the org's own: a pattern cannot shadow a Salesforce route.
+        *_pattern_routes(runtime),
     ]
 
 
@@ -117,14 +143,16 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return render_error(exc)
 
 
-def create_app(org: Org) -> Any:
+def create_app(runtime: ApiRuntime) -> Any:
+    """The application over ``runtime``'s org; build it after ``runtime.open()``."""
     app = Starlette(
-        routes=_routes(org),
+        routes=_routes(runtime),
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )
-    app.state.org = org
+    app.state.org = runtime.org
+    app.state.runtime = runtime
     return RequestLimits(
-        _StripTrailingSlash(app), rest_max_body=org.settings.rest_max_body_mb << 20
+        _StripTrailingSlash(app), rest_max_body=runtime.org.settings.rest_max_body_mb << 20
     )
 
 

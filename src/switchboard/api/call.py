@@ -8,9 +8,10 @@ one worker thread (one hop per request), and renders any error in Salesforce's s
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +34,22 @@ from ..org.runtime import Org
 from . import versions
 from .errors import render_error
 
+if TYPE_CHECKING:
+    from ..events.hub import EventHub
+    from ..org.bulk.worker import BulkWorker
+    from ..org.soql.engine import QueryEngine
+
+
+class ApiRuntime(Protocol):
+    """What the API needs of the running process. The Runtime (a layer above ``api``)
+    satisfies it; handlers reach the one query engine, event hub and bulk worker through
+    ``call.runtime`` instead of module-level lookups."""
+
+    org: Org
+    soql: QueryEngine
+    hub: EventHub
+    bulk: BulkWorker
+
 
 @dataclass(slots=True)
 class Call:
@@ -45,6 +62,7 @@ class Call:
     headers: Headers
     body: bytes
     base_url: str
+    runtime: ApiRuntime
 
     def json(self) -> Any:
         if not self.body.strip():
@@ -72,6 +90,7 @@ class Call:
         return WriteContext(self.session.user_id, api, self.version, client_name)
 
 
+# A handler answers one call; a pattern's may be async (``api.app`` mounts both).
 Handler = Callable[[Call], Response]
 
 
@@ -137,7 +156,7 @@ def async_write(write: Callable[[Call], Any]) -> Callable[[Handler], Handler]:
 
 
 def endpoint(
-    org: Org,
+    runtime: ApiRuntime,
     handlers: dict[str, Handler],
     *,
     counted: bool = True,
@@ -149,6 +168,7 @@ def endpoint(
     nor is refused when it is spent: it reports the limit, so it must answer when it bites.
     ``token`` reads the access token from the headers (Bulk API 1.0 sends X-SFDC-Session).
     """
+    org = runtime.org
     allowed = ",".join(sorted(set(handlers) | ({"HEAD"} if "GET" in handlers else set())))
     inline = org.store.is_sqlite
 
@@ -196,6 +216,7 @@ def endpoint(
                 request.headers,
                 body,
                 str(request.base_url).rstrip("/"),
+                runtime,
             )
             return call, None, limit_header
 
@@ -213,6 +234,15 @@ def endpoint(
             except Exception as exc:  # Salesforce-shaped, never a bare 500
                 return render_error(exc, limit_header)
 
+        if inspect.iscoroutinefunction(handler):  # a pattern's async handler
+            call, error, limit_header = await run_in_threadpool(begin)
+            if call is None:
+                assert error is not None
+                return error
+            try:
+                return reply(await handler(call), limit_header)
+            except Exception as exc:
+                return render_error(exc, limit_header)
         if inline and getattr(handler, "point_read", False):
             return work()
         write = getattr(handler, "async_write", None)
@@ -230,4 +260,12 @@ def endpoint(
     return run
 
 
-__all__ = ["Call", "Handler", "async_write", "check_untrusted", "endpoint", "point_read"]
+__all__ = [
+    "ApiRuntime",
+    "Call",
+    "Handler",
+    "async_write",
+    "check_untrusted",
+    "endpoint",
+    "point_read",
+]

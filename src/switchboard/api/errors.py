@@ -1,10 +1,13 @@
 """Errors at the HTTP edge, and rendering any Switchboard error as Salesforce does.
 
 SwitchboardError
-└── ApiError
+└── ApiError                   terminal (all of them): a request the edge refuses
     ├── UnsupportedVersion     404 NOT_FOUND for an API version we do not serve
+    ├── InvalidXml             400 XMLParserError: a Bulk API 1.0 body that is not XML/JSON
     ├── limits.BodyTooLarge    413 REQUEST_ENTITY_TOO_LARGE (a body over its resource's limit)
-    └── limits.UriTooLong      414 URI_TOO_LONG (path and query over 16,384 bytes)
+    ├── limits.UriTooLong      414 URI_TOO_LONG (path and query over 16,384 bytes)
+    ├── composite.errors.CompositeError      composite resources' limits and references
+    └── bulk2.errors.UnsupportedBulkQuery    SOQL that Bulk API 2.0 query jobs refuse
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ class ApiError(SwitchboardError):
 
 class UnsupportedVersion(NotFound, ApiError):
     pass
+
+
+class InvalidXml(ApiError):
+    error_code = "XMLParserError"
 
 
 def render_error(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
@@ -67,4 +74,4 @@ def _log_unexpected(exc: BaseException) -> None:
     log.error("unexpected error", exc_info=exc)
 
 
-__all__ = ["ApiError", "UnsupportedVersion", "render_error"]
+__all__ = ["ApiError", "InvalidXml", "UnsupportedVersion", "render_error"]

@@ -63,3 +63,56 @@ def relay_nats(
     finally:
         hub.close()
         store.dispose()
+
+
+@app.command("callouts")
+def callouts(
+    project: Path = typer.Option(
+        None, "--project", help="Integration project folder (SWITCHBOARD_PROJECT)."
+    ),
+    data_dir: Path = options.DataDir,
+    db: str = options.Db,
+) -> None:
+    """Deliver the project's call-outs beside other workers and API processes.
+
+    Builds a Runtime with only the event hub and the delivery engine (no HTTP server):
+    new deliveries are recorded unleased so every worker's claimer takes a share, and
+    rows are leased with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so two workers never
+    make the same attempt. Prints `ready` once delivering; SIGINT/SIGTERM stop it after
+    the calls in flight finish.
+    """
+    from ..core.errors import SwitchboardError
+    from ..patterns.callout.pattern import CalloutPattern
+    from ..runtime import Runtime
+
+    settings = options.settings(data_dir, db)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    project_dir = project or getattr(settings, "project", None)
+    try:
+        runtime = Runtime(settings, project_dir=project_dir).open()
+    except SwitchboardError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    engines = [p.engine for p in runtime.patterns if isinstance(p, CalloutPattern)]
+    for engine in engines:
+        engine.claim_on_insert = False  # share new deliveries with the other workers
+    keep = {"event-hub", *(e.name for e in engines)}
+    runtime.services[:] = [s for s in runtime.services if s.name in keep]
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        try:
+            await runtime.start()
+            names = sorted({n for e in engines for n in e.callouts})
+            typer.echo(f"delivering callouts: {', '.join(names) or '(none)'}")
+            typer.echo("ready")
+            await stopping.wait()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(main())

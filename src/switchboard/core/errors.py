@@ -1,21 +1,39 @@
-"""The root of every Switchboard exception.
+"""The root of every Switchboard exception, and the whole tree.
 
-Each layer subclasses :class:`SwitchboardError` in its own ``errors.py``; an error knows
-the Salesforce ``errorCode`` it renders as, its HTTP status, and whether retrying could
-help (transient) or not (terminal)::
+Each layer subclasses :class:`SwitchboardError` in its own ``errors.py`` (with its part
+of the tree in that module's docstring); an error knows the Salesforce ``errorCode`` it
+renders as, its HTTP status, and whether retrying could help: ``transient`` (retry, with
+:mod:`core.retry`; a durable delivery is attempted again) or terminal (the same input
+fails the same way: answer it, or dead-letter the delivery). Terminal is the default;
+every transient type says so below and sets ``transient = True``::
 
-    SwitchboardError
-    ├── TransientError             retry may succeed (store busy, endpoint down)
-    ├── InvalidSession             401 INVALID_SESSION_ID
-    ├── RequestLimitExceeded       403 REQUEST_LIMIT_EXCEEDED
-    ├── NotFound                   404 NOT_FOUND
-    ├── MethodNotAllowed           405 METHOD_NOT_ALLOWED
-    ├── MalformedId                400 MALFORMED_ID
-    ├── JsonParserError            400 JSON_PARSER_ERROR
-    ├── store.errors.StoreError    storage failures
-    ├── org.errors.OrgError        schema and DML failures (INVALID_FIELD, ...)
-    ├── org.soql.errors.SoqlError  query failures (MALFORMED_QUERY, ...)
-    └── api.errors.ApiError        protocol failures at the HTTP edge
+    SwitchboardError                           terminal unless marked transient
+    ├── TransientError                         transient  503 SERVER_UNAVAILABLE
+    ├── InvalidSession                         terminal   401 INVALID_SESSION_ID
+    ├── RequestLimitExceeded                   terminal   403 REQUEST_LIMIT_EXCEEDED
+    ├── NotFound                               terminal   404 NOT_FOUND
+    ├── MethodNotAllowed                       terminal   405 METHOD_NOT_ALLOWED
+    ├── MalformedId                            terminal   400 MALFORMED_ID
+    ├── JsonParserError                        terminal   400 JSON_PARSER_ERROR
+    ├── store.errors.StoreError                storage: StoreBusy (transient, also a
+    │                                          TransientError), MigrationError
+    ├── events.errors.EventError               replay ids, topics; ConsumerMoved
+    │                                          (transient); relays.nats.RelayError
+    ├── org.errors.OrgError                    records, DML, schema: terminal
+    │   ├── org.soql.errors.SoqlError          MALFORMED_QUERY, INVALID_QUERY_LOCATOR ...
+    │   ├── org.bulk.errors.BulkError          bulk jobs and their CSV
+    │   └── org.schema.errors.SchemaError      metadata and SFDX source
+    ├── org.identity.errors.OAuthError         login and OAuth: terminal
+    ├── api.errors.ApiError                    the HTTP edge: versions, composite, XML
+    ├── core.crypto.CryptoError                terminal: an unusable key, a sealed value
+    │                                          that does not open
+    ├── connectors.errors.ConnectorError       outbound calls: each says (timeouts,
+    │                                          5xx, 429, open circuit: transient)
+    ├── patterns.project.errors.ProjectInvalid terminal: switchboard.yaml cannot be used
+    └── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
+
+``tests/core/test_error_tree.py`` checks that every error class appears in its module's
+tree and that no two classes share a name.
 """
 
 from __future__ import annotations
@@ -53,7 +71,8 @@ class SwitchboardError(Exception):
 
 
 class TransientError(SwitchboardError):
-    """Retrying the same operation later may succeed."""
+    """Retrying the same operation later may succeed (a base for transient errors of
+    any layer; ``transient`` is what retrying callers ask, see :mod:`core.retry`)."""
 
     error_code = "SERVER_UNAVAILABLE"
     status = 503

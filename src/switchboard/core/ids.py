@@ -82,6 +82,14 @@ def new_ids(prefix: str, count: int) -> list[str]:
     return out
 
 
+def stable_id(prefix: str, number: int) -> str:
+    """A deterministic 18-character id: ``prefix`` and ``number`` (modulo 62**12) in
+    base 62, for ids that must come out the same every time they are made (an
+    Outbound Message's notification Id across retries)."""
+    body = prefix + _base62(number % 62**12, 12)
+    return body + suffix(body)
+
+
 def looks_like_id(value: str) -> bool:
     return bool(_ID_RE.match(value))
 
@@ -113,4 +121,4 @@ def prefix_for_name(name: str) -> str:
     return "a" + _base62(n % (62 * 62), 2)
 
 
-__all__ = ["looks_like_id", "new_id", "normalize", "prefix_for_name", "suffix", "to18"]
+__all__ = ["looks_like_id", "new_id", "normalize", "prefix_for_name", "stable_id", "suffix", "to18"]

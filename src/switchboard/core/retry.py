@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
@@ -44,8 +44,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    current = now if now is not None else datetime.now(timezone.utc).timestamp()
+        when = when.replace(tzinfo=UTC)
+    current = now if now is not None else datetime.now(UTC).timestamp()
     return max(0.0, when.timestamp() - current)
 
 
@@ -86,9 +86,16 @@ def _retry_after_of(exc: BaseException) -> float | None:
 
 
 def retry_call(
-    policy: RetryPolicy, work: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep
+    policy: RetryPolicy,
+    work: Callable[[], T],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    only: Callable[[BaseException], bool] | None = None,
 ) -> T:
-    """Run ``work`` until it succeeds or ``policy`` says stop; the last error propagates."""
+    """Run ``work`` until it succeeds or ``policy`` says stop; the last error propagates.
+
+    ``only`` narrows which transient errors this caller retries (the store retries its
+    own conflicts, not a transient error its work raised for its caller)."""
     started = time.monotonic()
     failures = 0
     while True:
@@ -96,6 +103,8 @@ def retry_call(
             return work()
         except Exception as exc:
             failures += 1
+            if only is not None and not only(exc):
+                raise
             if not policy.should_retry(exc, failures, time.monotonic() - started):
                 raise
             sleep(policy.delay(failures, _retry_after_of(exc)))

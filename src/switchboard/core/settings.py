@@ -136,6 +136,40 @@ class Settings(BaseSettings):
         description="Seconds a query's nextRecordsUrl stays usable after its last use; "
         "later it answers INVALID_QUERY_LOCATOR.",
     )
+    callout_concurrency: int = Field(
+        256,
+        description="Call-out deliveries in flight at once per process (each credential's "
+        "bulkhead may hold fewer).",
+    )
+    callout_claim_batch: int = Field(
+        200, description="Due call-out deliveries leased per claim transaction."
+    )
+    callout_poll_interval: float = Field(
+        0.5,
+        description="Seconds between looks for due call-out deliveries (retries, expired "
+        "leases, other processes' rows); this process's own new deliveries go out at once.",
+    )
+    callout_lease_margin: float = Field(
+        10.0,
+        description="Seconds a delivery's lease outlasts its callout's timeout; a worker "
+        "killed mid-call leaves the row to others once the lease runs out.",
+    )
+    project: Path | None = Field(
+        None,
+        description="Folder of the integration project (`switchboard.yaml`) that `switchboard "
+        "up` loads and watches; empty for none (`--project` sets it too).",
+    )
+    project_poll_interval: float = Field(
+        1.0,
+        description="Seconds between checks of `switchboard.yaml` for changes; a valid change "
+        "reloads the running hub, a refused one is logged and the old project kept.",
+    )
+    secret_key: str = Field(
+        "",
+        description="Key sealing secrets at rest (AES-256-GCM): 32 random bytes in URL-safe "
+        "base64. Empty means a key generated into `secret.key` (mode 0600) in the data "
+        "directory; set it when several processes share one database.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
 
     @classmethod

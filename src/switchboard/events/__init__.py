@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .hub import EventHub, hub_for
+from .hub import EventHub
 
 
 def open_hub(store: Any, settings: Any) -> EventHub:
-    """The process's event hub of ``store``, configured from ``settings``."""
-    return hub_for(
-        store,
-        poll_interval=settings.event_poll_interval,
-        gap_timeout=settings.event_gap_timeout,
-        retention_hours=settings.event_retention_hours,
-    )
+    """A new, started event hub of ``store`` configured from ``settings``.
+
+    A factory, not a registry: the caller owns the hub and closes it. In ``switchboard
+    up`` the Runtime holds the one hub and hands it to whoever needs it.
+    """
+    return EventHub.from_settings(store, settings).start()
 
 
-__all__ = ["EventHub", "hub_for", "open_hub"]
+__all__ = ["EventHub", "open_hub"]

@@ -1,17 +1,21 @@
 """Errors of the event log.
 
 SwitchboardError
-└── EventError
-    ├── ReplayIdTooOld      the replay id names events already purged by retention
-    ├── InvalidReplayId     the replay id is not one this org issued (malformed or ahead
-    │                       of the log)
-    ├── ReplayIdRequired    a custom replay position was asked for without a replay id
-    └── UnknownTopic        no such channel
+└── EventError              terminal unless marked
+    ├── ReplayIdTooOld      terminal: the replay id names events already purged
+    ├── InvalidReplayId     terminal: the replay id is not one this org issued
+    │                       (malformed or ahead of the log)
+    ├── ReplayIdRequired    terminal: a custom replay position without a replay id
+    ├── UnknownTopic        terminal: no such channel
+    ├── ConsumerMoved       transient (also a TransientError): another process moved
+    │                       a durable consumer's cursor first; the batch is re-read
+    └── RelayError          terminal: the NATS relay cannot go on without an operator
+                            (no org, events lost to retention)
 """
 
 from __future__ import annotations
 
-from ..core.errors import SwitchboardError
+from ..core.errors import SwitchboardError, TransientError
 
 
 class EventError(SwitchboardError):
@@ -35,4 +39,20 @@ class UnknownTopic(EventError):
     status = 404
 
 
-__all__ = ["EventError", "InvalidReplayId", "ReplayIdRequired", "ReplayIdTooOld", "UnknownTopic"]
+class ConsumerMoved(EventError, TransientError):
+    transient = True
+
+
+class RelayError(EventError):
+    """The relay cannot go on without an operator (no org, events lost to retention)."""
+
+
+__all__ = [
+    "ConsumerMoved",
+    "EventError",
+    "InvalidReplayId",
+    "RelayError",
+    "ReplayIdRequired",
+    "ReplayIdTooOld",
+    "UnknownTopic",
+]

@@ -12,6 +12,11 @@ committed and wakes everyone waiting beyond the old one. Wake-ups come from:
 
 Subscribers (gRPC, CometD, relays, the CLI) read from the database themselves, never
 beyond ``hub.safe``; the hub only tells them when to look. It also runs retention.
+
+A process has one hub per database, and its owner holds it: in ``switchboard up`` the
+Runtime builds it, starts it (:meth:`EventHub.start`) before anything that waits on it
+and closes it after them; a CLI command without a Runtime uses ``events.open_hub``.
+(There is no lookup by store: two orgs in one process have two hubs.)
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import threading
 import time
 from typing import Any
 
+from ..core.retry import RetryPolicy
 from ..store.engine import Store
+from ..store.listen import Listener
 from . import replay
 from .log import APPENDED, NOTIFY_CHANNEL
 from .replay import Event, Watermark
@@ -30,6 +37,8 @@ from .replay import Event, Watermark
 log = logging.getLogger("switchboard.events")
 
 _PURGE_EVERY = 600.0
+# After a failed pass (the database away): wait, doubling, before the next one.
+_PUMP_RETRY = RetryPolicy(attempts=2**31, backoff=0.1, max_backoff=5.0)
 
 
 class EventHub:
@@ -57,12 +66,32 @@ class EventHub:
         self._cond = threading.Condition()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._stop = threading.Event()
-        self._listener: Any = None
-        store.after_commit.append(self._after_commit)
+        self._listener: Listener | None = None
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: Any) -> EventHub:
+        """A hub configured from ``settings`` (not started)."""
+        return cls(
+            store,
+            poll_interval=settings.event_poll_interval,
+            gap_timeout=settings.event_gap_timeout,
+            retention_hours=settings.event_retention_hours,
+        )
+
+    # -- life -----------------------------------------------------------------------------
+    def start(self) -> EventHub:
+        """Start the pump (and on PostgreSQL the LISTEN thread); idempotent."""
+        if self._thread is not None:
+            return self
+        self._stop.clear()
+        self._dirty = True  # commits before the start were not watched
+        self.store.after_commit.append(self._after_commit)
         self._thread = threading.Thread(target=self._pump, name="event-pump", daemon=True)
         self._thread.start()
-        if not store.is_sqlite:
-            threading.Thread(target=self._listen, name="event-listen", daemon=True).start()
+        if self.store.dialect.listens:
+            self._listener = Listener(self.store, NOTIFY_CHANNEL, self.kick).start()
+        return self
 
     # -- wake-ups -----------------------------------------------------------------------
     def _after_commit(self, info: dict[Any, Any]) -> None:
@@ -92,29 +121,9 @@ class EventHub:
     def _someone_waits(self) -> bool:
         return bool(self._waiters) or self._sync_waiting > 0
 
-    def _listen(self) -> None:
-        import psycopg
-
-        url = self.store.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(url, autocommit=True) as conn:
-                    self._listener = conn
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    self.kick()
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            self.kick()
-            except Exception as exc:  # the poll keeps events flowing meanwhile
-                if self._stop.is_set():
-                    return
-                log.warning("event LISTEN connection lost (%s); reconnecting", exc)
-                time.sleep(1.0)
-
     def _pump(self) -> None:
         last_purge = 0.0
+        failures = 0
         while not self._stop.is_set():
             if not self._kick.wait(self.poll_interval):
                 self._dirty = True  # another process may have committed meanwhile
@@ -131,9 +140,11 @@ class EventHub:
                     if purged:
                         log.info("retention purged %d events", purged)
             except Exception:
+                failures += 1
                 log.exception("event pump failed; retrying")
-                time.sleep(self.poll_interval)
+                self._stop.wait(_PUMP_RETRY.delay(failures))
                 continue
+            failures = 0
             if moved:
                 self._broadcast()
             elif self.watermark.pending:
@@ -198,7 +209,12 @@ class EventHub:
         self._kick.set()
         if self._after_commit in self.store.after_commit:
             self.store.after_commit.remove(self._after_commit)
-        self._thread.join(timeout=5)
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
 
 def _resolve(fut: asyncio.Future[None]) -> None:
@@ -206,17 +222,4 @@ def _resolve(fut: asyncio.Future[None]) -> None:
         fut.set_result(None)
 
 
-_hubs: dict[int, EventHub] = {}
-_hubs_lock = threading.Lock()
-
-
-def hub_for(store: Store, **options: Any) -> EventHub:
-    """The process's hub of ``store``, created on first use."""
-    with _hubs_lock:
-        hub = _hubs.get(id(store))
-        if hub is None:
-            hub = _hubs[id(store)] = EventHub(store, **options)
-        return hub
-
-
-__all__ = ["EventHub", "hub_for"]
+__all__ = ["EventHub"]

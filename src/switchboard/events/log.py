@@ -23,8 +23,9 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from ..core.clock import format_datetime
-from ..store import internal
+from ..store import dialects
 from ..store.batch_writes import insert_rows
+from . import tables as event_tables
 
 NOTIFY_CHANNEL = "sb_event"
 _COLUMNS = ("channel", "payload", "created_at")
@@ -58,18 +59,17 @@ def append(
     """
     if not events:
         return []
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_current_xact_id(), pg_notify('{NOTIFY_CHANNEL}', '')")
+    dialects.of(conn).take_xid_and_notify(conn, NOTIFY_CHANNEL)
     conn.info[APPENDED] = True
     if returning:
         rows = [
             {"channel": channel, "payload": _json(payload), "created_at": at}
             for channel, payload in events
         ]
-        stmt = internal.event.insert().returning(internal.event.c.id, sort_by_parameter_order=True)
+        stmt = event_tables.event.insert().returning(event_tables.event.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
     insert_rows(
-        conn, internal.event, _COLUMNS, [(ch, _json(payload), at) for ch, payload in events]
+        conn, event_tables.event, _COLUMNS, [(ch, _json(payload), at) for ch, payload in events]
     )
     return []
 

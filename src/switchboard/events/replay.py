@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from ..core import clock
 from ..store import internal
 from ..store.engine import Store
+from . import tables as event_tables
 from .errors import InvalidReplayId, ReplayIdTooOld
 
 log = logging.getLogger("switchboard.events")
@@ -53,7 +54,7 @@ ALL_CHANGE_EVENTS = "/data/ChangeEvents"
 _PURGED_KEY = "event_purged_through"
 _BATCH = 5000
 
-ev = internal.event
+ev = event_tables.event
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +122,9 @@ class Watermark:
     def _step(self) -> bool:
         """One batch; True when a full batch moved the watermark (more may follow)."""
         assert self.safe is not None
-        pg = not self.store.is_sqlite
+        dialect = self.store.dialect
         with self.store.read() as conn:
-            xmin = None
-            if pg and self.pending:
-                xmin = int(
-                    conn.exec_driver_sql(
-                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
-                    ).scalar_one()
-                )
+            xmin = dialect.snapshot_xmin(conn) if self.pending else None
             ids = list(
                 conn.execute(
                     sa.select(ev.c.id).where(ev.c.id > self.safe).order_by(ev.c.id).limit(_BATCH)
@@ -141,15 +136,14 @@ class Watermark:
                 new_gaps.extend(m for m in range(expected, v) if m not in self.pending)
                 self.pending.pop(v, None)
                 expected = v + 1
-            if new_gaps and pg:
-                r = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())
+            # Without transaction ids (SQLite) writers are serialized: an id missing
+            # below a visible one rolled back, and is no gap to wait for.
+            r = dialect.take_xid(conn) if new_gaps else None
+            if r is not None:
                 now = time.monotonic()
                 for m in new_gaps:
                     self.pending[m] = (r, now)
             conn.rollback()
-        if not pg:
-            # Writers are serialized: an id missing below a visible one rolled back.
-            self.pending.clear()
         now = time.monotonic()
         for m, (r, seen) in list(self.pending.items()):
             if xmin is not None and xmin >= r:

@@ -1,7 +1,7 @@
 """Errors of the org: schema lookups and DML, each rendering as Salesforce's entry.
 
     SwitchboardError
-    └── OrgError
+    └── OrgError                         terminal (all of them)
         ├── InvalidType                  INVALID_TYPE: no such sObject type
         ├── InvalidField                 INVALID_FIELD: no such field
         ├── InvalidFieldForInsertUpdate  INVALID_FIELD_FOR_INSERT_UPDATE: read-only field
@@ -20,7 +20,10 @@
         ├── CannotInsertUpdate           CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (read-only object)
         ├── CannotReplicate              CANNOT_REPLICATE (an object that is not replicateable)
         ├── InvalidReplicationDate       INVALID_REPLICATION_DATE (Get Updated / Deleted)
-        └── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
+        ├── ExceededIdLimit              EXCEEDED_ID_LIMIT (more than 600,000 ids)
+        ├── soql.errors.SoqlError        query failures
+        ├── bulk.errors.BulkError        bulk jobs
+        └── schema.errors.SchemaError    metadata and SFDX source
 
 Record-level errors are terminal: the same input fails the same way every time.
 """

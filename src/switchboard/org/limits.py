@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from ..core import clock
-from ..store import internal
+from ..events import tables as event_tables
+from .bulk import tables as bulk_tables
 
 if TYPE_CHECKING:
     from .runtime import Org
@@ -41,7 +42,7 @@ def _pair(maximum: int, used: int) -> dict[str, int]:
 
 def org_limits(org: Org) -> dict[str, dict[str, int]]:
     now = clock.now()
-    jobs, ev = internal.bulk_job, internal.event
+    jobs, ev = bulk_tables.bulk_job, event_tables.event
     tables = [org.schema.table(o) for o in org.schema.objects() if o.kind in _STORED_KINDS]
     with org.store.read() as conn:
         query_jobs = conn.execute(

@@ -26,10 +26,11 @@ import sqlalchemy as sa
 
 from ..core import clock
 from ..store import internal
-from ..store.migrations import DELETE_LOG
+from .dml import tables as dml_tables
 from .dml.coerce import parse_datetime
 from .dml.deletion import DELETE_LOG_DAYS
 from .errors import CannotReplicate, ExceededIdLimit, InvalidReplicationDate
+from .migrations import DELETE_LOG
 
 if TYPE_CHECKING:
     from .runtime import Org
@@ -94,7 +95,7 @@ def updated(org: Org, obj: ObjectDef, start: str | None, end: str | None) -> dic
 def deleted(org: Org, obj: ObjectDef, start: str | None, end: str | None) -> dict[str, Any]:
     _replicateable(obj)
     first, last = span(start, end)
-    dl, mig = internal.delete_log, internal.migration
+    dl, mig = dml_tables.delete_log, internal.migration
     stmt = (
         sa.select(dl.c.record_id, dl.c.deleted_at)
         .where(dl.c.object_name == obj.name, dl.c.deleted_at >= first, dl.c.deleted_at < last)
@@ -105,7 +106,9 @@ def deleted(org: Org, obj: ObjectDef, start: str | None, end: str | None) -> dic
         rows = conn.execute(stmt).all()
         # The log holds no deletion from before it existed, nor any older than it keeps.
         began = conn.execute(
-            sa.select(mig.c.applied_at).where(mig.c.version == DELETE_LOG)
+            sa.select(mig.c.applied_at).where(
+                mig.c.chain == DELETE_LOG[0], mig.c.version == DELETE_LOG[1]
+            )
         ).scalar()
     _within_limit(rows)
     kept_from = _minute(clock.now() - timedelta(days=DELETE_LOG_DAYS))

@@ -1,8 +1,11 @@
 """The org as one object: store, schema, DML and identity, opened from settings.
 
-The API, the CLI and the hub's patterns all hold an :class:`Org` and go through it;
+The Runtime (:mod:`switchboard.runtime`) opens the one :class:`Org` of a process and
+hands it to the API, the patterns and the workers, which all go through it;
 single-record methods raise the record's first error, batch callers use ``org.dml``
-inside ``org.store.write`` themselves.
+inside ``org.store.write`` themselves. :meth:`Org.open` runs the migration chains of
+the org's layers (:mod:`.migrations`). What runs beside the org (the event hub, the
+query engine, the bulk worker) is the Runtime's, not the Org's.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from .dml.writer import Dml, Outcome
 from .errors import InvalidField
 from .identity.bootstrap import Bootstrap, bootstrap
 from .identity.sessions import SessionCache
+from .migrations import ORG_CHAINS
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
@@ -58,7 +62,7 @@ class Org:
         private_dir(settings.data_dir)
         org = cls(open_store(settings.database_url), settings)
         try:
-            migrate(org.store)
+            migrate(org.store, ORG_CHAINS)
             org.schema.load()
             org.schema.ensure_tables()
             org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))

@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..core.errors import RequestLimitExceeded
-from ..store import internal
 from ..store.engine import Store
+from . import usage_tables
+from .identity import tables as identity_tables
 
 log = logging.getLogger("switchboard.usage")
 
@@ -158,7 +159,7 @@ class ApiUsage:
 
     @staticmethod
     def _fold(conn: Connection, minute: int, pending: int) -> int:
-        u = internal.api_usage
+        u = usage_tables.api_usage
         if pending:
             updated = conn.execute(
                 u.update().where(u.c.minute == minute).values(count=u.c.count + pending)
@@ -176,7 +177,7 @@ class ApiUsage:
     @staticmethod
     def _fold_apps(conn: Connection, minute: int, pending: dict[str, int]) -> dict[str, int]:
         """Fold each app's count into its minute; each app's total over the window."""
-        u = internal.api_app_usage
+        u = usage_tables.api_app_usage
         for client_id, n in pending.items():
             updated = conn.execute(
                 u.update()
@@ -195,7 +196,7 @@ class ApiUsage:
 
     @staticmethod
     def _read_apps(conn: Connection) -> dict[str, tuple[str, int | None]]:
-        a = internal.app
+        a = identity_tables.app
         apps: dict[str, tuple[str, int | None]] = {}
         for cid, name, settings in conn.execute(sa.select(a.c.client_id, a.c.name, a.c.settings)):
             own = json.loads(settings or "{}").get("daily_api_requests")

@@ -15,11 +15,30 @@ the old one when the new one is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from starlette.routing import BaseRoute
+    pass
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A route a pattern contributes, authenticated like every REST route.
+
+    ``handlers`` maps a method to a handler of one ``api.call.Call`` (the session, the
+    version, the body, ``call.runtime``) returning a starlette ``Response``; a handler
+    may be ``async def`` (it then runs on the event loop, after authentication in a
+    worker thread). ``api.app.create_app`` wraps them with ``api.call.endpoint``, so a
+    pattern gets bearer-token authentication, API usage counting and Salesforce-shaped
+    errors without importing ``api`` (a layer above it). ``path`` may use
+    ``{version}`` (``/services/data/{version}/...``).
+    """
+
+    path: str
+    handlers: Mapping[str, Callable[[Any], Any]]
+    counted: bool = True
 
 
 @runtime_checkable
@@ -35,7 +54,10 @@ class Service(Protocol):
 class Pattern(Protocol):
     name: str
 
-    def routes(self) -> Sequence[BaseRoute]: ...
+    def routes(self) -> Sequence[ApiRoute]:
+        """HTTP routes: :class:`ApiRoute`s, authenticated by the API's machinery (a bare
+        starlette route is refused: every route is authenticated)."""
+        ...
 
     def services(self) -> Sequence[Service]: ...
 
@@ -44,4 +66,4 @@ class Pattern(Protocol):
         ...
 
 
-__all__ = ["Pattern", "Service"]
+__all__ = ["ApiRoute", "Pattern", "Service"]

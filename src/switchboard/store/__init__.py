@@ -1,4 +1,5 @@
-"""Storage: the database engine, write transactions, per-object tables and migrations."""
+"""Storage: the database engine, write transactions, the backend's dialect object,
+LISTEN, per-object tables and the per-layer migrations runner."""
 
 from .engine import Store, open_store
 

@@ -27,6 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import dialects
+
 # Below this many rows an INSERT batch is not worth a COPY's setup on PostgreSQL.
 _COPY_FROM = 64
 
@@ -101,7 +103,7 @@ def insert_rows(
     if not rows:
         return
     stmt = _statement(conn, table, "insert", tuple(columns))
-    if conn.dialect.name == "postgresql" and len(rows) >= _COPY_FROM:
+    if len(rows) >= _COPY_FROM and dialects.of(conn).copy_from:
         _copy(conn, stmt, rows)
         return
     conn.exec_driver_sql(stmt.sql, _bind(stmt, rows))

@@ -6,16 +6,15 @@ transaction with ``BEGIN IMMEDIATE`` (which takes the write lock up front, so a
 transaction never fails half-way on lock upgrade); other processes are waited for by
 ``busy_timeout``. Writers waiting on that lock are committed together (see
 :mod:`store.group_commit`). PostgreSQL runs writers concurrently; a deadlock or
-serialization failure there is retried here with jittered backoff, never in callers.
+serialization failure there is retried here through the one retry policy
+(:data:`BUSY_RETRY`), never in callers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,17 +26,24 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..core.private import private_dir, private_file
+from ..core.retry import RetryPolicy, retry_call
 from ..core.tracebacks import detach
 from .checkpoint import Checkpointer
+from .dialects import Dialect, SqliteDialect, for_name
 from .errors import StoreBusy
 from .group_commit import Job, WriteQueue, run_batch
 
 T = TypeVar("T")
 log = logging.getLogger("switchboard.store")
 
-# PostgreSQL SQLSTATEs worth retrying: serialization_failure, deadlock_detected.
-_PG_RETRY = {"40001", "40P01"}
-_ATTEMPTS = 6
+# Six tries, jittered waits from 20 ms doubling to 320 ms: conflicts clear in milliseconds.
+BUSY_RETRY = RetryPolicy(attempts=6, backoff=0.02, max_backoff=0.32)
+
+
+class _Conflict(StoreBusy):
+    """A lock or serialization conflict of this store's own transaction: the only
+    transient error :meth:`Store._retrying` retries (a caller's own transient error
+    passes through to the caller)."""
 
 
 class Store:
@@ -45,8 +51,9 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.dialect = engine.dialect.name
-        self.is_sqlite = self.dialect == "sqlite"
+        # Chosen once: every backend difference goes through it (see store.dialects).
+        self.dialect: Dialect = for_name(engine.dialect.name)
+        self.is_sqlite = isinstance(self.dialect, SqliteDialect)
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._queue = WriteQueue()
         self._local = threading.local()
@@ -226,16 +233,19 @@ class Store:
             self._writer = None
 
     def _retrying(self, attempt_once: Callable[[], T]) -> T:
-        for attempt in range(_ATTEMPTS):
+        """Run ``attempt_once`` through :data:`BUSY_RETRY`: a lock or serialization
+        conflict becomes :class:`StoreBusy` (transient), which the policy retries and
+        which, once the attempts are spent, reaches the caller (503 SERVER_UNAVAILABLE)."""
+
+        def once() -> T:
             try:
                 return attempt_once()
             except (OperationalError, DBAPIError) as exc:
-                if not self._retryable(exc) or attempt == _ATTEMPTS - 1:
-                    if self._retryable(exc):
-                        raise StoreBusy("The database is busy; try again") from exc
-                    raise
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))
-        raise AssertionError("unreachable")
+                if self._retryable(exc):
+                    raise _Conflict("The database is busy; try again") from exc
+                raise
+
+        return retry_call(BUSY_RETRY, once, only=lambda exc: isinstance(exc, _Conflict))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -262,11 +272,7 @@ class Store:
             kept.rollback()  # ends SQLAlchemy's autobegun (driver-level no-op) transaction
 
     def _retryable(self, exc: DBAPIError) -> bool:
-        if self.is_sqlite:
-            text = str(exc.orig).lower()
-            return "locked" in text or "busy" in text
-        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        return code in _PG_RETRY
+        return self.dialect.is_conflict(exc)
 
     def dispose(self) -> None:
         self._closing = True

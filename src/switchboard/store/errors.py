@@ -1,14 +1,15 @@
 """Storage errors.
 
 SwitchboardError
-└── StoreError                 the database refused or failed an operation
-    ├── StoreBusy              (transient) lock or serialization conflict outlived retries
-    └── MigrationError         the data directory was made by a newer build
+└── StoreError                 terminal: the database refused or failed an operation
+    ├── StoreBusy              transient (also a TransientError): a lock or
+    │                          serialization conflict outlived the store's own retries
+    └── MigrationError         terminal: the data directory was made by a newer build
 """
 
 from __future__ import annotations
 
-from ..core.errors import SwitchboardError
+from ..core.errors import SwitchboardError, TransientError
 
 
 class StoreError(SwitchboardError):
@@ -16,7 +17,7 @@ class StoreError(SwitchboardError):
     status = 500
 
 
-class StoreBusy(StoreError):
+class StoreBusy(StoreError, TransientError):
     error_code = "SERVER_UNAVAILABLE"
     status = 503
     transient = True

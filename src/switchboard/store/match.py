@@ -17,30 +17,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+
+from . import dialects
 
 
 def one_of(conn: Connection, expr: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
-    """A condition true where ``expr`` equals one of ``values``."""
-    if conn.dialect.name == "postgresql":
-        # lower(col) and other untyped functions compare as text
-        item = sa.Text() if isinstance(expr.type, sa.types.NullType) else expr.type
-        return expr == sa.any_(sa.literal(list(values), type_=postgresql.ARRAY(item)))
-    dialect = conn.dialect
-    if (
-        values
-        and all(type(v) is str for v in values)
-        and expr.type.dialect_impl(dialect).bind_processor(dialect) is None
-    ):
-        listed = sa.func.json_each(sa.bindparam(None, orjson.dumps(list(values)).decode()))
-        return expr.in_(sa.select(listed.table_valued("value").c.value))  # type: ignore[no-any-return]
-    # One expanding parameter rather than a list of literals: SQLAlchemy otherwise checks
-    # and wraps every value when the statement is built (half a million calls on a bulk
-    # upsert of 100,000 rows), and the statement's compiled form is cached.
-    return expr.in_(sa.bindparam(None, list(values), expanding=True))  # type: ignore[no-any-return]
+    """A condition true where ``expr`` equals one of ``values``: each backend's form
+    (:meth:`store.dialects.Dialect.one_of`)."""
+    return dialects.of(conn).one_of(conn, expr, values)  # type: ignore[no-any-return]
 
 
 __all__ = ["one_of"]

@@ -12,35 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from starlette.responses import Response, StreamingResponse
 
-from ...core import clock
 from ...core.clock import format_datetime
-from ...core.errors import NotFound, SwitchboardError
-from ...org.bulk import jobs
-from ...org.bulk.errors import InvalidJob, InvalidJobState
+from ...core.errors import NotFound
+from ...org.bulk import jobs, states, v1
+from ...org.bulk.errors import InvalidBatchState, InvalidJob
 from ...org.bulk.files import JobFiles
-from ...org.bulk.worker import wake_workers
+from ...org.bulk.states import V1_BATCH_STATE
 from ...org.errors import InvalidType
-from ...org.soql.engine import engine_for
-from ...store import internal
 from ..call import Call
 from . import batches, wire
 
-B = internal.bulk_batch
-BATCH_PREFIX, RESULT_PREFIX = "751", "752"
-OPEN, CLOSED, ABORTED, FAILED = "Open", "Closed", "Aborted", "Failed"
+RESULT_PREFIX = "752"
 _CONTENT = {"CSV": "CSV", "XML": "XML", "JSON": "JSON", "ZIP_CSV": "CSV", "ZIP_XML": "XML"}
-_BATCH_STATE = {
-    jobs.OPEN: "Queued",
-    jobs.UPLOAD_COMPLETE: "Queued",
-    jobs.IN_PROGRESS: "InProgress",
-    jobs.COMPLETE: "Completed",
-    jobs.FAILED: "Failed",
-    jobs.ABORTED: "NotProcessed",
-}
 MAX_BATCH_BYTES = 10 * 1024 * 1024
 
 
@@ -65,16 +51,8 @@ def _job(call: Call) -> jobs.Job:
     return job
 
 
-def _batch_jobs(conn: Connection, job_id: str) -> list[jobs.Job]:
-    ids = [
-        r[0] for r in conn.execute(sa.select(B.c.id).where(B.c.job_id == job_id).order_by(B.c.seq))
-    ]
-    found = [jobs.get(conn, i) for i in ids]
-    return [b for b in found if b is not None]
-
-
 def _job_fields(job: jobs.Job, parts: list[jobs.Job], as_json: bool) -> list[tuple[str, Any]]:
-    states = [_BATCH_STATE[b.state] for b in parts]
+    states = [V1_BATCH_STATE[b.state] for b in parts]
     fields: list[tuple[str, Any]] = [
         ("id", job.id),
         ("operation", job.operation),
@@ -109,7 +87,7 @@ def _batch_fields(batch: jobs.Job, job_id: str, as_json: bool) -> list[tuple[str
     return [
         ("id", batch.id),
         ("jobId", job_id),
-        ("state", _BATCH_STATE[batch.state]),
+        ("state", V1_BATCH_STATE[batch.state]),
         ("stateMessage", batch.error_message),
         ("createdDate", _stamp(batch.created_at, as_json)),
         ("systemModstamp", _stamp(batch.modstamp, as_json)),
@@ -123,7 +101,7 @@ def _batch_fields(batch: jobs.Job, job_id: str, as_json: bool) -> list[tuple[str
 
 def _job_response(call: Call, job: jobs.Job, as_json: bool, status: int = 200) -> Response:
     with call.org.store.read() as conn:
-        parts = _batch_jobs(conn, job.id)
+        parts = states.v1_batches(conn, job.id)
     return wire.info_response("jobInfo", _job_fields(job, parts, as_json), as_json, status)
 
 
@@ -159,7 +137,7 @@ def create_job(call: Call) -> Response:
             external_id_field=ext,
             content_type=content,
             api="v1",
-            state=OPEN,
+            state=states.V1_OPEN,
         )
 
     job = call.org.store.write(work)
@@ -175,39 +153,21 @@ def change_job(call: Call) -> Response:
     as_json = _sends_json(call)
     wanted = wire.parse_job_doc(call.body, as_json).get("state")
     job = _job(call)
-    if wanted not in (CLOSED, ABORTED):
-        raise InvalidJobState(f"InvalidJobState : Invalid state for the job: {wanted}")
-    if job.state != OPEN and not (wanted == ABORTED and job.state == CLOSED):
-        raise InvalidJobState(f"InvalidJobState : Job {job.id} is {job.state}, not Open")
-
-    def work(conn: Connection) -> jobs.Job:
-        conn.execute(
-            internal.bulk_job.update()
-            .where(internal.bulk_job.c.id == job.id)
-            .values(state=wanted, modstamp=clock.now())
-        )
-        if wanted == ABORTED:  # queued batches are not processed; running ones finish
-            for part in _batch_jobs(conn, job.id):
-                if part.state == jobs.UPLOAD_COMPLETE:
-                    jobs.set_state(conn, part, jobs.ABORTED)
-        fresh = jobs.get(conn, job.id)
-        assert fresh is not None
-        return fresh
-
-    return _job_response(call, call.org.store.write(work), as_json)
+    return _job_response(
+        call, call.org.store.write(lambda c: states.v1_change(c, job, wanted)), as_json
+    )
 
 
 def add_batch(call: Call) -> Response:
     job = _job(call)
-    if job.state != OPEN:
-        raise InvalidJobState(f"InvalidJobState : Job {job.id} is {job.state}, not Open")
+    states.v1_require_open(job)
     if len(call.body) > MAX_BATCH_BYTES:
         raise InvalidJob("InvalidBatch : The batch is larger than 10 MB")
     query = None
     data = call.body
     if job.is_query:
         query = call.body.decode("utf-8", errors="replace").strip()
-        engine_for(call.org).plan(query, job.operation == "queryAll")  # MALFORMED_QUERY now
+        call.runtime.soql.plan(query, job.operation == "queryAll")  # MALFORMED_QUERY now
     elif job.content_type == "JSON":
         records = call.json()
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
@@ -217,52 +177,25 @@ def add_batch(call: Call) -> Response:
         data = batches.records_to_csv(wire.parse_sobjects(call.body))
 
     def work(conn: Connection) -> jobs.Job:
-        seq = conn.execute(
-            sa.select(sa.func.count()).select_from(B).where(B.c.job_id == job.id)
-        ).scalar()
-        part = jobs.create(
+        return v1.add_batch(
             conn,
+            job,
             user_id=call.session.user_id,
-            operation=job.operation,
-            object_name=job.object,
-            api_version=job.api_version,
-            external_id_field=job.external_id_field,
+            data_dir=call.org.settings.data_dir,
+            request=call.body,
+            rows_csv=None if job.is_query else data,
             query=query,
-            api="v1b",
-            state=jobs.UPLOAD_COMPLETE,
-            id_prefix=BATCH_PREFIX,
         )
-        files = JobFiles(call.org.settings.data_dir, part.id).ensure()
-        (files.dir / "request").write_bytes(call.body)
-        if not job.is_query:
-            files.upload.write_bytes(data)
-        now = clock.now()
-        conn.execute(
-            B.insert().values(
-                id=part.id,
-                job_id=job.id,
-                seq=int(seq or 0),
-                state="Queued",
-                created_at=now,
-                modstamp=now,
-                processed=0,
-                failed=0,
-            )
-        )
-        return part
 
     part = call.org.store.write(work)
-    wake_workers()
+    call.runtime.bulk.notify()
     as_json = _json_job(job) or _sends_json(call)
     return wire.info_response("batchInfo", _batch_fields(part, job.id, as_json), as_json, 201)
 
 
 def _batch(call: Call, job: jobs.Job) -> jobs.Job:
     with call.org.store.read() as conn:
-        linked = conn.execute(
-            sa.select(B.c.id).where(B.c.id == call.params["batch"], B.c.job_id == job.id)
-        ).first()
-        part = jobs.get(conn, call.params["batch"]) if linked else None
+        part = v1.find_batch(conn, job, call.params["batch"])
     if part is None:
         raise NotFound(f"Unable to find batch {call.params['batch']} in job {job.id}")
     return part
@@ -271,7 +204,7 @@ def _batch(call: Call, job: jobs.Job) -> jobs.Job:
 def list_batches(call: Call) -> Response:
     job = _job(call)
     with call.org.store.read() as conn:
-        parts = _batch_jobs(conn, job.id)
+        parts = states.v1_batches(conn, job.id)
     as_json = _json_job(job)
     return wire.batch_list_response([_batch_fields(p, job.id, as_json) for p in parts], as_json)
 
@@ -296,13 +229,9 @@ def batch_request(call: Call) -> Response:
 def _completed(part: jobs.Job) -> None:
     if part.state != jobs.COMPLETE:
         raise InvalidBatchState(
-            f"InvalidBatch : Batch {part.id} is {_BATCH_STATE[part.state]}; "
+            f"InvalidBatch : Batch {part.id} is {V1_BATCH_STATE[part.state]}; "
             "results are available once it is Completed"
         )
-
-
-class InvalidBatchState(SwitchboardError):
-    error_code = "InvalidBatch"
 
 
 def batch_result(call: Call) -> Response:

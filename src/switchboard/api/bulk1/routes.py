@@ -12,8 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...core.errors import InvalidSession
-from ...org.runtime import Org
-from ..call import bearer, endpoint
+from ..call import ApiRuntime, bearer, endpoint
 from . import jobs, wire
 
 A = "/services/async/{version}"
@@ -49,7 +48,7 @@ def _v1_errors(inner: Any) -> Any:
     return run
 
 
-def bulk1_routes(org: Org) -> list[Route]:
+def bulk1_routes(runtime: ApiRuntime) -> list[Route]:
     table: list[tuple[str, dict[str, Any]]] = [
         (A + "/job", {"POST": jobs.create_job}),
         (A + "/job/{job}", {"GET": jobs.get_job, "POST": jobs.change_job}),
@@ -60,7 +59,7 @@ def bulk1_routes(org: Org) -> list[Route]:
         (A + "/job/{job}/batch/{batch}/result/{result}", {"GET": jobs.query_result}),
     ]
     return [
-        Route(path, _v1_errors(endpoint(org, h, token=session_token)), methods=["GET", "POST"])
+        Route(path, _v1_errors(endpoint(runtime, h, token=session_token)), methods=["GET", "POST"])
         for path, h in table
     ]
 

@@ -13,17 +13,13 @@ import orjson
 from defusedxml import ElementTree
 from starlette.responses import Response
 
-from ...core.errors import SwitchboardError
+from ..errors import InvalidXml
 
 NS = "http://www.force.com/2009/06/asyncapi/dataload"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML = "application/xml"
 JSON = "application/json"
 CSV = "text/csv"
-
-
-class InvalidXml(SwitchboardError):
-    error_code = "XMLParserError"
 
 
 def _text(value: Any) -> str:

@@ -3,8 +3,7 @@ their rendering.
 
 SwitchboardError
 └── ApiError
-    ├── UnsupportedBulkQuery   400 API_ERROR: SOQL that Bulk API 2.0 query jobs refuse
-    └── JobNotTerminated       400 API_ERROR: a query job deleted before it finished
+    └── UnsupportedBulkQuery   400 API_ERROR: SOQL that Bulk API 2.0 query jobs refuse
 
 Bulk API 2.0 answers errors as ``[{"errorCode": ..., "message": ...}]``, without the
 ``fields`` list of the REST API's errors (the Delete a Query Job reference shows one).
@@ -32,17 +31,6 @@ class UnsupportedBulkQuery(ApiError):
     status = 400
 
 
-class JobNotTerminated(ApiError):
-    # Documented in "Delete a Query Job": 400, API_ERROR and this very message.
-    error_code = "API_ERROR"
-    status = 400
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Error encountered when deleting the job because the job is not terminated"
-        )
-
-
 def render(exc: BaseException, headers: dict[str, str] | None = None) -> Response:
     """A Bulk API 2.0 error array; anything unexpected renders as everywhere else."""
     if isinstance(exc, SwitchboardError):
@@ -65,4 +53,4 @@ def bulk_errors(handler: Handler) -> Handler:
     return run
 
 
-__all__ = ["JobNotTerminated", "UnsupportedBulkQuery", "bulk_errors", "render"]
+__all__ = ["UnsupportedBulkQuery", "bulk_errors", "render"]

@@ -15,18 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ...core.errors import NotFound, SwitchboardError
-from ...org.bulk import jobs
+from ...org.bulk import jobs, states
 from ...org.bulk.csvio import encode_rows, iter_rows, read_header
 from ...org.bulk.errors import InvalidJob, InvalidJobState, UploadTooLarge
 from ...org.bulk.files import JobFiles
-from ...org.bulk.worker import wake_workers
 from ...org.errors import InvalidType
 from ...org.runtime import Org
 from .. import versions
 from ..call import Call, authenticate, bearer, check_untrusted
 from ..responses import json_response, no_content
 from . import listing
-from .errors import JobNotTerminated, render
+from .errors import render
 
 # Set as a header, not a media type: Starlette would append "; charset=utf-8", and the
 # documented format of the result resources is plain text/csv.
@@ -93,33 +92,17 @@ def info(call: Call) -> Response:
 
 def change_state(call: Call, *, query: bool = False) -> Response:
     job = _job(call, query=query)
-    wanted = call.json_object().get("state")
-    if wanted not in (jobs.UPLOAD_COMPLETE, jobs.ABORTED) or (query and wanted != jobs.ABORTED):
-        raise InvalidJobState(f"InvalidJob : Invalid state for the job: {wanted}")
-    files = JobFiles(call.org.settings.data_dir, job.id)
-    if wanted == jobs.UPLOAD_COMPLETE and not files.upload.exists():
-        # Salesforce fails a job closed without data rather than refusing the request.
-        job = call.org.store.write(
-            lambda c: jobs.set_state(c, job, jobs.FAILED, error="InvalidBatch : No data uploaded")
-        )
-        return json_response(job.summary())
-    job = call.org.store.write(lambda c: jobs.set_state(c, job, str(wanted)))
-    if wanted == jobs.UPLOAD_COMPLETE:
-        wake_workers()
+    wanted = states.check_requested(call.json_object().get("state"), query=query)
+    uploaded = JobFiles(call.org.settings.data_dir, job.id).upload.exists()
+    job = call.org.store.write(lambda c: states.change(c, job, wanted, uploaded=uploaded))
+    if job.state == jobs.UPLOAD_COMPLETE:
+        call.runtime.bulk.notify()
     return json_response(job.summary())
 
 
 def delete(call: Call, *, query: bool = False) -> Response:
     job = _job(call, query=query)
-    # Salesforce deletes an ingest job once its upload is complete and a query job once
-    # it has finished; while it runs (or, for ingest, while it is still Open) it refuses.
-    if query and job.state not in jobs.FINAL:
-        raise JobNotTerminated()
-    if not query and job.state in (jobs.OPEN, jobs.IN_PROGRESS):
-        raise InvalidJobState(
-            f"Job {job.id} is {job.state}; only a job whose upload is complete, or that "
-            "is JobComplete, Failed or Aborted, can be deleted"
-        )
+    states.check_deletable(job, query=query)
     call.org.store.write(lambda c: jobs.delete(c, job.id))
     JobFiles(call.org.settings.data_dir, job.id).remove()
     return no_content()

@@ -16,9 +16,7 @@ from ...org.bulk import jobs
 from ...org.bulk.csvio import encode_rows, iter_rows, read_header
 from ...org.bulk.errors import InvalidJob, JobNotComplete
 from ...org.bulk.files import JobFiles
-from ...org.bulk.worker import wake_workers
 from ...org.soql import ast
-from ...org.soql.engine import engine_for
 from ...org.soql.errors import InvalidQueryLocator
 from ...org.soql.executor import Plan
 from ...org.soql.parser import parse
@@ -64,7 +62,7 @@ def create(call: Call) -> Response:
     text = data.get("query")
     if not isinstance(text, str) or not text.strip():
         raise InvalidJob("InvalidJob : The query is required")
-    plan = engine_for(call.org).plan(text, operation == "queryAll")  # MALFORMED_QUERY early
+    plan = call.runtime.soql.plan(text, operation == "queryAll")  # MALFORMED_QUERY early
     refused = _unsupported(text, plan)
     if refused is not None:
         raise UnsupportedBulkQuery(refused)
@@ -84,7 +82,7 @@ def create(call: Call) -> Response:
         )
 
     job = call.org.store.write(work)
-    wake_workers()
+    call.runtime.bulk.notify()
     return json_response(job.summary())
 
 

@@ -2,7 +2,7 @@
 
 SwitchboardError
 └── ApiError
-    └── CompositeError
+    └── CompositeError                 terminal (all of them)
         ├── CompositeLimitExceeded     400 LIMIT_EXCEEDED (too many subrequests or records)
         ├── InvalidReference           400 INVALID_REFERENCE (bad @{ref.path})
         └── InvalidCompositeInput      400 INVALID_INPUT / JSON_PARSER_ERROR

@@ -89,6 +89,7 @@ def run(
             Headers(merged),
             orjson.dumps(body) if body is not None else b"",
             parent.base_url,
+            parent.runtime,
         )
         response = handler(call)
     except SwitchboardError as exc:

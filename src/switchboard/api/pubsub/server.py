@@ -31,7 +31,7 @@ import grpc
 from ...core.errors import InvalidSession, NotFound, SwitchboardError
 from ...core.settings import Settings
 from ...core.tls import TlsFiles
-from ...events import open_hub, replay
+from ...events import replay
 from ...events.errors import (
     EventError,
     InvalidReplayId,
@@ -41,9 +41,9 @@ from ...events.errors import (
 )
 from ...events.hub import EventHub
 from ...org.identity.tokens import Session
+from ...org.platform_events import publish
 from ...org.runtime import Org
 from ..call import authenticate
-from ..platform_events import publish
 from . import pubsub_api_pb2 as pb
 from . import pubsub_api_pb2_grpc as pb_grpc
 from .schemas import Schemas, decode, encode, from_avro, to_record
@@ -385,8 +385,11 @@ class PubSubService(pb_grpc.PubSubServicer):
 class PubSubServer:
     """The gRPC server on its own thread and event loop."""
 
-    def __init__(self, org: Org, settings: Settings, tls: TlsFiles | None) -> None:
+    def __init__(
+        self, org: Org, hub: EventHub, settings: Settings, tls: TlsFiles | None
+    ) -> None:
         self.org = org
+        self.hub = hub
         self.settings = settings
         self.tls = tls
         self.loop = asyncio.new_event_loop()
@@ -413,7 +416,7 @@ class PubSubServer:
         self.loop.run_forever()
 
     async def _serve(self) -> None:
-        hub = open_hub(self.org.store, self.settings)
+        hub = self.hub
         server = grpc.aio.server(options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)])
         pb_grpc.add_PubSubServicer_to_server(
             PubSubService(self.org, hub, self.settings.pubsub_keepalive), server

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ...org.soql.engine import batch_size, engine_for
+from ...org.soql.engine import batch_size
 from ...org.soql.errors import MalformedQuery
 from ..call import Call
 from ..responses import json_response
 
 
 def _run(call: Call, all_rows: bool) -> Response:
-    engine = engine_for(call.org)
+    engine = call.runtime.soql
     explain = call.query.get("explain")
     if explain is not None:
         return json_response(engine.explain(explain))
@@ -41,7 +41,7 @@ def query_all(call: Call) -> Response:
 
 
 def more(call: Call) -> Response:
-    return json_response(engine_for(call.org).more(call.params["locator"], version=call.version))
+    return json_response(call.runtime.soql.more(call.params["locator"], version=call.version))
 
 
 __all__ = ["more", "query", "query_all"]

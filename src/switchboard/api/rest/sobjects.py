@@ -13,7 +13,6 @@ from ...org.errors import InvalidType
 from ...org.records import record_url
 from ...org.schema.describe import describe_global, describe_global_entry, describe_object
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
-from ...org.soql.engine import engine_for
 from ..call import Call, async_write, point_read
 from ..responses import json_response, no_content
 
@@ -75,7 +74,7 @@ async def _create_async(call: Call) -> Response:
 def create(call: Call) -> Response:
     obj = _object(call)
     if obj.kind == "platform_event":
-        from ..platform_events import publish
+        from ...org.platform_events import publish
 
         out = publish(call.org, call.session.user_id, obj, [call.json_object()])[0]
         if out.errors:
@@ -150,7 +149,7 @@ def _related(call: Call, obj: ObjectDef) -> Response | None:
                 f"SELECT {', '.join(names)} FROM {rel.child.name} "  # noqa: S608
                 f"WHERE {rel.field.name} = '{ids.normalize(rid)}'"
             )
-            engine = engine_for(call.org)
+            engine = call.runtime.soql
             return json_response(engine.query(soql, version=call.version))
     return None
 

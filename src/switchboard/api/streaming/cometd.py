@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core.errors import InvalidSession, SwitchboardError
-from ...events import open_hub, replay
+from ...events import replay
 from ...events.errors import InvalidReplayId, ReplayIdTooOld, UnknownTopic
 from ...events.hub import EventHub
 from ...org.runtime import Org
@@ -121,17 +121,12 @@ def _topic(subscription: str) -> str:
 
 
 class CometD:
-    def __init__(self, org: Org) -> None:
+    def __init__(self, org: Org, hub: EventHub) -> None:
         self.org = org
+        # The process's one hub, held by the Runtime: CometD only waits on it.
+        self.hub = hub
         self.clients: dict[str, Client] = {}
         self.schemas = Schemas(org.schema)
-        self._hub: EventHub | None = None
-
-    @property
-    def hub(self) -> EventHub:
-        if self._hub is None:
-            self._hub = open_hub(self.org.store, self.org.settings)
-        return self._hub
 
     async def handle(self, request: Request) -> Response:
         try:

@@ -23,8 +23,8 @@ twice; the acks report it (``duplicate`` is false on a re-send), and it is logge
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -32,10 +32,12 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from ...core.retry import RetryPolicy
 from ...store import internal
 from ...store.engine import Store
 from .. import replay
-from ..errors import EventError
+from .. import tables as event_tables
+from ..errors import RelayError
 from ..hub import EventHub
 
 log = logging.getLogger("switchboard.events.nats")
@@ -49,11 +51,7 @@ _ACK_TIMEOUT = 10.0
 _CHECKPOINT_PREFIX = "nats_relay:"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
-ev = internal.event
-
-
-class RelayError(EventError):
-    """The relay cannot go on without an operator (no org, events lost to retention)."""
+ev = event_tables.event
 
 
 def subject_for(org_id: str, channel: str) -> str:
@@ -116,6 +114,10 @@ def read_all(store: Store, after: int, upto: int, limit: int) -> list[tuple[int,
             header["commitNumber"] = r.id  # as every reader of the log reports it
         out.append((int(r.id), str(r.channel), orjson.dumps(payload)))
     return out
+
+
+# Reconnect waits (the one retry policy): 0.2 s doubling to 5 s, jittered, while it runs.
+RECONNECT = RetryPolicy(attempts=2**31, backoff=0.2, max_backoff=5.0)
 
 
 class NatsRelay:
@@ -201,11 +203,12 @@ class NatsRelay:
                 raise
             except Exception as exc:  # NATS down, ack timeout: the batch is sent again
                 attempt += 1
-                delay = random.uniform(0, min(5.0, 0.1 * 2**attempt))
+                delay = RECONNECT.delay(attempt)
                 log.warning(
                     "NATS relay: %s; retrying after event %d in %.1fs", exc, self.position, delay
                 )
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):  # a stop ends the wait at once
+                    await asyncio.wait_for(self._stop.wait(), delay)
             finally:
                 if nc is not None:
                     try:

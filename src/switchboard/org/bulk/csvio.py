@@ -14,14 +14,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import BulkError
+from .errors import CsvFormatError
 
 _MAX_LINE = 4 * 1024 * 1024
 _BOM = "\ufeff"
-
-
-class CsvFormatError(BulkError):
-    error_code = "InvalidBatch"
 
 
 def _lines(f: io.BufferedReader, consumed: list[int]) -> Iterator[str]:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from ...core import clock, ids
 from ...core.clock import format_datetime
 from ...core.errors import SwitchboardError
-from ...store import internal
+from . import tables as bulk_tables
 from .errors import InvalidJob, InvalidJobState
 
 OPEN, UPLOAD_COMPLETE, IN_PROGRESS = "Open", "UploadComplete", "InProgress"
@@ -36,7 +36,7 @@ DELIMITERS = {
 LINE_ENDINGS = {"LF", "CRLF"}
 JOB_KEY_PREFIX = "750"
 
-T = internal.bulk_job
+T = bulk_tables.bulk_job
 
 
 @dataclass(slots=True)
@@ -258,7 +258,7 @@ def set_state(conn: Connection, job: Job, state: str, *, error: str | None = Non
 
 def delete(conn: Connection, job_id: str) -> None:
     conn.execute(T.delete().where(T.c.id == job_id))
-    conn.execute(internal.bulk_batch.delete().where(internal.bulk_batch.c.job_id == job_id))
+    conn.execute(bulk_tables.bulk_batch.delete().where(bulk_tables.bulk_batch.c.job_id == job_id))
 
 
 __all__ = [

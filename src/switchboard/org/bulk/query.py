@@ -16,7 +16,6 @@ from ...core.numbers import java_double
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
 from ..soql.columns import column_paths
-from ..soql.engine import engine_for
 from ..soql.executor import run_page
 from .csvio import encode_rows
 from .files import JobFiles
@@ -68,7 +67,7 @@ def run_query(worker: Any, job: Job) -> None:
     """The query runner of :class:`BulkWorker`: results to ``query.csv``, then complete."""
     org = worker.org
     assert job.query is not None
-    plan = engine_for(org).plan(job.query, job.operation == "queryAll")
+    plan = worker.soql.plan(job.query, job.operation == "queryAll")
     files = JobFiles(org.settings.data_dir, job.id).ensure()
     part = files.query.with_suffix(".part")
     newline = "\r\n" if job.line_ending == "CRLF" else "\n"

@@ -27,16 +27,21 @@ from sqlalchemy.engine import Connection
 
 from ...core import clock
 from ...core.errors import SwitchboardError
+from ...core.retry import RetryPolicy
 from ...core.untrusted import sanitize
-from ...store import internal
 from ..dml.context import WriteContext
 from . import jobs
+from . import tables as bulk_tables
 from .csvio import append_at, encode_rows, read_header, read_rows
 from .files import JobFiles
 from .ingest import apply_chunk, plan
 
 log = logging.getLogger("switchboard.bulk")
-T = internal.bulk_job
+T = bulk_tables.bulk_job
+
+
+# Pauses after a failed claim (the database away), as the one retry policy computes them.
+_ERROR_BACKOFF = RetryPolicy(attempts=2**31, backoff=0.5, max_backoff=10.0)
 
 
 class _LostLease(Exception):
@@ -44,8 +49,15 @@ class _LostLease(Exception):
 
 
 class BulkWorker:
-    def __init__(self, org: Any, *, poll_interval: float = 0.5) -> None:
+    def __init__(self, org: Any, *, soql: Any = None, poll_interval: float = 0.5) -> None:
         self.org = org
+        # The process's one query engine (the Runtime's); a worker built alone (tests,
+        # the CLI) gets its own.
+        if soql is None:
+            from ..soql.engine import QueryEngine
+
+            soql = QueryEngine(org)
+        self.soql = soql
         self.settings = org.settings
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.poll_interval = poll_interval
@@ -58,6 +70,10 @@ class BulkWorker:
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> BulkWorker:
+        """Start the worker thread; idempotent."""
+        if self._thread is not None:
+            return self
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="bulk-worker", daemon=True)
         self._thread.start()
         return self
@@ -67,21 +83,26 @@ class BulkWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            self._thread = None
 
     def notify(self) -> None:
         """A job became ready: look now rather than at the next poll."""
         self._wake.set()
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 job = self.claim()
+                failures = 0
                 if job is not None:
                     self.process(job)
                     continue
             except Exception:  # a worker must outlive any one job's failure
+                failures += 1
                 log.exception("bulk worker error")
-                time.sleep(1)
+                # The database away: back off (a stop does not wait out the pause).
+                self._stop.wait(_ERROR_BACKOFF.delay(failures))
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
@@ -289,7 +310,7 @@ class _Statistics:
     def __init__(self, store: Any, table: sa.Table) -> None:
         self.store = store
         self.table = table
-        self.enabled = store.dialect == "postgresql"
+        self.enabled = store.dialect.needs_statistics
         self.rows = 0
         self.next_at = 1
 
@@ -307,18 +328,4 @@ class _Statistics:
             log.warning("bulk: ANALYZE %s failed", name, exc_info=True)
 
 
-_WORKERS: list[BulkWorker] = []
-
-
-def register(worker: BulkWorker) -> BulkWorker:
-    """Make ``worker`` one that :func:`wake_workers` wakes (the workers of this process)."""
-    _WORKERS.append(worker)
-    return worker
-
-
-def wake_workers() -> None:
-    for w in _WORKERS:
-        w.notify()
-
-
-__all__ = ["BulkWorker", "register", "wake_workers"]
+__all__ = ["BulkWorker"]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ...store import internal
 from ...store.batch_writes import insert_rows
 from ...store.match import one_of
 from ..errors import DeleteFailed
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
+from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext
 
@@ -137,7 +137,7 @@ DELETE_LOG_DAYS = 15
 def _log_deletions(conn: Connection, obj: ObjectDef, ids: list[str], at: datetime) -> None:
     """Record the deletions for replication clients, in the deleting transaction, and
     drop the entries that have aged out."""
-    dl = internal.delete_log
+    dl = dml_tables.delete_log
     conn.execute(dl.delete().where(dl.c.deleted_at < at - timedelta(days=DELETE_LOG_DAYS)))
     insert_rows(
         conn, dl, ["object_name", "record_id", "deleted_at"], [(obj.name, i, at) for i in ids]

@@ -24,7 +24,7 @@ from ...core import ids
 from ...core.errors import MalformedId, NotFound, SwitchboardError
 from ...core.tracebacks import bare
 from ...events import log
-from ...store import internal
+from ...store import dialects
 from ...store.batch_writes import insert_rows, update_rows
 from ...store.match import one_of
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
@@ -32,6 +32,7 @@ from ..identity.sessions import mark_changed
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
 from . import deletion
+from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext
 from .integrity import check_references, check_unique
@@ -436,8 +437,8 @@ class Dml:
         Concurrent transactions could otherwise both pass the uniqueness check; SQLite
         writers are serialized already.
         """
-        if conn.dialect.name == "postgresql" and any(f.unique for f in obj.fields.values()):
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": obj.table})
+        if any(f.unique for f in obj.fields.values()):
+            dialects.of(conn).lock(conn, obj.table)
 
     def _auto_numbers(
         self, conn: Connection, obj: ObjectDef, count: int
@@ -446,7 +447,7 @@ class Dml:
         if not fields or count == 0:
             return []
         per_row: list[list[tuple[FieldDef, str]]] = [[] for _ in range(count)]
-        an = internal.autonumber
+        an = dml_tables.autonumber
         for f in fields:
             key = (an.c.object_name == obj.name) & (an.c.field_name == f.name)
             start = conn.execute(sa.select(an.c.next_value).where(key)).scalar()

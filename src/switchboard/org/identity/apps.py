@@ -19,7 +19,7 @@ from cryptography import x509
 from sqlalchemy.engine import Connection
 
 from ...core import clock
-from ...store import internal
+from . import tables as identity_tables
 from .errors import invalid_client, invalid_client_id
 from .secrets import hash_secret, verify_secret
 
@@ -58,7 +58,7 @@ class App:
 
 
 def get(conn: Connection, client_id: str) -> App | None:
-    a = internal.app
+    a = identity_tables.app
     row = conn.execute(sa.select(a).where(a.c.client_id == client_id)).first()
     if row is None:
         return None
@@ -116,7 +116,7 @@ def add(
     if daily_api_requests is not None:
         settings["daily_api_requests"] = daily_api_requests
     conn.execute(
-        internal.app.insert().values(
+        identity_tables.app.insert().values(
             client_id=client_id,
             name=name,
             secret_hash=hash_secret(client_secret),
@@ -129,7 +129,7 @@ def add(
 
 
 def _save_settings(conn: Connection, app: App) -> None:
-    a = internal.app
+    a = identity_tables.app
     conn.execute(
         a.update().where(a.c.client_id == app.client_id).values(settings=json.dumps(app.settings))
     )
@@ -147,7 +147,7 @@ def rotate_secret(conn: Connection, client_id: str) -> str:
     """A new client secret (the old one stops working); returned once."""
     require(conn, client_id)
     secret = new_client_secret()
-    a = internal.app
+    a = identity_tables.app
     conn.execute(
         a.update().where(a.c.client_id == client_id).values(secret_hash=hash_secret(secret))
     )
@@ -167,7 +167,7 @@ def add_certificate(conn: Connection, client_id: str, pem: str) -> str:
 
 
 def list_all(conn: Connection) -> list[App]:
-    a = internal.app
+    a = identity_tables.app
     rows = conn.execute(sa.select(a).order_by(a.c.created_at))
     return [
         App(r.client_id, r.name, r.secret_hash, r.run_as_user_id, json.loads(r.settings or "{}"))

@@ -18,6 +18,7 @@ from ...core import clock, ids
 from ...core.settings import Settings
 from ...store import internal
 from ..schema.registry import Schema
+from . import tables as identity_tables
 from .secrets import hash_secret, new_password
 
 
@@ -130,12 +131,12 @@ def bootstrap(schema: Schema, conn: Connection, settings: Settings) -> Bootstrap
         user_id,
     )
     conn.execute(
-        internal.credential.insert().values(
+        identity_tables.credential.insert().values(
             user_id=user_id, password_hash=hash_secret(password), failed_logins=0, locked_until=None
         )
     )
     conn.execute(
-        internal.app.insert().values(
+        identity_tables.app.insert().values(
             client_id=client_id,
             name="Switchboard CLI",
             secret_hash=hash_secret(client_secret),

@@ -1,8 +1,9 @@
 """Failures of login and OAuth, with the codes Salesforce answers.
 
     SwitchboardError
-    └── OAuthError            400 {error, error_description}
-        └── LoginFailed       invalid_grant "authentication failure" (SOAP: INVALID_LOGIN)
+    └── OAuthError            terminal: 400 {error, error_description}
+        └── LoginFailed       terminal: invalid_grant "authentication failure"
+                              (SOAP: INVALID_LOGIN)
 
 A failed login never says whether the username exists, the password was wrong, the user
 is inactive or locked out: Salesforce's own message covers all of them.

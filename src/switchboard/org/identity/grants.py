@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...core import clock
-from ...store import internal
 from . import apps, jwt, users
+from . import tables as identity_tables
 from .errors import OAuthError, invalid_grant
 from .secrets import token_hash
 from .sessions import mark_changed
@@ -115,7 +115,7 @@ def issue(
             )
         if refresh is not None:
             conn.execute(
-                internal.token_link.insert().values(
+                identity_tables.token_link.insert().values(
                     token_hash=token_hash(access), parent_hash=token_hash(refresh)
                 )
             )
@@ -159,7 +159,7 @@ def jwt_bearer(org: Org, params: dict[str, str], audience: str) -> Issued:
 def refresh_token(org: Org, params: dict[str, str]) -> Issued:
     app = _client(org, params, secret_required=None)
     old = _param(params, "refresh_token")
-    t = internal.token
+    t = identity_tables.token
     with org.store.read() as conn:
         row = conn.execute(
             sa.select(t.c.user_id, t.c.client_id, t.c.revoked).where(
@@ -202,7 +202,7 @@ def new_code(
         raise OAuthError("invalid_request", "unsupported code_challenge_method")
     org.store.write(
         lambda c: c.execute(
-            internal.auth_code.insert().values(
+            identity_tables.auth_code.insert().values(
                 code_hash=token_hash(code),
                 client_id=app.client_id,
                 user_id=user_id,
@@ -231,7 +231,7 @@ def _pkce_ok(verifier: str | None, challenge: str | None, method: str | None) ->
 def authorization_code(org: Org, params: dict[str, str]) -> Issued:
     app = _client(org, params, secret_required=None)
     code = _param(params, "code")
-    ac = internal.auth_code
+    ac = identity_tables.auth_code
 
     def take(conn: Connection):  # type: ignore[no-untyped-def]
         row = conn.execute(sa.select(ac).where(ac.c.code_hash == token_hash(code))).first()
@@ -275,7 +275,7 @@ def token(org: Org, params: dict[str, str], audience: str) -> Issued:
 # -- revocation and introspection --------------------------------------------------------
 def revoke(org: Org, token_value: str) -> bool:
     """Revoke an access or refresh token (a refresh token takes its access tokens along)."""
-    t, link = internal.token, internal.token_link
+    t, link = identity_tables.token, identity_tables.token_link
     h = token_hash(token_value)
 
     def work(conn: Connection) -> bool:
@@ -295,7 +295,7 @@ def revoke(org: Org, token_value: str) -> bool:
 def introspect(org: Org, token_value: str, caller: apps.App) -> dict[str, object]:
     """RFC 7662 for ``caller``: as in Salesforce, an app sees only tokens issued to it
     unless its ``introspect_all`` policy is set; any other token reads as inactive."""
-    t = internal.token
+    t = identity_tables.token
     u = users.users_table(org.schema)
     with org.store.read() as conn:
         row = conn.execute(

@@ -30,7 +30,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ...store import dialects
 from ...store.engine import Store
+from ...store.listen import Listener
 from .tokens import Session
 
 log = logging.getLogger("switchboard.identity")
@@ -43,8 +45,7 @@ _MAX_ENTRIES = 10_000
 def mark_changed(conn: Connection) -> None:
     """Record, inside a write transaction, that it changes who may call the API."""
     conn.info[CHANGED] = True
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
+    dialects.of(conn).notify(conn, NOTIFY_CHANNEL)
 
 
 class SessionCache:
@@ -58,19 +59,22 @@ class SessionCache:
         self._stamp_path: Path | None = None
         self._stamp_seen: tuple[int, int] | None = None
         self._listening = False
-        if store.is_sqlite:
+        self._listener: Listener | None = None
+        if not store.dialect.listens:
             database = store.engine.url.database
             if database and database != ":memory:":
                 self._stamp_path = Path(database).with_name(Path(database).name + ".auth")
                 self._stamp_seen = self._stamp()
         else:
-            threading.Thread(target=self._listen, name="auth-listen", daemon=True).start()
+            self._listener = Listener(
+                store, NOTIFY_CHANNEL, self.clear, on_connect=self._heard, on_lost=self._deaf
+            ).start()
         store.after_commit.append(self._after_commit)
 
     # -- lookups ------------------------------------------------------------------------
     @property
     def usable(self) -> bool:
-        return self._listening if not self.store.is_sqlite else self._stamp_path is not None
+        return self._listening if self._listener is not None else self._stamp_path is not None
 
     def generation(self) -> int:
         """Take before a database lookup; pass to :meth:`put` afterwards."""
@@ -135,32 +139,18 @@ class SessionCache:
             self._stamp_seen = stamp
             self.clear()
 
-    def _listen(self) -> None:
-        import psycopg
+    def _heard(self) -> None:
+        self.clear()  # anything may have changed while not listening
+        self._listening = True
 
-        url = self.store.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    self.clear()  # anything may have changed while not listening
-                    self._listening = True
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            self.clear()
-            except Exception as exc:
-                if self._stop.is_set():
-                    return
-                log.warning("auth LISTEN connection lost (%s); reconnecting", exc)
-            finally:
-                self._listening = False
-                self.clear()
-            time.sleep(1.0)
+    def _deaf(self) -> None:
+        self._listening = False
+        self.clear()
 
     def close(self) -> None:
         self._stop.set()
+        if self._listener is not None:
+            self._listener.stop()
         if self._after_commit in self.store.after_commit:
             self.store.after_commit.remove(self._after_commit)
 

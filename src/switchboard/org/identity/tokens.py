@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ...core import clock
 from ...core.errors import InvalidSession
-from ...store import internal
+from . import tables as identity_tables
 from .secrets import token_hash
 
 
@@ -42,7 +42,7 @@ def mint(
     token = f"{org_id[:15]}!{body}" if kind == "access" else body
     now = clock.now()
     conn.execute(
-        internal.token.insert().values(
+        identity_tables.token.insert().values(
             token_hash=token_hash(token),
             kind=kind,
             user_id=user_id,
@@ -64,7 +64,7 @@ def _lookup(users: sa.Table) -> sa.Select[Any]:
     hit = _LOOKUPS.get(id(users))
     if hit is not None and hit[0] is users:
         return hit[1]
-    t = internal.token
+    t = identity_tables.token
     stmt = (
         sa.select(t.c.user_id, t.c.client_id, t.c.expires_at, t.c.revoked, users.c.isactive)
         .join(users, users.c.id == t.c.user_id)

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 
 from ...core import clock, ids
 from ...core.settings import Settings
-from ...store import internal
 from ...store.engine import Store
 from ..schema.registry import Schema
+from . import tables as identity_tables
 from .errors import LoginFailed
 from .secrets import hash_secret, token_hash, verify_secret
 from .sessions import mark_changed
@@ -99,7 +99,7 @@ def check_password(
 ) -> User:
     """The active user with this username and password (security token appended or not),
     or :class:`LoginFailed`; failures count towards the lockout."""
-    c, st = internal.credential, internal.security_token
+    c, st = identity_tables.credential, identity_tables.security_token
     with store.read() as conn:
         user = find(conn, schema, username=username)
         cred = None
@@ -135,7 +135,7 @@ def check_password(
 
 
 def _count_failure(store: Store, settings: Settings, user_id: str) -> None:
-    c = internal.credential
+    c = identity_tables.credential
     limit = settings.login_max_attempts
 
     def work(conn: Connection) -> None:
@@ -192,7 +192,7 @@ def add(
         created_by,
     )
     conn.execute(
-        internal.credential.insert().values(
+        identity_tables.credential.insert().values(
             user_id=user_id, password_hash=hash_secret(password), failed_logins=0, locked_until=None
         )
     )
@@ -203,7 +203,7 @@ def reset_security_token(conn: Connection, user_id: str) -> str:
     """A new security token for the user (the old one stops working); returned once."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     token = "".join(secrets.choice(alphabet) for _ in range(SECURITY_TOKEN_LENGTH))
-    st = internal.security_token
+    st = identity_tables.security_token
     conn.execute(st.delete().where(st.c.user_id == user_id))
     conn.execute(st.insert().values(user_id=user_id, token_hash=token_hash(token)))
     return token

@@ -1,16 +1,17 @@
 """Failures reading object and field metadata::
 
 SwitchboardError                 (core.errors)
-└── SchemaError                  metadata that cannot be loaded
-    └── SfdxError                400 DEPLOY_FAILED: unreadable SFDX source
+└── OrgError                     (org.errors)
+    └── SchemaError              terminal: metadata that cannot be loaded
+        └── SfdxError            terminal: 400 DEPLOY_FAILED: unreadable SFDX source
 """
 
 from __future__ import annotations
 
-from ...core.errors import SwitchboardError
+from ..errors import OrgError
 
 
-class SchemaError(SwitchboardError):
+class SchemaError(OrgError):
     """Object or field metadata that cannot be loaded."""
 
     error_code = "INVALID_TYPE"

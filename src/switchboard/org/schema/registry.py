@@ -24,6 +24,7 @@ from ...store import internal
 from ...store.engine import Store
 from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
+from . import tables as schema_tables
 from .catalog import standard_objects
 from .model import FieldDef, FieldType, ObjectDef
 from .serialize import field_from_json, field_to_json, object_from_json, object_to_json
@@ -118,11 +119,11 @@ class Schema:
                 return self.load(c)
         version = self._read_version(conn)
         objects = {o.name.lower(): o for o in standard_objects()}
-        for row in conn.execute(sa.select(internal.custom_object.c.definition)):
+        for row in conn.execute(sa.select(schema_tables.custom_object.c.definition)):
             obj = object_from_json(row.definition)
             objects[obj.name.lower()] = obj
         for row in conn.execute(
-            sa.select(internal.custom_field.c.object_name, internal.custom_field.c.definition)
+            sa.select(schema_tables.custom_field.c.object_name, schema_tables.custom_field.c.definition)
         ):
             target = objects.get(row.object_name.lower())
             if target is not None:
@@ -244,7 +245,7 @@ class Schema:
         def work(conn: Connection) -> DeployResult:
             now = clock.now()
             current = {o.name.lower(): o for o in standard_objects()}
-            for row in conn.execute(sa.select(internal.custom_object.c.definition)):
+            for row in conn.execute(sa.select(schema_tables.custom_object.c.definition)):
                 o = object_from_json(row.definition)
                 current[o.name.lower()] = o
             taken = {o.key_prefix for o in current.values() if o.kind != "platform_event"}
@@ -267,7 +268,7 @@ class Schema:
                 current[obj.name.lower()] = obj
                 _upsert(
                     conn,
-                    internal.custom_object,
+                    schema_tables.custom_object,
                     {"name": obj.name},
                     {"definition": object_to_json(obj), "updated_at": now},
                 )
@@ -282,7 +283,7 @@ class Schema:
                 for f in fields:
                     _upsert(
                         conn,
-                        internal.custom_field,
+                        schema_tables.custom_field,
                         {"object_name": target.name, "field_name": f.name},
                         {"definition": field_to_json(f), "updated_at": now},
                     )

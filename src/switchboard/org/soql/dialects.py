@@ -169,8 +169,9 @@ class PostgreSQL(Dialect):
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLite(), PostgreSQL())}
 
 
-def dialect_for(name: str) -> Dialect:
-    return DIALECTS[name]
+def dialect_for(backend: Any) -> Dialect:
+    """The SOQL compiler's dialect of a store backend (``store.dialect``) or its name."""
+    return DIALECTS[getattr(backend, "name", backend)]
 
 
 __all__ = ["DIALECTS", "Dialect", "dialect_for"]

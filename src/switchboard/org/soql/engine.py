@@ -1,14 +1,14 @@
 """The query service of one org: text in, a Salesforce query reply out.
 
 Parse and compile go through the plan cache; execution reads through one connection;
-replies longer than a page get a query locator. ``engine_for(org)`` keeps one engine
-per open org.
+replies longer than a page get a query locator. The Runtime builds one engine for its
+org and hands it to the API and the bulk worker (no module-level registry: two orgs in
+one process, as in tests, never share a plan cache or kept groups).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import locators
@@ -115,14 +115,4 @@ class QueryEngine:
         return explain(self.org, self.dialect, parse(text))
 
 
-_ENGINES: weakref.WeakKeyDictionary[Any, QueryEngine] = weakref.WeakKeyDictionary()
-
-
-def engine_for(org: Org) -> QueryEngine:
-    engine = _ENGINES.get(org)
-    if engine is None:
-        engine = _ENGINES[org] = QueryEngine(org)
-    return engine
-
-
-__all__ = ["QueryEngine", "batch_size", "engine_for"]
+__all__ = ["QueryEngine", "batch_size"]

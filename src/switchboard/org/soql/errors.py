@@ -4,24 +4,30 @@ Every failure renders as one Salesforce error entry; the parser only ever raises
 :class:`MalformedQuery`, the later stages raise the others::
 
     SwitchboardError                      core.errors
-    └── SoqlError                         400, base of every query failure
-        ├── MalformedQuery                MALFORMED_QUERY  (syntax; carries row/column/token)
-        ├── InvalidField                  INVALID_FIELD    (no such field or relationship)
-        ├── InvalidType                   INVALID_TYPE     (no such object)
-        ├── InvalidQueryFilterOperator    INVALID_QUERY_FILTER_OPERATOR
-        └── InvalidQueryLocator           INVALID_QUERY_LOCATOR (expired/unknown cursor)
+    └── OrgError                          org.errors
+        ├── InvalidField                  INVALID_FIELD (org.errors: no such field or
+        │                                 relationship; the one class schema and DML raise)
+        ├── InvalidType                   INVALID_TYPE  (org.errors: no such object)
+        └── SoqlError                     400, query failures of SOQL's own
+            ├── MalformedQuery            MALFORMED_QUERY  (syntax; carries row/column/token)
+            ├── InvalidQueryFilterOperator  INVALID_QUERY_FILTER_OPERATOR
+            └── InvalidQueryLocator       INVALID_QUERY_LOCATOR (expired/unknown cursor)
+
+All terminal: the same query fails the same way. A caller that wants "any reason this
+query cannot run" catches :class:`~org.errors.OrgError` (an unknown object or field is
+the org's error, whoever finds it).
 """
 
 from __future__ import annotations
 
-from switchboard.core.errors import SwitchboardError
+from ..errors import InvalidField, InvalidType, OrgError
 
 # Longer query lines are echoed as a window around the error so that a megabyte-long
 # query does not produce a megabyte-long error message.
 _ECHO_WINDOW = 80
 
 
-class SoqlError(SwitchboardError):
+class SoqlError(OrgError):
     """Base class of every SOQL failure."""
 
     error_code = "MALFORMED_QUERY"
@@ -70,14 +76,6 @@ def render_error(query: str, row: int, column: int, reason: str) -> str:
     # Keep tabs in the caret's indent so the caret lines up under tab-indented text.
     indent = "".join("\t" if ch == "\t" else " " for ch in line[: index - start])
     return f"\n{line}\n{indent}^\nERROR at Row:{row}:Column:{column}\n{reason}"
-
-
-class InvalidField(SoqlError):
-    error_code = "INVALID_FIELD"
-
-
-class InvalidType(SoqlError):
-    error_code = "INVALID_TYPE"
 
 
 class InvalidQueryFilterOperator(SoqlError):

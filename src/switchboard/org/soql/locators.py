@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...core import clock, ids
-from ...store import internal
 from ...store.engine import Store
+from . import tables as soql_tables
 from .errors import InvalidQueryLocator
 
 PREFIX = "01g"
@@ -48,7 +48,7 @@ def _invalid() -> InvalidQueryLocator:
 def create(store: Store, query: str, all_rows: bool, batch: int, user: str, ttl: int) -> str:
     now = clock.now()
     locator = ids.new_id(PREFIX)
-    t = internal.query_locator
+    t = soql_tables.query_locator
 
     def work(conn: sa.Connection) -> None:
         conn.execute(t.delete().where(t.c.expires_at < now))
@@ -72,7 +72,7 @@ def load(store: Store, token: str, ttl: int) -> Locator:
     key, _, position = token.partition("-")
     if not key.startswith(PREFIX) or not position.isdigit() or len(position) > 12:
         raise _invalid()
-    t = internal.query_locator
+    t = soql_tables.query_locator
     now = clock.now()
     with store.read() as conn:
         row = conn.execute(sa.select(t).where(t.c.id == key)).first()

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...secrets.credentials import NamedCredentialDef
 from ..errors import SfdxError
 from ..model import FieldDef, FieldType, ObjectDef, PicklistValue
 from ._xml import load
+from .credentials import read_named_credentials
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
 
@@ -36,6 +38,10 @@ class SfdxProject:
     warnings: list[str] = field(default_factory=list)
     # Platform event name -> "PublishAfterCommit" or "PublishImmediately".
     publish_behavior: dict[str, str] = field(default_factory=dict)
+    # namedCredentials/*.namedCredential-meta.xml (endpoints and auth protocols), and any
+    # password found in them (to be sealed in the secret store, never stored in clear).
+    named_credentials: list[NamedCredentialDef] = field(default_factory=list)
+    credential_passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     def object(self, name: str) -> ObjectDef | None:
         for obj in self.objects:
@@ -57,8 +63,8 @@ class _Reader:
         except ValueError:
             return p.as_posix()
 
-    def object_folders(self, start: Path) -> list[Path]:
-        """Package directories from sfdx-project.json, then every objects folder in them."""
+    def object_folders(self, start: Path, kind: str = "objects") -> list[Path]:
+        """Package directories from sfdx-project.json, then every ``kind`` folder in them."""
         manifest = start / "sfdx-project.json"
         dirs = [start]
         if manifest.is_file():
@@ -72,11 +78,11 @@ class _Reader:
                 ) from None
             dirs = [start / p for p in paths] or [start]
             for d in dirs:
-                if not d.is_dir():
+                if not d.is_dir() and kind == "objects":  # warned once, on the first look
                     self.ctx.warn(f"{self.shown(manifest)}: package directory {d.name} not found")
         found: list[Path] = []
         for d in dirs:
-            found.extend(_find_objects(d) if d.is_dir() else [])
+            found.extend(_find_objects(d, kind) if d.is_dir() else [])
         return found
 
     def collect(self, folder: Path) -> None:
@@ -126,15 +132,15 @@ class _Reader:
         return out
 
 
-def _find_objects(top: Path) -> list[Path]:
-    if top.name == "objects":
+def _find_objects(top: Path, kind: str = "objects") -> list[Path]:
+    if top.name == kind:
         return [top]
     found = []
     for dirpath, dirnames, _ in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
-        if "objects" in dirnames:
-            found.append(Path(dirpath) / "objects")
-            dirnames.remove("objects")
+        if kind in dirnames:
+            found.append(Path(dirpath) / kind)
+            dirnames.remove(kind)
     return found
 
 
@@ -169,11 +175,17 @@ def read_project(path: Path | str) -> SfdxProject:
     root = path.parent if path.is_file() else path
     reader = _Reader(root)
     folders = reader.object_folders(root)
-    if not folders:
-        raise SfdxError(f"{path}: no objects folder found", path=str(path))
+    credential_folders = reader.object_folders(root, "namedCredentials")
+    if not folders and not credential_folders:
+        raise SfdxError(f"{path}: no objects folder (nor namedCredentials folder) found", path=str(path))
     for folder in folders:
         reader.collect(folder)
-    return reader.build()
+    project = reader.build()
+    named = read_named_credentials(credential_folders, reader.shown)
+    project.named_credentials = named.credentials
+    project.credential_passwords = named.passwords
+    project.warnings.extend(named.warnings)
+    return project
 
 
 __all__ = ["SfdxProject", "read_project"]

@@ -1,5 +1,7 @@
-"""Publishing platform events (``Name__e``), for REST ``POST sobjects/Name__e`` and the
-Pub/Sub API alike.
+"""Publishing platform events (``Name__e``): the org's one publishing path, for REST
+``POST sobjects/Name__e``, the Pub/Sub API and the hub's patterns (a call-out's reply)
+alike. It lives in the org, not the API, because publishing is org behaviour that
+non-HTTP callers need too.
 
 Fields go through the org's own preparation and coercion (``org.dml.prepare``), so a bad
 value fails as it would on a record. Salesforce's two publish behaviours differ only for
@@ -13,15 +15,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import clock, ids
 from ..core.errors import SwitchboardError
 from ..events import log
-from ..org.dml.prepare import prepare
-from ..org.records import wire_value
-from ..org.runtime import Org
-from ..org.schema.model import ObjectDef
+from .dml.prepare import prepare
+from .records import wire_value
+from .schema.model import ObjectDef
+
+if TYPE_CHECKING:
+    from .runtime import Org
 
 _SYSTEM = {"replayid", "eventuuid", "createddate", "createdbyid"}
 

@@ -1,0 +1,38 @@
+"""The hub's integration patterns (call-out; later sync, virtualization, call-in).
+
+``PATTERN_FACTORIES`` lists how to build each pattern from the Runtime: factories, not
+live objects (the Runtime builds each pattern once and holds it). ``PATTERN_CHAINS``
+lists the patterns' migration chains (:class:`store.migrations.Chain`), run by the
+Runtime's ``open`` after the org's own. A pattern package appends to both here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..runtime.service import Pattern
+    from ..store.migrations import Chain
+
+PATTERN_FACTORIES: list[Callable[[Any], Pattern]] = []
+PATTERN_CHAINS: list[Chain] = []
+
+
+def _callout(runtime: Any) -> Pattern:
+    from .callout.pattern import CalloutPattern
+
+    return CalloutPattern(runtime)
+
+
+def _callout_chains() -> list[Chain]:
+    from ..events.consumers import CHAIN as CONSUMERS
+    from .callout.tables import CHAIN as CALLOUT
+
+    return [CONSUMERS, CALLOUT]
+
+
+PATTERN_FACTORIES.append(_callout)
+PATTERN_CHAINS.extend(_callout_chains())
+
+__all__ = ["PATTERN_CHAINS", "PATTERN_FACTORIES"]

@@ -1,0 +1,2 @@
+"""Remote call-out: declarative HTTP calls driven by record changes, platform events,
+schedules and invocations, delivered durably (see :mod:`.engine`)."""
