@@ -17,6 +17,10 @@ resource it addresses:
 A declared ``Content-Length`` over the limit is refused without reading a byte; a
 chunked body is counted as it streams in and refused as soon as it passes the limit
 (:class:`BodyTooLarge` rises out of ``receive``; the app renders it like any error).
+
+errors.ApiError
+├── BodyTooLarge    413 REQUEST_ENTITY_TOO_LARGE (a body over its resource's limit)
+└── UriTooLong      414 URI_TOO_LONG (path and query over 16,384 bytes)
 """
 
 from __future__ import annotations
