@@ -143,9 +143,13 @@ class DurableConsumer:
         self._stored_at = 0.0
         self._result: Any = None
 
-    def open(self) -> int:
-        """Read (or create at the watermark) the cursor; a new consumer starts now."""
-        self.position = self._stored = open_cursor(self.store, self.name, self.hub.safe)
+    def open(self, since: int | None = None) -> int:
+        """Read the cursor, or create it at ``since`` (default: the watermark now). A
+        caller that starts consuming later than it promised to (a task scheduled after
+        writes began) passes the watermark of its promise, so no event in between is
+        skipped."""
+        start = self.hub.safe if since is None else since
+        self.position = self._stored = open_cursor(self.store, self.name, start)
         self._stored_at = time.monotonic()
         return self.position
 

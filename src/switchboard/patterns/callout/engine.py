@@ -154,11 +154,15 @@ class DeliveryEngine:
     def _start_consumers(self) -> None:
         if not self.consume:
             return
+        # A new callout consumes from *now*, the moment it was started or loaded, not
+        # from whenever its task first runs: a change committed in between (a write
+        # right after ``start`` returned) would otherwise be skipped.
+        since = self.runtime.hub.safe
         for name, matcher in self._matchers.items():
             if name not in self._consumers:
                 stop = asyncio.Event()
                 task = asyncio.create_task(
-                    self._consume(name, matcher, stop), name=f"consumer-{name}"
+                    self._consume(name, matcher, stop, since), name=f"consumer-{name}"
                 )
                 self._consumers[name] = (stop, task)
 
@@ -171,14 +175,14 @@ class DeliveryEngine:
     def _lease_until(self, callout: Callout) -> datetime:
         return clock.now() + timedelta(seconds=callout.config.timeout + self.lease_margin)
 
-    async def _consume(self, name: str, matcher: Matcher, stop: asyncio.Event) -> None:
+    async def _consume(self, name: str, matcher: Matcher, stop: asyncio.Event, since: int) -> None:
         consumer = DurableConsumer(
             self.store, self.runtime.hub, f"callout:{name}", [matcher.channel]
         )
         failures = 0
         while True:  # the cursor's row may be out of reach (database down) at first
             try:
-                await asyncio.to_thread(consumer.open)
+                await asyncio.to_thread(consumer.open, since)
                 break
             except Exception:
                 failures += 1

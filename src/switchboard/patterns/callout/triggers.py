@@ -8,6 +8,8 @@ org's SOQL compiler and run per event batch with the batch's ids bound
 (``AND Id IN :ids``), so one query both filters a batch and reads the records the
 templates see (the fields the callout's templates read, or ``FIELDS(ALL)`` when they
 use the record as a whole). A record deleted since, or changed so it no longer matches, is skipped.
+The templates see that record with the event's own values laid over it (the fields this
+change wrote), so a consumer running behind the writers renders each change as it was.
 DELETE events are not queried (the record is gone): ``when`` does not apply to them and
 the template sees ``record.Id`` only.
 
@@ -148,9 +150,10 @@ class ChangeMatcher:
             if change == "DELETE":
                 record: dict[str, Any] | None = {"Id": rid}
             else:
-                record = found.get(rid)
-                if record is None:
+                current = found.get(rid)
+                if current is None:
                     continue
+                record = _as_of(current, e.payload)
             out.append(
                 NewDelivery(
                     callout=self.callout,
@@ -164,6 +167,22 @@ class ChangeMatcher:
                 )
             )
         return out
+
+
+def _as_of(record: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """``record`` (read when the batch is consumed, maybe after later changes) with the
+    values this event's change wrote laid over it: a CREATE retried after an UPDATE, or
+    a consumer behind the writers, still renders the values of *its* change, so ordered
+    deliveries carry each change's values in commit order."""
+    header = payload["ChangeEventHeader"]
+    out = dict(record)
+    for name, value in payload.items():
+        if name != "ChangeEventHeader" and name in out:
+            out[name] = value
+    for name in header.get("nulledFields") or ():
+        if name in out:
+            out[name] = None
+    return out
 
 
 class EventMatcher:
