@@ -27,9 +27,16 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create ``path`` empty if missing, and make it readable by its owner only."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
-    os.close(fd)
+    """Create ``path`` empty if missing, and make it readable by its owner only.
+
+    An existing file is never opened: closing any descriptor of a file drops every
+    POSIX lock the process holds on it, and SQLite's locks are POSIX locks. Opening an
+    ``org.db`` the process already used (a second store on it) dropped its connections'
+    locks: with a CLI process writing the same database (tests/callout/test_dlq.py's
+    ``dlq retry``), the server's deliveries stopped progressing.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     with contextlib.suppress(PermissionError):  # someone else's file: leave it as it is
         if path.stat().st_mode & 0o077:
             path.chmod(FILE_MODE)
