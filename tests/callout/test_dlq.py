@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from callout.harness import insert_accounts, open_runtime, project_yaml, wait_until
+from support.app import asgi_app
 from support.databases import database_url
-from switchboard.api.app import create_app
 from switchboard.core.settings import Settings
 from switchboard.org.identity.tokens import mint
 from switchboard.org.runtime import Org
@@ -75,7 +75,7 @@ async def test_dead_letters_shown_redacted_discarded_and_redriven_once(
         assert boot is not None
         token = runtime.org.store.write(lambda c: mint(c, boot.org_id, boot.admin_user_id,
                                                        client_id=None, lifetime_seconds=3600))  # fmt: skip
-        api = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(runtime)),
+        api = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app(runtime)),
                                 base_url="http://sb", headers={"Authorization": f"Bearer {token}"},
                                 timeout=30)  # fmt: skip
         store = runtime.org.store

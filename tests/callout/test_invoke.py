@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from callout.harness import open_runtime, writer
-from switchboard.api.app import create_app
+from support.app import asgi_app
 from switchboard.org.identity.tokens import mint
 from switchboard.patterns.callout import deliveries
 
@@ -54,7 +54,7 @@ class Api:
         token = org.store.write(lambda c: mint(c, boot.org_id, boot.admin_user_id, client_id=None,
                                                lifetime_seconds=3600))  # fmt: skip
         self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(runtime)), base_url="http://sb",
+            transport=httpx.ASGITransport(app=asgi_app(runtime)), base_url="http://sb",
             headers={"Authorization": f"Bearer {token}"}, timeout=30,
         )  # fmt: skip
 

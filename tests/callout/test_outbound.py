@@ -16,8 +16,8 @@ from aiohttp import web
 from defusedxml import ElementTree
 
 from callout.harness import open_runtime, project_yaml, wait_until, writer
+from support.app import asgi_app
 from support.server import free_port
-from switchboard.api.app import create_app
 from switchboard.org.identity.tokens import mint
 from switchboard.patterns.callout import deliveries
 from switchboard.patterns.callout.config import CalloutConfig
@@ -97,7 +97,7 @@ def _api(runtime: Any) -> httpx.AsyncClient:
     boot = runtime.org.boot
     token = runtime.org.store.write(lambda c: mint(c, boot.org_id, boot.admin_user_id,
                                                    client_id=None, lifetime_seconds=3600))  # fmt: skip
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(runtime)),
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app(runtime)),
                              base_url="http://sb", headers={"Authorization": f"Bearer {token}"})  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from switchboard.api.app import create_app
+from support.app import asgi_app
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.identity.tokens import mint
 from switchboard.org.soql.engine import QueryEngine
@@ -211,7 +211,7 @@ def client(org: Any) -> Any:
     token = org.store.write(
         lambda c: mint(c, boot.org_id, boot.admin_user_id, client_id=None, lifetime_seconds=3600)
     )
-    with TestClient(create_app(Runtime.around(org))) as c:
+    with TestClient(asgi_app(Runtime.around(org))) as c:
         c.headers["Authorization"] = f"Bearer {token}"
         yield c
 

@@ -24,6 +24,7 @@ from .call import ApiRuntime, Handler, endpoint
 from .composite.routes import Router, composite_routes
 from .errors import render_error
 from .fallbacks import not_found
+from .limits import RequestLimits
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
 from .rest.files import files_raw_routes, files_routes
@@ -149,7 +150,9 @@ def create_app(runtime: ApiRuntime) -> Any:
     )
     app.state.org = runtime.org
     app.state.runtime = runtime
-    return _StripTrailingSlash(app)
+    return RequestLimits(
+        _StripTrailingSlash(app), rest_max_body=runtime.org.settings.rest_max_body_mb << 20
+    )
 
 
 __all__ = ["create_app"]

@@ -19,7 +19,14 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..core.errors import InvalidSession, JsonParserError, MethodNotAllowed, SwitchboardError
+from ..core.errors import (
+    InvalidSession,
+    JsonParserError,
+    MethodNotAllowed,
+    NotFound,
+    SwitchboardError,
+)
+from ..core.untrusted import first_with_nul, has_nul, shown
 from ..org.dml.context import WriteContext
 from ..org.identity.secrets import token_hash
 from ..org.identity.tokens import Session, validate
@@ -91,6 +98,21 @@ class Call:
 Handler = Callable[[Call], Response]
 
 
+def check_untrusted(params: dict[str, str], query: QueryParams) -> None:
+    """Refuse path segments and query parameters the store cannot hold (a NUL, see
+    :mod:`core.untrusted`) before any handler looks them up: a segment that no record
+    or job can have is NOT_FOUND, a parameter MALFORMED_QUERY."""
+    if first_with_nul(params.values()) is not None:
+        raise NotFound()
+    for name, value in query.multi_items():
+        if has_nul(name) or has_nul(value):
+            raise SwitchboardError(
+                f"The query parameter '{shown(name, 40)}' contains a NUL character "
+                "(\\u0000), which is not allowed",
+                error_code="MALFORMED_QUERY",
+            )
+
+
 def bearer(headers: Headers) -> str:
     auth = headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
@@ -159,6 +181,8 @@ def endpoint(
         handler = handlers.get("GET" if method == "HEAD" else method)
         try:
             body = await request.body() if method in ("POST", "PATCH", "PUT") else b""
+        except SwitchboardError as exc:  # over the resource's size limit (api/limits.py)
+            return render_error(exc)
         except Exception:  # a client that hangs up mid-body gets nothing back anyway
             return Response(status_code=400)
         params = dict(request.path_params)
@@ -179,6 +203,7 @@ def endpoint(
                     raise MethodNotAllowed(
                         f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
                     )
+                check_untrusted(params, request.query_params)
             except SwitchboardError as exc:
                 if isinstance(exc, InvalidSession):
                     limit_header = {"WWW-Authenticate": "Token"}
@@ -239,4 +264,12 @@ def endpoint(
     return run
 
 
-__all__ = ["ApiRuntime", "Call", "Handler", "async_write", "endpoint", "point_read"]
+__all__ = [
+    "ApiRuntime",
+    "Call",
+    "Handler",
+    "async_write",
+    "check_untrusted",
+    "endpoint",
+    "point_read",
+]

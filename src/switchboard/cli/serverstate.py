@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.private import write_private
 from ..core.settings import Settings
 from . import orgdir
 from .errors import CliError, PortInUse
@@ -73,7 +74,7 @@ class ServerState:
     def publish(self, url: str) -> None:
         body = {"url": url, "pid": os.getpid(), "token": self.token}
         tmp = self.path.with_name(f".{FILE}.{os.getpid()}")
-        tmp.write_text(json.dumps(body), encoding="utf-8")
+        write_private(tmp, json.dumps(body))  # 0600: it names the server's token
         tmp.replace(self.path)  # atomic: readers see the old file or the whole new one
 
     def withdraw(self) -> None:

@@ -8,10 +8,12 @@ needs, and publishes where clients find the server (``server.json``) while it se
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
 from ..core.collector import tune_for_server
+from ..core.private import UMASK
 from ..core.settings import Settings
 from ..core.tls import TlsFiles, ensure_local_ca
 from ..org.runtime import Org
@@ -58,6 +60,7 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    os.umask(UMASK)  # job files, server.json: the data directory is its owner's alone
     state = serverstate.claim(settings)  # ports checked before anything is written
     try:
         runtime = Runtime(settings, project_dir=project).open()

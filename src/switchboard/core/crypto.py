@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import SwitchboardError
+from .private import private_dir
 
 VERSION = 1
 NONCE_BYTES = 12
@@ -97,7 +98,7 @@ def load_or_create_key(configured: str, data_dir: Path) -> bytes:
         return _read_key_file(path)
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = generate_key()
     # Written whole under a private name, then linked into place: a process starting at
     # the same moment sees either no file or a complete one, never a half-written key.

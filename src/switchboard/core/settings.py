@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     bulk_max_upload_mb: int = Field(
         150, description="Largest CSV upload accepted per Bulk API job, in MB."
     )
+    rest_max_body_mb: int = Field(
+        50,
+        description="Largest request body of the REST, composite and streaming APIs, in MB; "
+        "a larger one is refused (413) before it is read.",
+    )
     query_locator_ttl: int = Field(
         900,
         description="Seconds a query's nextRecordsUrl stays usable after its last use; "

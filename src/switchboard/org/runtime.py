@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ..core import ids
 from ..core.errors import NotFound, SwitchboardError
+from ..core.private import private_dir
 from ..core.settings import Settings
 from ..store import open_store
 from ..store.engine import Store
@@ -62,7 +63,7 @@ class Org:
     @classmethod
     def open(cls, settings: Settings) -> Org:
         """Open the org's database, migrate it, create tables and bootstrap on first start."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         org = cls(open_store(settings.database_url), settings)
         try:
             migrate(org.store, ORG_CHAINS)
@@ -113,9 +114,13 @@ class Org:
     # -- single-record operations -------------------------------------------------------
     def _one(self, outcomes: list[Outcome]) -> Outcome:
         out = outcomes[0]
-        if out.errors:
-            raise out.errors[0]
-        return out
+        if not out.errors:
+            return out
+        error = out.errors[0]
+        try:
+            raise error
+        finally:  # the traceback keeps this frame: it must not keep the outcomes too
+            del out, outcomes, error
 
     def create(self, ctx: WriteContext, type_name: str, record: dict[str, Any]) -> str:
         obj = self.schema.object(type_name)

@@ -238,7 +238,7 @@ class Runtime:
         import uvicorn
 
         from ..api.app import create_app
-        from ..api.headers import CanonicalHttpToolsProtocol
+        from ..api.http_protocol import ShapedHttpToolsProtocol
         from ..api.pubsub.server import PubSubServer
 
         pubsub = PubSubServer(self.org, self.hub, self.settings, tls)
@@ -250,7 +250,7 @@ class Runtime:
             log_level=self.settings.log_level,
             access_log=False,
             lifespan="on",
-            http=CanonicalHttpToolsProtocol,  # header names as Salesforce writes them
+            http=ShapedHttpToolsProtocol,  # canonical header case; JSON errors for unparseable requests
             timeout_keep_alive=30,
             # Keep-alive connections (TLS ones especially) otherwise hold a stop for 15 s.
             timeout_graceful_shutdown=2,

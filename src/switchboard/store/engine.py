@@ -25,7 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..core.private import private_dir, private_file
 from ..core.retry import RetryPolicy, retry_call
+from ..core.tracebacks import detach
 from .checkpoint import Checkpointer
 from .dialects import Dialect, SqliteDialect, for_name
 from .errors import StoreBusy
@@ -122,7 +124,7 @@ class Store:
         except BaseException as exc:  # retries ran out: every job shares the fate
             for queued in batch:
                 if not queued.done:
-                    queued.error, queued.done = exc, True
+                    queued.error, queued.done = detach(exc), True
         finally:
             for queued in batch:
                 queued.finished()
@@ -171,10 +173,12 @@ class Store:
             self._drop_writer()
             if self._retryable(exc):
                 raise  # the whole batch is retried
+            detach(exc)  # kept by the jobs; this frame holds ``batch``: no cycle through it
             for job in batch:
                 job.error, job.done = job.error or exc, True
             return
         except Exception as exc:  # a lone job's own failure
+            detach(exc)
             for job in batch:
                 job.error, job.done = job.error or exc, True
             return
@@ -300,7 +304,8 @@ def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
+            private_file(path)  # org.db (and so its -wal and -shm) 0600: customer data
         engine = sa.create_engine(
             url,
             # Autocommit at the driver level: transactions are opened explicitly with
@@ -313,10 +318,13 @@ def open_store(url: str) -> Store:
             pool_size=40,
             pool_use_lifo=True,
             max_overflow=16,
+            hide_parameters=True,  # bound values are record data: never in a log or error
         )
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = sa.create_engine(
+            url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        )
     return Store(engine)
 
 

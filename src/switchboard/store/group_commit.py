@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Connection
 
+from ..core.tracebacks import detach
+
 T = TypeVar("T")
 
 _UNSET: Any = object()
@@ -39,8 +41,15 @@ class Job(Generic[T]):
             self.on_done()
 
     def result(self) -> T:
-        if self.error is not None:
-            raise self.error
+        error = self.error
+        if error is not None:
+            # Handed over, not kept: raising adds the caller's frames (which hold this
+            # job) to its traceback, and a job still holding it would make a cycle.
+            self.error = None
+            try:
+                raise error
+            finally:
+                del error
         return self.value  # type: ignore[no-any-return]
 
     def reset(self) -> None:
@@ -84,7 +93,7 @@ def run_batch(conn: Connection, jobs: list[Job[Any]]) -> None:
             job.value = job.work(conn)
         except Exception as exc:  # this job fails alone; BaseException aborts the batch
             raw.execute("ROLLBACK TO sb_job")
-            job.error = exc
+            job.error = detach(exc)  # this frame holds ``jobs``: no cycle through it
         raw.execute("RELEASE sb_job")
 
 

@@ -22,7 +22,7 @@ from ...org.bulk.files import JobFiles
 from ...org.errors import InvalidType
 from ...org.runtime import Org
 from .. import versions
-from ..call import Call, authenticate, bearer
+from ..call import Call, authenticate, bearer, check_untrusted
 from ..responses import json_response, no_content
 from . import listing
 from .errors import render
@@ -189,6 +189,7 @@ def upload_endpoint(org: Org) -> Any:
         def check() -> jobs.Job:
             versions.parse(params["version"])
             authenticate(org, bearer(request.headers))
+            check_untrusted(params, request.query_params)
             with org.store.read() as conn:
                 job = jobs.get(conn, params["id"])
             if job is None or job.api != "v2" or job.is_query:

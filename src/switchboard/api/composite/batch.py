@@ -45,7 +45,9 @@ def batch(router: Router) -> Any:
                 continue
             if not isinstance(req, dict) or not req.get("method") or not req.get("url"):
                 raise InvalidCompositeInput("Each batch subrequest needs a method and a url")
-            url = str(req["url"]).lstrip("/")
+            if not isinstance(req["url"], str) or not isinstance(req["method"], str):
+                raise InvalidCompositeInput("A batch subrequest's method and url are strings")
+            url = req["url"].lstrip("/")
             if not url.startswith("services/data/"):
                 url = "services/data/" + url
             r = subrequest.run(call, router, str(req["method"]), "/" + url, req.get("richInput"))

@@ -55,6 +55,7 @@ def check_subrequests(subs: Any, limit: int) -> list[dict[str, Any]]:
         for key in ("method", "url", "referenceId"):
             if not isinstance(sub.get(key), str) or not sub[key]:
                 raise InvalidCompositeInput(f"Subrequest is missing a required field: {key}")
+        subrequest.check_shape(sub["method"], sub["url"], sub.get("httpHeaders"))
         ref = sub["referenceId"]
         if not REFERENCE_ID.match(ref):
             raise InvalidCompositeInput(

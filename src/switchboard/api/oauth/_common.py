@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core.errors import SwitchboardError
+from ...core.untrusted import first_with_nul
 from ...org.identity.errors import OAuthError
 from ...org.runtime import Org
 from ..errors import render_error
@@ -56,6 +57,8 @@ async def form(request: Request) -> dict[str, str]:
             raise OAuthError("invalid_client", "invalid client credentials") from None
         params.setdefault("client_id", unquote(user))
         params.setdefault("client_secret", unquote(secret))
+    if first_with_nul([*params, *params.values()]) is not None:  # no user or app has one
+        raise OAuthError("invalid_request", "request contains a NUL character")
     return params
 
 

@@ -54,7 +54,8 @@ def parse(body: bytes) -> SoapRequest:
         raise SoapFault("INVALID_REQUEST", "request too large")
     try:
         root = SafeET.fromstring(body)
-    except (SafeET.ParseError, DefusedXmlException, ValueError):
+    except (SafeET.ParseError, DefusedXmlException, ValueError, LookupError, RecursionError):
+        # LookupError: an unknown encoding in the XML declaration (encoding="tf-8").
         raise SoapFault(
             "INVALID_REQUEST", "Unable to parse the request: not well-formed XML"
         ) from None

@@ -6,18 +6,22 @@ is the 9th): some clients read them by position rather than by name.
 
 from __future__ import annotations
 
+import logging
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ...core import ids
-from ...core.errors import InvalidSession
+from ...core.errors import InvalidSession, SwitchboardError
 from ...org.identity import grants, users
 from ...org.identity.errors import LoginFailed
 from ...org.identity.tokens import mint
 from ...org.runtime import Org
 from ..call import authenticate
 from .envelope import SoapFault, SoapRequest, envelope, esc, fault, parse
+
+log = logging.getLogger("switchboard.api.soap")
 
 _INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
 
@@ -104,7 +108,10 @@ async def soap(request: Request) -> Response:
     org: Org = request.app.state.org
     version = request.path_params.get("version", "59.0")
     base = str(request.base_url).rstrip("/")
-    body = await request.body()
+    try:
+        body = await request.body()
+    except SwitchboardError as exc:  # over the SOAP size limit (api/limits.py)
+        return fault(SoapFault(exc.error_code, exc.message))
 
     def work() -> Response:
         try:
@@ -119,6 +126,9 @@ async def soap(request: Request) -> Response:
             )
         except SoapFault as exc:
             return fault(exc)
+        except Exception as exc:  # a SOAP client gets a SOAP fault, never a JSON 500
+            log.exception("SOAP request failed", exc_info=exc)
+            return fault(SoapFault("UNKNOWN_EXCEPTION", "An unexpected error occurred"))
 
     return await run_in_threadpool(work)
 

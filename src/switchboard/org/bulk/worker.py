@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from ...core import clock
 from ...core.errors import SwitchboardError
 from ...core.retry import RetryPolicy
+from ...core.untrusted import sanitize
 from ..dml.context import WriteContext
 from . import jobs
 from . import tables as bulk_tables
@@ -116,9 +117,15 @@ class BulkWorker:
                 (T.c.state == jobs.IN_PROGRESS) & (T.c.lease_until < now)
             )
             candidates = conn.execute(
-                sa.select(T.c.id, T.c.state).where(ready).order_by(T.c.created_at).limit(5)
+                sa.select(T.c.id, T.c.state, T.c.retries)
+                .where(ready)
+                .order_by(T.c.created_at)
+                .limit(5)
             ).all()
-            for job_id, state in candidates:
+            for job_id, state, retries in candidates:
+                if state == jobs.IN_PROGRESS and (retries or 0) >= MAX_RESUMES:
+                    _give_up(conn, job_id, state, now)  # a job must end, even one that
+                    continue  # fails every attempt before it can record why
                 values: dict[str, Any] = {
                     "state": jobs.IN_PROGRESS,
                     "lease_owner": self.owner,
@@ -171,7 +178,7 @@ class BulkWorker:
                     T.c.state == jobs.IN_PROGRESS,
                     T.c.lease_owner == self.owner,
                 )
-                .values(state=jobs.FAILED, error_message=message[:2000], modstamp=clock.now())
+                .values(state=jobs.FAILED, error_message=sanitize(message), modstamp=clock.now())
             )
 
         self.org.store.write(work)
@@ -259,6 +266,25 @@ class BulkWorker:
             return new_ok, new_bad
 
         return self.org.store.write(work)
+
+
+# Times a job whose worker vanished (or failed without recording why) is resumed before
+# it is failed: a crash is resumed, a job that kills every attempt must still end.
+MAX_RESUMES = 5
+
+
+def _give_up(conn: Connection, job_id: str, state: str, now: Any) -> None:
+    conn.execute(
+        T.update()
+        .where(T.c.id == job_id, T.c.state == state)
+        .values(
+            state=jobs.FAILED,
+            error_message=f"InternalServerError : the job was retried {MAX_RESUMES} times "
+            "without completing",
+            lease_owner=None,
+            modstamp=now,
+        )
+    )
 
 
 # How much a job grows its rows before the table is analyzed again (see _Statistics).

@@ -16,8 +16,10 @@ from typing import Any
 
 from ...core import ids
 from ...core.errors import JsonParserError, MalformedId
+from ...core.untrusted import NUL, shown
 from ..errors import (
     InvalidEmailAddress,
+    InvalidField,
     InvalidRestrictedPicklist,
     InvalidTypeOnField,
     NumberOutsideValidRange,
@@ -36,8 +38,17 @@ _FALSE = {"false", "0", "no", "n"}
 
 
 def _bad(f: FieldDef, value: Any) -> InvalidTypeOnField:
-    shown = str(value)[:100]
-    return InvalidTypeOnField(f"{f.name}: value not of required type: {shown}", fields=[f.name])
+    return InvalidTypeOnField(
+        f"{f.name}: value not of required type: {shown(str(value), 100)}", fields=[f.name]
+    )
+
+
+def _unstorable(f: FieldDef) -> InvalidField:
+    # Neither backend stores NUL alike (PostgreSQL refuses it): refused before any SQL.
+    return InvalidField(
+        f"{f.label or f.name}: value contains a NUL character (\\u0000), which is not allowed",
+        fields=[f.name],
+    )
 
 
 def _not_scalar(f: FieldDef, value: Any) -> JsonParserError:
@@ -123,7 +134,7 @@ def _text(f: FieldDef, value: Any) -> str:
     limit = f.length or (131072 if f.type == FieldType.TEXTAREA else 255)
     if len(text) > limit:
         raise StringTooLong(
-            f"{f.label or f.name}: data value too large: {text[:40]}... (max length={limit})",
+            f"{f.label or f.name}: data value too large: {shown(text[:40], 40)}... (max length={limit})",
             fields=[f.name],
         )
     return text
@@ -133,6 +144,8 @@ def coerce(f: FieldDef, value: Any) -> Any:
     """The stored value of ``value`` for field ``f``; ``None`` stays ``None``."""
     if value is None:
         return None
+    if type(value) is str and NUL in value:
+        raise _unstorable(f)
     t = f.type
     if t == FieldType.BOOLEAN:
         if isinstance(value, bool):
@@ -190,7 +203,7 @@ def coerce(f: FieldDef, value: Any) -> Any:
             return ids.normalize(value, field=f.name)
         except MalformedId:
             raise MalformedId(
-                f"{f.label or f.name}: id value of incorrect type: {str(value)[:40]}",
+                f"{f.label or f.name}: id value of incorrect type: {shown(str(value), 40)}",
                 fields=[f.name],
             ) from None
     text = _text(f, value)
@@ -267,7 +280,7 @@ def converter(f: FieldDef) -> Callable[[Any], Any]:
         keep_empty = t == FieldType.TEXTAREA
 
         def text(value: Any) -> Any:
-            if type(value) is str and len(value) <= limit:
+            if type(value) is str and len(value) <= limit and NUL not in value:
                 return value if value or keep_empty else None
             return coerce(f, value)
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from ...core import ids
 from ...core.fieldtypes import NUMBER_TYPES
+from ...core.untrusted import has_nul
 from ...store.match import one_of
 from ..schema.model import FieldDef, FieldType
 from .coerce import converter
@@ -41,6 +42,8 @@ class KeyMatcher:
         if self._number is not None:
             return self._number(raw)
         text = raw if isinstance(raw, str) else str(raw)
+        if has_nul(text):  # no record holds it, and PostgreSQL would refuse the lookup
+            return None
         if self.field.type == FieldType.ID:
             return ids.to18(text[:15]) if ids.looks_like_id(text) else None
         return text.lower() if self.folded else text

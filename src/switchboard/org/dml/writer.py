@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ...core import ids
 from ...core.errors import MalformedId, NotFound, SwitchboardError
+from ...core.tracebacks import bare
 from ...events import log
 from ...store import dialects
 from ...store.batch_writes import insert_rows, update_rows
@@ -250,7 +251,7 @@ class Dml:
                 try:
                     out.id = ids.normalize(rid, field="Id")
                 except MalformedId as exc:
-                    out.errors.append(exc)
+                    out.errors.append(bare(exc))
             ids_.append(out.id)
         prepared = []
         batch = prepare_many(
@@ -398,7 +399,7 @@ class Dml:
             try:
                 keyed.append(matcher.wanted(raw) if raw is not None else None)
             except SwitchboardError as exc:  # a number key that is not a number
-                out.errors.append(exc)
+                out.errors.append(bare(exc))
                 keyed.append(None)
         matches = matcher.lookup(conn, self.schema.table(obj), keyed, columns=reads, rows=current)
         to_insert: list[tuple[int, dict[str, Any]]] = []
@@ -472,7 +473,7 @@ class Dml:
             try:
                 out.id = ids.normalize(rid, field="Id")
             except MalformedId as exc:
-                out.errors.append(exc)
+                out.errors.append(bare(exc))
         current = self._load(conn, obj, [o.id for o in outcomes if o.id], {"id", "isdeleted"})
         live = []
         for out in outcomes:

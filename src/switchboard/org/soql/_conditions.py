@@ -140,5 +140,8 @@ class ConditionParser(TokenCursor):
                 self._unexpected()
         except ValueError as exc:
             self._error(tok, str(exc))
+        problem = lit.unstorable(value)
+        if problem is not None:
+            self._error(tok, problem)
         self._advance()
         return ast.Literal(value, tok.text, tok.pos)

@@ -81,6 +81,8 @@ class TokenCursor:
             value = lit.number(tok.text)
         except ValueError as exc:
             self._error(tok, str(exc))
+        if value > lit.MAX_INT_ARGUMENT:
+            self._error(tok, f"number out of range: {tok.text[:40]}")
         self._advance()
         return int(value)
 

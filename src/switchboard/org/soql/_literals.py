@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from switchboard.core import untrusted
+
 # name -> (fewest, most) arguments
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "COUNT": (0, 1),
@@ -111,6 +113,31 @@ def number(text: str) -> int | Decimal:
     if len(text) > 300:  # int() refuses very long digit strings; no SOQL number is this long
         raise ValueError(f"number too long: '{text[:20]}...'")
     return int(text)
+
+
+# Salesforce refuses a string longer than this anywhere in a WHERE clause.
+MAX_STRING = 4000
+# Integer arguments (LIMIT, OFFSET, LAST_N_DAYS:n) are 32-bit in Salesforce.
+MAX_INT_ARGUMENT = 2**31 - 1
+
+
+def unstorable(value: object) -> str | None:
+    """Why a literal's value cannot be compared in the store, or None when it can: text
+    with a NUL or longer than Salesforce allows, an integer beyond 64 bits, a decimal
+    beyond PostgreSQL's numeric (see :mod:`core.untrusted`)."""
+    if isinstance(value, str):
+        if untrusted.has_nul(value):
+            return "invalid character in string literal: NUL (\\u0000) is not allowed"
+        if len(value) > MAX_STRING:
+            return f"String literals in a WHERE clause cannot exceed {MAX_STRING} characters"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if not untrusted.fits_int64(value):
+            return f"number out of range: {str(value)[:40]}"
+    elif isinstance(value, Decimal) and not untrusted.fits_numeric(value):
+        return f"number out of range: {str(value)[:40]}"
+    return None
 
 
 def date(text: str) -> dt.date:

@@ -65,7 +65,32 @@ _SINGLE: dict[str, tuple[str, int]] = {
 
 
 def date_range(name: str, n: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The days ``[start, end)`` a date literal names, relative to ``today`` (UTC)."""
+    """The days ``[start, end)`` a date literal names, relative to ``today`` (UTC).
+
+    ``n`` may reach past the dates a calendar holds (``LAST_N_QUARTERS:1000000``): a
+    bound beyond year 1 or 9999 is clamped there, which selects what the literal means
+    (everything since, or until, the end of time) rather than failing the query.
+    """
+    try:
+        return _date_range(name, n, today)
+    except (OverflowError, ValueError):
+        pass
+    count = n or 0
+    if name.startswith("LAST_N_"):
+        try:
+            return dt.date.min, _date_range(name, 0, today)[1]
+        except (OverflowError, ValueError):
+            return dt.date.min, dt.date.max
+    if name.startswith("NEXT_N_"):
+        try:
+            return _date_range(name, 1, today)[0], dt.date.max
+        except (OverflowError, ValueError):
+            return dt.date.min, dt.date.max
+    # N_<UNIT>_AGO that far back names days before any calendar: no day at all.
+    return (dt.date.min, dt.date.min) if count else (today, today)
+
+
+def _date_range(name: str, n: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
     if name in _SINGLE:
         unit, k = _SINGLE[name]
         start = _shift(_unit_start(today, unit), unit, k)

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from ...core import ids
 from . import ast
+from ._grouping import balanced
 from .dates import as_datetimes, date_range
 from .errors import InvalidField, InvalidQueryFilterOperator
 
@@ -260,6 +261,26 @@ def in_subquery(b: Builder, c: ast.InSubquery) -> Any:
     return t.sql.in_(inner)
 
 
+def _one_field_equalities(c: ast.Or) -> ast.InList | None:
+    """``f = v1 OR f = v2 ...`` (one field, plain literals) as ``f IN (v1, v2, ...)``:
+    the same rows, and a long chain of them (clients build 1,000-term ones) becomes one
+    index lookup instead of a scan comparing every row with every term."""
+    first = c.operands[0]
+    if not isinstance(first, ast.Comparison) or len(c.operands) < 3:
+        return None
+    for o in c.operands:
+        if not (
+            isinstance(o, ast.Comparison)
+            and o.op == "="
+            and o.left == first.left
+            and type(o.right) is ast.Literal
+            and o.right.value is not None
+        ):
+            return None
+    values = tuple(o.right for o in c.operands)  # type: ignore[union-attr]
+    return ast.InList(first.left, values, False, first.pos)
+
+
 def condition(b: Builder, c: ast.Condition, *, safe: bool = False) -> Any:
     """A WHERE or HAVING condition; ``safe`` (under an odd number of NOTs) makes every
     test two-valued, since there an unknown would be negated into the wrong answer."""
@@ -272,9 +293,12 @@ def condition(b: Builder, c: ast.Condition, *, safe: bool = False) -> Any:
     if isinstance(c, ast.InSubquery):
         return in_subquery(b, c)
     if isinstance(c, ast.And):
-        return sa.and_(*(condition(b, o, safe=safe) for o in c.operands))
+        return balanced(sa.and_, [condition(b, o, safe=safe) for o in c.operands])
     if isinstance(c, ast.Or):
-        return sa.or_(*(condition(b, o, safe=safe) for o in c.operands))
+        same = _one_field_equalities(c)
+        if same is not None:  # a = 1 OR a = 2 ...: one IN list, which an index serves
+            return in_list(b, same, safe)
+        return balanced(sa.or_, [condition(b, o, safe=safe) for o in c.operands])
     return sa.not_(condition(b, c.operand, safe=not safe))
 
 
