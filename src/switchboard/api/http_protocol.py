@@ -12,6 +12,7 @@ for a URL over the limit, 400 otherwise.
 from __future__ import annotations
 
 import orjson
+
 from .headers import CanonicalHttpToolsProtocol
 from .limits import MAX_URI
 
