@@ -158,16 +158,19 @@ def test_size_over_the_limit(http: requests.Session, server: Server) -> None:
 def test_path_traversal_in_path_on_client(
     http: requests.Session, server: Server, path: str
 ) -> None:
+    # A NUL is refused as in any text field (core.untrusted), before the path rules.
+    code = "INVALID_FIELD" if "\x00" in path else "FIELD_INTEGRITY_EXCEPTION"
     r = multipart(http, server.instance_url, {"Title": "t", "PathOnClient": path}, b"data")
     assert r.status_code == 400, r.text
     entry = error(r)
-    assert entry["errorCode"] == "FIELD_INTEGRITY_EXCEPTION" and entry["fields"] == ["PathOnClient"]
+    assert entry["errorCode"] == code, entry
+    assert "\x00" in path or entry["fields"] == ["PathOnClient"]
     r = http.post(
         f"{server.instance_url}{API}/sobjects/ContentVersion",
         json={"Title": "t", "PathOnClient": path, "VersionData": base64.b64encode(b"d").decode()},
         timeout=60,
     )
-    assert r.status_code == 400 and error(r)["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert r.status_code == 400 and error(r)["errorCode"] == code, r.text
     _nothing_stored(server)
 
 
