@@ -122,7 +122,8 @@ class ConnectorRegistry:
         config = self.credential(name, kind)
         key = (kind, name)
         cached = self._clients.get(key)
-        if cached is not None and cached[0] == config:
+        # The same object first: comparing two configs field by field costs every call.
+        if cached is not None and (cached[0] is config or cached[0] == config):
             return cached[1]
         factory = self.factory(kind)
         breaker = self._breaker(factory, config)

@@ -92,12 +92,21 @@ class HttpClient:
         self._secrets = Secrets(name, secrets)
         self._base_dir = base_dir
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+        self._template_context: dict[str, Any] | None = None
         self.auth = authenticator(name, config.auth, self._secrets, config.url,
                                   self._current_session, config.connect_timeout + 10.0)  # fmt: skip
 
     # -- what templates may see -----------------------------------------------------------
     def template_context(self) -> dict[str, Any]:
-        """The credential's non-secret fields, for request templates (``credential.url``)."""
+        """The credential's non-secret fields, for request templates (``credential.url``).
+
+        Built once (the configuration is frozen) and copied per call, so a template
+        that changes its dict changes only its own."""
+        if self._template_context is None:
+            self._template_context = self._non_secret_fields()
+        return dict(self._template_context)
+
+    def _non_secret_fields(self) -> dict[str, Any]:
         auth = self.config.auth
         out: dict[str, Any] = {"name": self.name, "url": self.base_url, "auth": auth.type}
         if isinstance(auth, BasicAuth):
@@ -169,13 +178,13 @@ class HttpClient:
         try:
             if self.bucket is not None:
                 await self.bucket.take(timeout)
-            await self.bulkhead.enter(timeout - (time.monotonic() - start))
+            slot = await self.bulkhead.enter(timeout - (time.monotonic() - start))
             try:
                 response = await self._exchange(method, url, path, headers, body,
                                                 timeout - (time.monotonic() - start),
                                                 idempotency_key)  # fmt: skip
             finally:
-                self.bulkhead.leave()
+                self.bulkhead.leave(slot)
         except (ConnectError, ConnectTimeout, ReadTimeout):
             permit.failure()
             raise

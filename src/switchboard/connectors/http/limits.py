@@ -34,7 +34,8 @@ class Bulkhead:
             sem = self._semaphores[loop] = asyncio.Semaphore(self.limit)
         return sem
 
-    async def enter(self, timeout: float) -> None:
+    async def enter(self, timeout: float) -> asyncio.Semaphore:
+        """Take a slot; returns the semaphore to hand back to :meth:`leave`."""
         sem = self._semaphore()
         try:
             if sem.locked():
@@ -47,11 +48,13 @@ class Bulkhead:
                 f"whole {timeout:.1f}s timeout; not called"
             ) from None
         self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
+        if self.in_flight > self.peak:
+            self.peak = self.in_flight
+        return sem
 
-    def leave(self) -> None:
+    def leave(self, sem: asyncio.Semaphore | None = None) -> None:
         self.in_flight -= 1
-        self._semaphore().release()
+        (sem or self._semaphore()).release()
 
 
 class TokenBucket:

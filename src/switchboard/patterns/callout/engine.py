@@ -9,9 +9,13 @@ Three loops on the event loop, plus one consumer per event-triggered callout:
   that every worker's claimer can take a share.
 * the **claimer** leases due rows (retries, expired leases, other processes' rows) in
   batches (``FOR UPDATE SKIP LOCKED``) whenever there is room in flight;
-* **senders** (one task per delivery, ``concurrency`` at most) render, send one attempt
-  through the credential's ``HttpClient`` with the delivery's stable idempotency key,
-  apply the reply, and queue the result;
+* **senders** (``concurrency`` tasks, started with the engine) take dispatched
+  deliveries from one queue in dispatch order, render, send one attempt through the
+  credential's ``HttpClient`` with the delivery's stable idempotency key, apply the
+  reply, and queue the result. A fixed pool rather than a task per delivery: the up to
+  ``4 * concurrency`` deliveries leased ahead wait as queue entries, not as tasks
+  parked on a semaphore (a task, a coroutine and a waiter future each, all surviving
+  into the collector's old generations);
 * the **flusher** writes every queued result in one transaction (the store's group
   commit batches them further), the attempt row and the delivery's next state together.
 
@@ -92,9 +96,11 @@ class DeliveryEngine:
         self._matchers: dict[str, Matcher] = {}
         self._consumers: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self._inflight: set[int] = set()
-        self._senders: set[asyncio.Task[None]] = set()
-        self._gate = asyncio.Semaphore(concurrency)  # calls on the wire at once
+        self._inflight: set[int] = set()  # dispatched and not yet finished (queued or sending)
+        self._ready: asyncio.Queue[Delivery] = asyncio.Queue()
+        self._senders: list[asyncio.Task[None]] = []  # ``concurrency`` calls at once
+        self._drained = asyncio.Event()  # set whenever nothing is in flight
+        self._drained.set()
         self._results: list[Result] = []
         self._have_results = asyncio.Event()
         self._kick = asyncio.Event()
@@ -132,6 +138,8 @@ class DeliveryEngine:
         self._tasks = [asyncio.create_task(self._claimer(), name="callout-claimer"),
                        asyncio.create_task(self._flusher(), name="callout-flusher"),
                        asyncio.create_task(self._scheduler(), name="callout-scheduler")]  # fmt: skip
+        self._senders = [asyncio.create_task(self._sender(), name=f"callout-sender-{i}")
+                         for i in range(self.concurrency)]  # fmt: skip
         self._start_consumers()
 
     async def stop(self) -> None:
@@ -143,9 +151,21 @@ class DeliveryEngine:
             self._stop_consumer(name)
         for task in self._tasks[:1] + self._tasks[2:]:
             task.cancel()
-        if self._senders:  # let calls in flight finish and their results be written
-            await asyncio.wait(self._senders, timeout=max(
+        # Let the deliveries already dispatched be sent and their results written.
+        try:
+            await asyncio.wait_for(self._drained.wait(), max(
                 (c.config.timeout for c in self.callouts.values()), default=10.0) + 1)  # fmt: skip
+        except TimeoutError:
+            pass
+        for sender in self._senders:
+            sender.cancel()
+        if self._senders:
+            await asyncio.wait(self._senders, timeout=10)
+        # What was never sent stays leased in its row: the lease runs out and it is
+        # claimed again (by this engine started anew, or another process).
+        self._senders, self._ready = [], asyncio.Queue()
+        self._inflight.clear()
+        self._drained.set()
         self._have_results.set()
         await asyncio.wait(self._tasks, timeout=10)
         await self._flush()
@@ -246,20 +266,27 @@ class DeliveryEngine:
             if dl.id in self._inflight:
                 continue
             self._inflight.add(dl.id)
-            task = asyncio.create_task(self._deliver(dl))
-            self._senders.add(task)
-            task.add_done_callback(self._senders.discard)
+            self._drained.clear()
+            self._ready.put_nowait(dl)
+
+    async def _sender(self) -> None:
+        while True:
+            dl = await self._ready.get()
+            try:
+                await self._deliver(dl)
+            except Exception:  # a bug in one delivery must not take a sender away
+                log.exception("delivery %s failed unexpectedly", dl.id)
+            finally:
+                self._inflight.discard(dl.id)
+                if not self._inflight:
+                    self._drained.set()
 
     async def _deliver(self, dl: Delivery) -> None:
-        try:
-            callout = self.callouts.get(dl.callout)
-            if callout is None:
-                return  # removed by a reload: the lease runs out and the row waits
-            async with self._gate:
-                outcome = await self._attempt(dl, callout)
-            self._finish(dl, callout, *outcome)
-        finally:
-            self._inflight.discard(dl.id)
+        callout = self.callouts.get(dl.callout)
+        if callout is None:
+            return  # removed by a reload: the lease runs out and the row waits
+        outcome = await self._attempt(dl, callout)
+        self._finish(dl, callout, *outcome)
 
     async def _attempt(
         self, dl: Delivery, callout: Callout
@@ -320,7 +347,7 @@ class DeliveryEngine:
             await self._have_results.wait()
             self._have_results.clear()
             await self._flush()
-            if self._stopping.is_set() and not self._senders:
+            if self._stopping.is_set() and not self._inflight:
                 return
 
     async def _flush(self) -> None:
