@@ -70,22 +70,33 @@ def callouts(
     project: Path = typer.Option(
         None, "--project", help="Integration project folder (SWITCHBOARD_PROJECT)."
     ),
+    dispatch: str = typer.Option(
+        None,
+        "--dispatch",
+        help="How workers share due deliveries: database (row leases) or nats (a JetStream "
+        "work queue at SWITCHBOARD_NATS_URL) (SWITCHBOARD_CALLOUT_DISPATCH).",
+    ),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
 ) -> None:
     """Deliver the project's call-outs beside other workers and API processes.
 
     Builds a Runtime with only the event hub and the delivery engine (no HTTP server):
-    new deliveries are recorded unleased so every worker's claimer takes a share, and
-    rows are leased with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so two workers never
-    make the same attempt. Prints `ready` once delivering; SIGINT/SIGTERM stop it after
-    the calls in flight finish.
+    new deliveries are recorded unleased so every worker takes a share, and rows are
+    leased with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so two workers never make the
+    same attempt. With ``--dispatch nats`` the workers learn which rows are due from a
+    JetStream work queue instead of polling for them (the rows stay the record).
+    Prints `ready` once delivering; SIGINT/SIGTERM stop it after the calls in flight
+    finish.
     """
     from ..core.errors import SwitchboardError
     from ..patterns.callout.pattern import CalloutPattern
     from ..runtime import Runtime
 
-    settings = options.existing(data_dir, db)
+    if dispatch not in (None, "database", "nats"):
+        typer.echo(f"error: --dispatch is database or nats, not {dispatch}", err=True)
+        raise typer.Exit(2)
+    settings = options.existing(data_dir, db, callout_dispatch=dispatch)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -175,6 +176,25 @@ class Settings(BaseSettings):
         10.0,
         description="Seconds a delivery's lease outlasts its callout's timeout; a worker "
         "killed mid-call leaves the row to others once the lease runs out.",
+    )
+    callout_dispatch: Literal["database", "nats"] = Field(
+        "database",
+        description="How call-out workers share due deliveries: `database` (each worker "
+        "leases due rows with `FOR UPDATE SKIP LOCKED`) or `nats` (work items on a "
+        "JetStream work-queue stream at `nats_url`; the delivery rows stay the record, "
+        "ordered callouts still go through the database). `switchboard worker callouts "
+        "--dispatch` sets it too.",
+    )
+    callout_nats_stream: str = Field(
+        "SWITCHBOARD_CALLOUTS",
+        description="JetStream work-queue stream (subject `<stream>.due`, durable consumer "
+        "`workers`) of the `nats` call-out dispatch; created when missing.",
+    )
+    callout_nats_sweep_interval: float = Field(
+        5.0,
+        description="Seconds between sweeps of the `nats` call-out dispatch that publish "
+        "work items again for due deliveries whose item may have been lost (a crash "
+        "between a commit and its publish); JetStream drops the duplicates.",
     )
     project: Path | None = Field(
         None,

@@ -207,6 +207,92 @@ def claim_in(
     return sorted((Delivery.from_row(r) for r in rows), key=lambda x: x.id)
 
 
+def claim_ids(
+    conn: Connection, owner: str, ids: Sequence[int], lease_seconds: float,
+    callouts: Sequence[str],
+) -> list[Delivery]:  # fmt: skip
+    """Lease those of ``ids`` that are due, under the same guard as :func:`claim_in`
+    (due, not locked by another claim, the attempt counted): a work item for a row that
+    is delivered, leased or not yet due claims nothing."""
+    if not ids or not callouts:
+        return []
+    now = clock.now()
+    due = sa.or_(
+        sa.and_(d.c.state == "pending", d.c.next_attempt_at <= now),
+        sa.and_(d.c.state == "in_flight", d.c.lease_until < now),
+    )
+    found = list(
+        conn.execute(
+            sa.select(d.c.id)
+            .where(d.c.id.in_(list(ids)), d.c.callout.in_(list(callouts)), due)
+            .order_by(d.c.id)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    if not found:
+        return []
+    rows = conn.execute(
+        sa.update(d)
+        .where(d.c.id.in_(found))
+        .values(
+            state="in_flight",
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=d.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(*_CLAIMED)
+    ).all()
+    return sorted((Delivery.from_row(r) for r in rows), key=lambda x: x.id)
+
+
+def states_of(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, datetime | None]]:
+    """``id -> (state, when it may next be claimed)`` (``next_attempt_at`` of a pending
+    row, ``lease_until`` of a leased one, None for a finished one)."""
+    rows = conn.execute(
+        sa.select(d.c.id, d.c.state, d.c.next_attempt_at, d.c.lease_until).where(
+            d.c.id.in_(list(ids))
+        )
+    ).all()
+    out: dict[int, tuple[str, datetime | None]] = {}
+    for r in rows:
+        when = r.next_attempt_at if r.state == "pending" else None
+        if r.state == "in_flight":
+            when = r.lease_until
+        out[int(r.id)] = (str(r.state), when)
+    return out
+
+
+def ids_of(conn: Connection, rows: Sequence[NewDelivery]) -> list[int]:
+    """The ids of rows just inserted by :func:`insert` (by their idempotency keys)."""
+    keys = [r.idempotency_key for r in rows]
+    return sorted(
+        int(i)
+        for i in conn.execute(sa.select(d.c.id).where(d.c.idempotency_key.in_(keys))).scalars()
+    )
+
+
+def overdue(
+    conn: Connection, callouts: Sequence[str], before: datetime, limit: int
+) -> list[tuple[int, int]]:
+    """``(id, attempts)`` of rows of ``callouts`` due since before
+    ``before`` (pending, or leased with the lease run out): rows whose work item may
+    have been lost."""
+    if not callouts:
+        return []
+    cond = sa.and_(
+        d.c.callout.in_(list(callouts)),
+        sa.or_(
+            sa.and_(d.c.state == "pending", d.c.next_attempt_at < before),
+            sa.and_(d.c.state == "in_flight", d.c.lease_until < before),
+        ),
+    )
+    rows = conn.execute(
+        sa.select(d.c.id, d.c.attempts).where(cond).order_by(d.c.id).limit(limit)
+    ).all()
+    return [(int(r.id), int(r.attempts)) for r in rows]
+
+
 def claim(store: Store, owner: str, callouts: Sequence[str], limit: int, lease_seconds: float,
           ordered: Iterable[str] = ()) -> list[Delivery]:  # fmt: skip
     """Lease up to ``limit`` due deliveries of ``callouts`` to ``owner``."""
@@ -323,7 +409,7 @@ def counts(store: Store, callout: str | None = None) -> dict[str, int]:
 
 
 __all__ = [
-    "Delivery", "NewDelivery", "Result", "claim", "claim_in", "counts", "discard", "get",
-    "insert", "leased", "list_dead", "mark_dead", "mark_delivered", "recent", "record_attempt",
+    "Delivery", "NewDelivery", "Result", "claim", "claim_ids", "claim_in", "counts", "discard",
+    "get", "ids_of", "insert", "leased", "overdue", "states_of", "list_dead", "mark_dead", "mark_delivered", "recent", "record_attempt",
     "record_results", "requeue",
 ]  # fmt: skip

@@ -23,11 +23,17 @@ A result is written after the call; a crash between the two leaves the row lease
 once the lease runs out the call is made again as the next attempt, with the same
 idempotency key, so the endpoint sees one effect. Ordered callouts go through the
 claimer only, which takes the oldest open delivery of each record.
+
+With ``dispatch="nats"`` (:mod:`.natsq`) the claimer serves ordered callouts only; a
+**fetcher** takes the others' work items from a JetStream work queue and claims their
+rows by id under the same lease guard, consumers publish an item for each row they
+insert once it is committed, and a **sweeper** publishes again for rows due too long.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -40,7 +46,19 @@ from ...core import clock
 from ...core.retry import RetryPolicy
 from ...events.consumers import DurableConsumer
 from .config import ChangeTrigger, EventTrigger
-from .deliveries import Delivery, NewDelivery, Result, claim_in, insert, leased, record_results
+from .deliveries import (
+    Delivery,
+    NewDelivery,
+    Result,
+    claim_ids,
+    claim_in,
+    ids_of,
+    insert,
+    leased,
+    overdue,
+    record_results,
+    states_of,
+)
 from .errors import TemplateFailed
 from .reply import apply_reply, has_reply
 from .schedule import fire_due
@@ -82,7 +100,9 @@ class DeliveryEngine:
 
     def __init__(self, runtime: Any, *, claim_on_insert: bool = True, consume: bool = True,
                  concurrency: int = 256, claim_batch: int = 200, poll_interval: float = 0.5,
-                 lease_margin: float = 10.0) -> None:  # fmt: skip
+                 lease_margin: float = 10.0, dispatch: str = "database",
+                 nats_url: str = "nats://127.0.0.1:4222", nats_stream: str = "SWITCHBOARD_CALLOUTS",
+                 sweep_interval: float = 5.0) -> None:  # fmt: skip
         self.runtime = runtime
         self.store = runtime.org.store
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
@@ -107,6 +127,14 @@ class DeliveryEngine:
         self._stopping = asyncio.Event()
         self._running = False
         self.delivered = 0  # deliveries this process completed (for benchmarks and logs)
+        if dispatch not in ("database", "nats"):
+            raise ValueError(f"unknown callout dispatch {dispatch!r}")
+        self.dispatch = dispatch
+        self.nats_url, self.nats_stream = nats_url, nats_stream
+        self.sweep_interval = sweep_interval
+        self._queue: Any = None  # the nats dispatch's WorkQueue while running
+        self._items: dict[int, Any] = {}  # delivery id -> the work item it was claimed by
+        self._publishing: set[asyncio.Task[None]] = set()
 
     # -- configuration ------------------------------------------------------------------
     def set_callouts(self, callouts: Mapping[str, Callout]) -> None:
@@ -140,6 +168,14 @@ class DeliveryEngine:
                        asyncio.create_task(self._scheduler(), name="callout-scheduler")]  # fmt: skip
         self._senders = [asyncio.create_task(self._sender(), name=f"callout-sender-{i}")
                          for i in range(self.concurrency)]  # fmt: skip
+        if self.dispatch == "nats":
+            from ...events.relays.nats import org_id_of
+            from .natsq import WorkQueue
+
+            org_id = await asyncio.to_thread(org_id_of, self.store)
+            self._queue = WorkQueue(self.nats_url, self.nats_stream, org_id)
+            self._tasks += [asyncio.create_task(self._fetcher(), name="callout-fetcher"),
+                            asyncio.create_task(self._sweeper(), name="callout-sweeper")]  # fmt: skip
         self._start_consumers()
 
     async def stop(self) -> None:
@@ -169,6 +205,14 @@ class DeliveryEngine:
         self._have_results.set()
         await asyncio.wait(self._tasks, timeout=10)
         await self._flush()
+        if self._publishing:
+            await asyncio.wait(self._publishing, timeout=10)
+        if self._queue is not None:
+            # Items fetched and never finished come back after ack_wait; their rows'
+            # leases run out by then.
+            await self._queue.close()
+            self._queue = None
+        self._items.clear()
         log.info("callout deliveries stopped: %d delivered by %s", self.delivered, self.owner)
 
     def _start_consumers(self) -> None:
@@ -209,7 +253,8 @@ class DeliveryEngine:
                 log.exception("consumer of %s could not open its cursor; trying again", name)
                 await asyncio.sleep(_BACKOFF.delay(failures))
         callout = self.callouts[name]
-        lease = self.claim_on_insert and not callout.config.ordered
+        nats = self.dispatch == "nats" and not callout.config.ordered
+        lease = self.claim_on_insert and not callout.config.ordered and not nats
 
         def handle(events: list[Any]) -> Any:
             rows = matcher.deliveries(events)
@@ -220,14 +265,18 @@ class DeliveryEngine:
             mine = lease and len(self._inflight) + len(rows) <= self.concurrency * 4
             until = (self.owner, self._lease_until(callout)) if mine else None
 
-            def work(conn: Any) -> list[Delivery]:
+            def work(conn: Any) -> list[Any]:
                 insert(conn, rows, lease=until)
+                if nats:
+                    return ids_of(conn, rows)
                 return leased(conn, rows, until[1]) if until else []
 
             return work
 
-        def committed(claimed: list[Delivery]) -> None:
-            if claimed:
+        def committed(claimed: list[Any]) -> None:
+            if nats:  # ids of the rows just committed: their first attempts are due
+                self._publish_soon([(i, 1) for i in claimed])
+            elif claimed:
                 self._dispatch(claimed)
             else:
                 self._kick.set()
@@ -254,8 +303,10 @@ class DeliveryEngine:
                 pass
 
     async def _claim(self, limit: int) -> list[Delivery]:
-        names = list(self.callouts)
         ordered = [n for n, c in self.callouts.items() if c.config.ordered]
+        names = ordered if self.dispatch == "nats" else list(self.callouts)
+        if not names:
+            return []
         lease = max(c.config.timeout for c in self.callouts.values()) + self.lease_margin
         return await self.store.write_async(
             lambda conn: claim_in(conn, self.owner, names, limit, lease, ordered)
@@ -354,12 +405,140 @@ class DeliveryEngine:
         if not self._results:
             return
         batch, self._results = self._results, []
+        items = [self._items.pop(r.delivery_id, None) for r in batch]
         try:
             await self.store.write_async(lambda conn: record_results(conn, self.owner, batch))
         except Exception:
-            # Not written: the leases run out and the calls are made again (same key).
+            # Not written: the leases run out and the calls are made again (same key);
+            # their work items, unsettled, come back after ack_wait.
             log.exception("recording %d delivery results failed", len(batch))
+            items = []
+        if any(items):
+            await self._settle_results(batch, items)
         self._kick.set()  # room in flight, and ordered successors may be claimable
+
+    # -- the nats dispatch (see .natsq) -----------------------------------------------
+    def _nats_callouts(self) -> list[Callout]:
+        return [c for c in self.callouts.values() if not c.config.ordered]
+
+    def _lease_seconds(self) -> float:
+        timeouts = [c.config.timeout for c in self._nats_callouts()] or [10.0]
+        return max(timeouts) + self.lease_margin
+
+    def _publish_soon(self, items: list[tuple[int, int]]) -> None:
+        if not items:
+            return
+        task = asyncio.create_task(self._publish(items))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def _publish(self, items: list[tuple[int, int]]) -> None:
+        queue = self._queue
+        try:
+            if queue is None or not queue.connected:
+                raise ConnectionError("not connected to NATS")
+            await queue.publish(items)
+        except Exception as exc:  # the sweep publishes them again
+            log.warning("publishing %d work items failed (%s); the sweep will", len(items), exc)
+
+    async def _fetcher(self) -> None:
+        from .natsq import delivery_id_of, settle
+
+        failures = 0
+        while not self._stopping.is_set():
+            queue = self._queue
+            try:
+                if not queue.connected:
+                    callouts = self._nats_callouts()
+                    budget = max((c.policy for c in callouts), key=lambda p: p.attempts,
+                                 default=RetryPolicy())  # fmt: skip
+                    await queue.connect(budget, self._lease_seconds())
+                    log.info("taking work items from %s (%s)", queue.stream, queue.subject)
+                    failures = 0
+                room = self.concurrency - len(self._inflight)
+                if room <= 0 or not self._nats_callouts():
+                    await asyncio.sleep(0.05)
+                    continue
+                msgs = await queue.fetch(min(room, self.claim_batch), 1.0)
+                if msgs:
+                    await self._take(msgs, delivery_id_of, settle)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = _BACKOFF.delay(failures)
+                log.warning("work queue: %s; connecting again in %.1fs", exc, delay)
+                await queue.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+
+    async def _take(self, msgs: list[Any], id_of: Any, settle: Any) -> None:
+        """Claim the rows of fetched items; settle the items that claim nothing."""
+        from .natsq import seconds_until
+
+        by_id: dict[int, Any] = {}
+        for msg in msgs:
+            i = id_of(msg)
+            if i is None:
+                await settle(msg, "term")
+            elif i in by_id or i in self._items:
+                await settle(msg, "ack")  # a copy; the item being worked on stays
+            else:
+                by_id[i] = msg
+        if not by_id:
+            return
+        names = [c.name for c in self._nats_callouts()]
+        lease = self._lease_seconds()
+        claimed = await self.store.write_async(
+            lambda conn: claim_ids(conn, self.owner, list(by_id), lease, names)
+        )
+        for dl in claimed:
+            self._items[dl.id] = by_id.pop(dl.id)
+        if by_id:  # not claimable now: finished, leased, waiting for a retry, or unknown
+            states = await self._read(lambda conn: states_of(conn, list(by_id)))
+            for i, msg in by_id.items():
+                state, when = states.get(i, ("missing", None))
+                if state in ("pending", "in_flight"):
+                    wait = seconds_until(when) if when else self.sweep_interval
+                    await settle(msg, "nak", wait)
+                else:
+                    await settle(msg, "ack")
+        self._dispatch(claimed)
+
+    async def _settle_results(self, batch: list[Result], items: list[Any]) -> None:
+        from .natsq import seconds_until, settle
+
+        for result, msg in zip(batch, items, strict=True):
+            if msg is None:
+                continue
+            if result.state == "pending":
+                await settle(msg, "nak", seconds_until(result.next_attempt_at))
+            else:
+                await settle(msg, "term" if result.state == "dead" else "ack")
+
+    async def _read(self, work: Any) -> Any:
+        def run() -> Any:
+            with self.store.read() as conn:
+                return work(conn)
+
+        return await asyncio.to_thread(run)
+
+    async def _sweeper(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.sweep_interval)
+            queue = self._queue
+            names = [c.name for c in self._nats_callouts()]
+            if self._stopping.is_set() or queue is None or not queue.connected or not names:
+                continue
+            before = clock.now() - timedelta(seconds=self.sweep_interval)
+            try:
+                rows = await self._read(lambda conn, n=names, b=before: overdue(conn, n, b, 10_000))
+                fresh = await queue.publish([(i, n + 1) for i, n in rows])
+                if fresh:
+                    log.info("sweep: published %d lost work items again", fresh)
+            except Exception as exc:
+                log.warning("sweep of due deliveries failed: %s", exc)
 
     # -- schedules ----------------------------------------------------------------------
     async def _scheduler(self) -> None:

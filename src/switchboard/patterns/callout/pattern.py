@@ -51,6 +51,10 @@ class CalloutPattern:
             claim_batch=settings.callout_claim_batch,
             poll_interval=settings.callout_poll_interval,
             lease_margin=settings.callout_lease_margin,
+            dispatch=settings.callout_dispatch,
+            nats_url=settings.nats_url,
+            nats_stream=settings.callout_nats_stream,
+            sweep_interval=settings.callout_nats_sweep_interval,
         )
         project = getattr(runtime, "project", None)
         if project is not None:
