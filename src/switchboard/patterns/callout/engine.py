@@ -33,7 +33,6 @@ insert once it is committed, and a **sweeper** publishes again for rows due too 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -50,14 +49,11 @@ from .deliveries import (
     Delivery,
     NewDelivery,
     Result,
-    claim_ids,
     claim_in,
     ids_of,
     insert,
     leased,
-    overdue,
     record_results,
-    states_of,
 )
 from .errors import TemplateFailed
 from .reply import apply_reply, has_reply
@@ -130,11 +126,11 @@ class DeliveryEngine:
         if dispatch not in ("database", "nats"):
             raise ValueError(f"unknown callout dispatch {dispatch!r}")
         self.dispatch = dispatch
-        self.nats_url, self.nats_stream = nats_url, nats_stream
-        self.sweep_interval = sweep_interval
-        self._queue: Any = None  # the nats dispatch's WorkQueue while running
-        self._items: dict[int, Any] = {}  # delivery id -> the work item it was claimed by
-        self._publishing: set[asyncio.Task[None]] = set()
+        self.nats: Any = None  # the nats dispatch (.natsq.NatsDispatch)
+        if dispatch == "nats":
+            from .natsq import NatsDispatch
+
+            self.nats = NatsDispatch(self, nats_url, nats_stream, sweep_interval)
 
     # -- configuration ------------------------------------------------------------------
     def set_callouts(self, callouts: Mapping[str, Callout]) -> None:
@@ -168,14 +164,8 @@ class DeliveryEngine:
                        asyncio.create_task(self._scheduler(), name="callout-scheduler")]  # fmt: skip
         self._senders = [asyncio.create_task(self._sender(), name=f"callout-sender-{i}")
                          for i in range(self.concurrency)]  # fmt: skip
-        if self.dispatch == "nats":
-            from ...events.relays.nats import org_id_of
-            from .natsq import WorkQueue
-
-            org_id = await asyncio.to_thread(org_id_of, self.store)
-            self._queue = WorkQueue(self.nats_url, self.nats_stream, org_id)
-            self._tasks += [asyncio.create_task(self._fetcher(), name="callout-fetcher"),
-                            asyncio.create_task(self._sweeper(), name="callout-sweeper")]  # fmt: skip
+        if self.nats is not None:
+            self._tasks += await self.nats.start()
         self._start_consumers()
 
     async def stop(self) -> None:
@@ -205,14 +195,8 @@ class DeliveryEngine:
         self._have_results.set()
         await asyncio.wait(self._tasks, timeout=10)
         await self._flush()
-        if self._publishing:
-            await asyncio.wait(self._publishing, timeout=10)
-        if self._queue is not None:
-            # Items fetched and never finished come back after ack_wait; their rows'
-            # leases run out by then.
-            await self._queue.close()
-            self._queue = None
-        self._items.clear()
+        if self.nats is not None:
+            await self.nats.stop()
         log.info("callout deliveries stopped: %d delivered by %s", self.delivered, self.owner)
 
     def _start_consumers(self) -> None:
@@ -253,7 +237,7 @@ class DeliveryEngine:
                 log.exception("consumer of %s could not open its cursor; trying again", name)
                 await asyncio.sleep(_BACKOFF.delay(failures))
         callout = self.callouts[name]
-        nats = self.dispatch == "nats" and not callout.config.ordered
+        nats = self.nats is not None and not callout.config.ordered
         lease = self.claim_on_insert and not callout.config.ordered and not nats
 
         def handle(events: list[Any]) -> Any:
@@ -275,7 +259,7 @@ class DeliveryEngine:
 
         def committed(claimed: list[Any]) -> None:
             if nats:  # ids of the rows just committed: their first attempts are due
-                self._publish_soon([(i, 1) for i in claimed])
+                self.nats.publish_soon([(i, 1) for i in claimed])
             elif claimed:
                 self._dispatch(claimed)
             else:
@@ -304,7 +288,7 @@ class DeliveryEngine:
 
     async def _claim(self, limit: int) -> list[Delivery]:
         ordered = [n for n, c in self.callouts.items() if c.config.ordered]
-        names = ordered if self.dispatch == "nats" else list(self.callouts)
+        names = ordered if self.nats is not None else list(self.callouts)
         if not names:
             return []
         lease = max(c.config.timeout for c in self.callouts.values()) + self.lease_margin
@@ -405,7 +389,7 @@ class DeliveryEngine:
         if not self._results:
             return
         batch, self._results = self._results, []
-        items = [self._items.pop(r.delivery_id, None) for r in batch]
+        items = self.nats.items_of(batch) if self.nats is not None else []
         try:
             await self.store.write_async(lambda conn: record_results(conn, self.owner, batch))
         except Exception:
@@ -413,132 +397,9 @@ class DeliveryEngine:
             # their work items, unsettled, come back after ack_wait.
             log.exception("recording %d delivery results failed", len(batch))
             items = []
-        if any(items):
-            await self._settle_results(batch, items)
+        if items:
+            await self.nats.settle_results(batch, items)
         self._kick.set()  # room in flight, and ordered successors may be claimable
-
-    # -- the nats dispatch (see .natsq) -----------------------------------------------
-    def _nats_callouts(self) -> list[Callout]:
-        return [c for c in self.callouts.values() if not c.config.ordered]
-
-    def _lease_seconds(self) -> float:
-        timeouts = [c.config.timeout for c in self._nats_callouts()] or [10.0]
-        return max(timeouts) + self.lease_margin
-
-    def _publish_soon(self, items: list[tuple[int, int]]) -> None:
-        if not items:
-            return
-        task = asyncio.create_task(self._publish(items))
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
-
-    async def _publish(self, items: list[tuple[int, int]]) -> None:
-        queue = self._queue
-        try:
-            if queue is None or not queue.connected:
-                raise ConnectionError("not connected to NATS")
-            await queue.publish(items)
-        except Exception as exc:  # the sweep publishes them again
-            log.warning("publishing %d work items failed (%s); the sweep will", len(items), exc)
-
-    async def _fetcher(self) -> None:
-        from .natsq import delivery_id_of, settle
-
-        failures = 0
-        while not self._stopping.is_set():
-            queue = self._queue
-            try:
-                if not queue.connected:
-                    callouts = self._nats_callouts()
-                    budget = max((c.policy for c in callouts), key=lambda p: p.attempts,
-                                 default=RetryPolicy())  # fmt: skip
-                    await queue.connect(budget, self._lease_seconds())
-                    log.info("taking work items from %s (%s)", queue.stream, queue.subject)
-                    failures = 0
-                room = self.concurrency - len(self._inflight)
-                if room <= 0 or not self._nats_callouts():
-                    await asyncio.sleep(0.05)
-                    continue
-                msgs = await queue.fetch(min(room, self.claim_batch), 1.0)
-                if msgs:
-                    await self._take(msgs, delivery_id_of, settle)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                delay = _BACKOFF.delay(failures)
-                log.warning("work queue: %s; connecting again in %.1fs", exc, delay)
-                await queue.close()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-
-    async def _take(self, msgs: list[Any], id_of: Any, settle: Any) -> None:
-        """Claim the rows of fetched items; settle the items that claim nothing."""
-        from .natsq import seconds_until
-
-        by_id: dict[int, Any] = {}
-        for msg in msgs:
-            i = id_of(msg)
-            if i is None:
-                await settle(msg, "term")
-            elif i in by_id or i in self._items:
-                await settle(msg, "ack")  # a copy; the item being worked on stays
-            else:
-                by_id[i] = msg
-        if not by_id:
-            return
-        names = [c.name for c in self._nats_callouts()]
-        lease = self._lease_seconds()
-        claimed = await self.store.write_async(
-            lambda conn: claim_ids(conn, self.owner, list(by_id), lease, names)
-        )
-        for dl in claimed:
-            self._items[dl.id] = by_id.pop(dl.id)
-        if by_id:  # not claimable now: finished, leased, waiting for a retry, or unknown
-            states = await self._read(lambda conn: states_of(conn, list(by_id)))
-            for i, msg in by_id.items():
-                state, when = states.get(i, ("missing", None))
-                if state in ("pending", "in_flight"):
-                    wait = seconds_until(when) if when else self.sweep_interval
-                    await settle(msg, "nak", wait)
-                else:
-                    await settle(msg, "ack")
-        self._dispatch(claimed)
-
-    async def _settle_results(self, batch: list[Result], items: list[Any]) -> None:
-        from .natsq import seconds_until, settle
-
-        for result, msg in zip(batch, items, strict=True):
-            if msg is None:
-                continue
-            if result.state == "pending":
-                await settle(msg, "nak", seconds_until(result.next_attempt_at))
-            else:
-                await settle(msg, "term" if result.state == "dead" else "ack")
-
-    async def _read(self, work: Any) -> Any:
-        def run() -> Any:
-            with self.store.read() as conn:
-                return work(conn)
-
-        return await asyncio.to_thread(run)
-
-    async def _sweeper(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.sweep_interval)
-            queue = self._queue
-            names = [c.name for c in self._nats_callouts()]
-            if self._stopping.is_set() or queue is None or not queue.connected or not names:
-                continue
-            before = clock.now() - timedelta(seconds=self.sweep_interval)
-            try:
-                rows = await self._read(lambda conn, n=names, b=before: overdue(conn, n, b, 10_000))
-                fresh = await queue.publish([(i, n + 1) for i, n in rows])
-                if fresh:
-                    log.info("sweep: published %d lost work items again", fresh)
-            except Exception as exc:
-                log.warning("sweep of due deliveries failed: %s", exc)
 
     # -- schedules ----------------------------------------------------------------------
     async def _scheduler(self) -> None:

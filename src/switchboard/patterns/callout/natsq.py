@@ -34,13 +34,14 @@ import dataclasses
 import logging
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
 from ...core import clock
 from ...core.retry import RetryPolicy
+from .deliveries import Result, claim_ids, overdue, states_of
 
 log = logging.getLogger("switchboard.callout.nats")
 
@@ -49,6 +50,8 @@ DURABLE = "workers"
 SLACK = 10  # deliveries beyond the retry budget: items put back while a row was leased
 _MAX_BACKOFF_STEPS = 10  # the last step repeats for any later redelivery
 _ACK_TIMEOUT = 10.0
+# Reconnect waits (the one retry policy): 0.2 s doubling to 5 s, jittered.
+RECONNECT = RetryPolicy(attempts=2**31, backoff=0.2, max_backoff=5.0)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -164,7 +167,177 @@ async def settle(msg: Any, how: str, delay: float = 0.0) -> None:
         log.debug("could not %s a work item: %s", how, exc)
 
 
+class NatsDispatch:
+    """The ``nats`` dispatch of one :class:`~.engine.DeliveryEngine`: its work-queue
+    connection, the **fetcher** (items → rows claimed by id → the engine's senders),
+    the **sweeper**, publishing after commits and settling items after results."""
+
+    def __init__(self, engine: Any, url: str, stream: str, sweep_interval: float) -> None:
+        self.engine = engine
+        self.url = url
+        self.stream = stream
+        self.sweep_interval = sweep_interval
+        self.queue: WorkQueue | None = None
+        self._items: dict[int, Any] = {}  # delivery id -> the item it was claimed by
+        self._publishing: set[asyncio.Task[None]] = set()
+
+    def callouts(self) -> list[Any]:
+        """The callouts this dispatch serves: every unordered one (ordered callouts
+        take the oldest open delivery of a record, which only the database claimer can)."""
+        return [c for c in self.engine.callouts.values() if not c.config.ordered]
+
+    def lease_seconds(self) -> float:
+        timeouts = [c.config.timeout for c in self.callouts()] or [10.0]
+        return float(max(timeouts)) + self.engine.lease_margin
+
+    async def start(self) -> list[asyncio.Task[None]]:
+        from ...events.relays.nats import org_id_of
+
+        org_id = await asyncio.to_thread(org_id_of, self.engine.store)
+        self.queue = WorkQueue(self.url, self.stream, org_id)
+        try:  # connected before ``start`` returns, so the first commits publish
+            await asyncio.wait_for(self._connect(), 10)
+        except Exception as exc:  # the fetcher keeps trying
+            log.warning("work queue at %s not reachable yet: %s", self.url, exc)
+        return [asyncio.create_task(self._fetcher(), name="callout-fetcher"),
+                asyncio.create_task(self._sweeper(), name="callout-sweeper")]  # fmt: skip
+
+    async def stop(self) -> None:
+        """After the engine's last flush: items fetched and never finished come back
+        after ``ack_wait``, when their rows' leases have run out."""
+        if self._publishing:
+            await asyncio.wait(self._publishing, timeout=10)
+        if self.queue is not None:
+            await self.queue.close()
+            self.queue = None
+        self._items.clear()
+
+    async def _connect(self) -> None:
+        assert self.queue is not None
+        budget = max((c.policy for c in self.callouts()), key=lambda p: p.attempts,
+                     default=RetryPolicy())  # fmt: skip
+        await self.queue.connect(budget, self.lease_seconds())
+        log.info("taking work items from %s (%s)", self.queue.stream, self.queue.subject)
+
+    # -- publishing -----------------------------------------------------------------
+    def publish_soon(self, items: list[tuple[int, int]]) -> None:
+        """Publish ``(delivery id, attempt number)`` items of rows just committed."""
+        if not items:
+            return
+        task = asyncio.create_task(self._publish(items))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def _publish(self, items: list[tuple[int, int]]) -> None:
+        try:
+            if self.queue is None or not self.queue.connected:
+                raise ConnectionError("not connected to NATS")
+            await self.queue.publish(items)
+        except Exception as exc:  # the sweep publishes them again
+            log.warning("publishing %d work items failed (%s); the sweep will", len(items), exc)
+
+    async def _sweeper(self) -> None:
+        engine = self.engine
+        while not engine._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(engine._stopping.wait(), self.sweep_interval)
+            queue = self.queue
+            names = [c.name for c in self.callouts()]
+            if engine._stopping.is_set() or queue is None or not queue.connected or not names:
+                continue
+            before = clock.now() - timedelta(seconds=self.sweep_interval)
+            try:
+                rows = await self._read(lambda conn, n=names, b=before: overdue(conn, n, b, 10_000))
+                fresh = await queue.publish([(i, n + 1) for i, n in rows])
+                if fresh:
+                    log.info("sweep: published %d lost work items again", fresh)
+            except Exception as exc:
+                log.warning("sweep of due deliveries failed: %s", exc)
+
+    # -- taking items -----------------------------------------------------------------
+    async def _fetcher(self) -> None:
+        engine = self.engine
+        failures = 0
+        while not engine._stopping.is_set():
+            queue = self.queue
+            assert queue is not None
+            try:
+                if not queue.connected:
+                    await self._connect()
+                    failures = 0
+                room = engine.concurrency - len(engine._inflight)
+                if room <= 0 or not self.callouts():
+                    await asyncio.sleep(0.05)
+                    continue
+                msgs = await queue.fetch(min(room, engine.claim_batch), 1.0)
+                if msgs:
+                    await self._take(msgs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = RECONNECT.delay(failures)
+                log.warning("work queue: %s; connecting again in %.1fs", exc, delay)
+                await queue.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(engine._stopping.wait(), delay)
+
+    async def _take(self, msgs: list[Any]) -> None:
+        """Claim the rows of fetched items; settle the items that claim nothing."""
+        engine = self.engine
+        by_id: dict[int, Any] = {}
+        for msg in msgs:
+            i = delivery_id_of(msg)
+            if i is None:
+                await settle(msg, "term")
+            elif i in by_id or i in self._items:
+                await settle(msg, "ack")  # a copy; the item being worked on stays
+            else:
+                by_id[i] = msg
+        if not by_id:
+            return
+        names = [c.name for c in self.callouts()]
+        lease = self.lease_seconds()
+        claimed = await engine.store.write_async(
+            lambda conn: claim_ids(conn, engine.owner, list(by_id), lease, names)
+        )
+        for dl in claimed:
+            self._items[dl.id] = by_id.pop(dl.id)
+        if by_id:  # not claimable now: finished, leased, waiting for a retry, or unknown
+            states = await self._read(lambda conn: states_of(conn, list(by_id)))
+            for i, msg in by_id.items():
+                state, when = states.get(i, ("missing", None))
+                if state in ("pending", "in_flight"):
+                    await settle(msg, "nak", seconds_until(when) if when else self.sweep_interval)
+                else:
+                    await settle(msg, "ack")
+        engine._dispatch(claimed)
+
+    # -- settling ---------------------------------------------------------------------
+    def items_of(self, results: Sequence[Result]) -> list[Any]:
+        """The items the results' rows were claimed by (None for the claimer's rows),
+        taken out of the table whether or not the results get written."""
+        return [self._items.pop(r.delivery_id, None) for r in results]
+
+    async def settle_results(self, results: Sequence[Result], items: Sequence[Any]) -> None:
+        """After the results are committed: ack, put back until the retry, or term."""
+        for result, msg in zip(results, items, strict=True):
+            if msg is None:
+                continue
+            if result.state == "pending":
+                await settle(msg, "nak", seconds_until(result.next_attempt_at))
+            else:
+                await settle(msg, "term" if result.state == "dead" else "ack")
+
+    async def _read(self, work: Any) -> Any:
+        def run() -> Any:
+            with self.engine.store.read() as conn:
+                return work(conn)
+
+        return await asyncio.to_thread(run)
+
+
 __all__ = [
-    "DUPLICATE_WINDOW", "DURABLE", "SLACK", "WorkQueue", "backoff_steps", "delivery_id_of",
+    "DUPLICATE_WINDOW", "DURABLE", "SLACK", "NatsDispatch", "WorkQueue", "backoff_steps", "delivery_id_of",
     "seconds_until", "settle",
 ]  # fmt: skip
