@@ -311,6 +311,8 @@ class DeliveryEngine:
                 await self._deliver(dl)
             except Exception:  # a bug in one delivery must not take a sender away
                 log.exception("delivery %s failed unexpectedly", dl.id)
+                if self.nats is not None:
+                    self.nats.release(dl.id)
             finally:
                 self._inflight.discard(dl.id)
                 if not self._inflight:
@@ -318,8 +320,10 @@ class DeliveryEngine:
 
     async def _deliver(self, dl: Delivery) -> None:
         callout = self.callouts.get(dl.callout)
-        if callout is None:
-            return  # removed by a reload: the lease runs out and the row waits
+        if callout is None:  # removed by a reload: the lease runs out and the row waits
+            if self.nats is not None:
+                self.nats.release(dl.id)
+            return
         outcome = await self._attempt(dl, callout)
         self._finish(dl, callout, *outcome)
 

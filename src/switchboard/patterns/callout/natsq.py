@@ -139,6 +139,13 @@ class WorkQueue:
                 await nc.close()
 
 
+def _seq(msg: Any) -> int | None:
+    try:
+        return int(msg.metadata.sequence.stream)
+    except Exception:  # not a JetStream message
+        return None
+
+
 def delivery_id_of(msg: Any) -> int | None:
     try:
         return int(orjson.loads(msg.data)["id"])
@@ -224,9 +231,7 @@ class NatsDispatch:
         """Publish ``(delivery id, attempt number)`` items of rows just committed."""
         if not items:
             return
-        task = asyncio.create_task(self._publish(items))
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
+        self._settling(self._publish(items))
 
     async def _publish(self, items: list[tuple[int, int]]) -> None:
         try:
@@ -290,6 +295,8 @@ class NatsDispatch:
             i = delivery_id_of(msg)
             if i is None:
                 await settle(msg, "term")
+            elif i in self._items and _seq(self._items[i]) == _seq(msg):
+                self._items[i] = msg  # the held item again (its ack_wait ran out): keep it
             elif i in by_id or i in self._items:
                 await settle(msg, "ack")  # a copy; the item being worked on stays
             else:
@@ -318,6 +325,18 @@ class NatsDispatch:
         """The items the results' rows were claimed by (None for the claimer's rows),
         taken out of the table whether or not the results get written."""
         return [self._items.pop(r.delivery_id, None) for r in results]
+
+    def release(self, delivery_id: int) -> None:
+        """A claimed row that got no result (its callout was removed, or a bug): its
+        item comes back once the row's lease has run out."""
+        msg = self._items.pop(delivery_id, None)
+        if msg is not None:
+            self._settling(settle(msg, "nak", self.lease_seconds()))
+
+    def _settling(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
 
     async def settle_results(self, results: Sequence[Result], items: Sequence[Any]) -> None:
         """After the results are committed: ack, put back until the retry, or term."""
