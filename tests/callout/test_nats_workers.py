@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 
@@ -73,6 +74,23 @@ async def _stream_state(name: str, delete: bool = False) -> int:
         await nc.close()
 
 
+async def _publish_copies(stream: str, ids: list[int], copies: int) -> None:
+    """Extra work items for rows that have theirs (as a sweep or a redelivery makes):
+    each must claim nothing while its row is leased or finished."""
+    import nats
+
+    nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
+    try:
+        js = nc.jetstream()
+        for k in range(copies):
+            futures = [await js.publish_async(f"{stream}.due", orjson.dumps({"id": i}),
+                                              headers={"Nats-Msg-Id": f"copy{k}:{i}"})
+                       for i in ids]  # fmt: skip
+            await asyncio.gather(*futures)
+    finally:
+        await nc.close()
+
+
 @pytest.fixture
 def stream() -> Iterator[str]:
     name = "SBTEST_CALLOUTS_" + secrets.token_hex(4).upper()
@@ -95,7 +113,9 @@ def _totals(org: Org) -> tuple[int, int, dict[str, int]]:
     return int(made), int(counted or 0), {str(k): int(v) for k, v in outcomes.items()}
 
 
-def _run(tmp_path: Path, erp: ErpProcess, stream: str, count: int, kill_one: bool) -> Any:
+def _run(
+    tmp_path: Path, erp: ErpProcess, stream: str, count: int, kill_one: bool, copies: int = 0
+) -> Any:
     folder = tmp_path / "project"
     folder.mkdir()
     (folder / "switchboard.yaml").write_text(project_yaml(erp.url, CALLOUT))
@@ -111,6 +131,10 @@ def _run(tmp_path: Path, erp: ErpProcess, stream: str, count: int, kill_one: boo
             for w in workers:
                 w.wait_ready()
             _commit_accounts(org, count)
+            if copies:
+                with org.store.read() as conn:
+                    ids = list(conn.execute(sa.select(delivery.c.id)).scalars())
+                asyncio.run(_publish_copies(stream, ids, copies))
             if kill_one:
                 _wait(lambda: erp.stats()["effects"] >= count // 5, 60, "the first deliveries")
                 workers[0].stop(kill=True)
@@ -141,11 +165,11 @@ def test_two_nats_workers_share_deliveries_and_never_repeat_an_attempt(
 ) -> None:
     count = 2000
     erp: ErpProcess = erp_factory("--latency", "0.005")
-    (made, counted, outcomes), states, outputs = _run(tmp_path, erp, stream, count, False)
+    (made, counted, outcomes), states, outputs = _run(tmp_path, erp, stream, count, False, 2)
     stats = erp.stats()
     assert states == {"delivered": count}
-    # No attempt made twice: each key reached the endpoint once, and every request it saw
-    # is one attempt on record.
+    # No attempt made twice, though every row had three work items: each key reached
+    # the endpoint once, and every request it saw is one attempt on record.
     assert stats["max_requests_per_key"] == 1 and stats["effects"] == count, stats
     assert made == counted == stats["requests"] == count, (made, counted, stats, outcomes)
     shares = _shares(outputs)
