@@ -53,11 +53,13 @@ async def _probe() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def jetstream() -> None:
     try:
-        asyncio.run(_probe())
+        # Bounded: nats-py keeps retrying a refused first connect on its own.
+        asyncio.run(asyncio.wait_for(_probe(), 5))
     except Exception as exc:
         if services_required():
             raise
-        pytest.skip(f"NATS with JetStream is not reachable at {NATS_URL}: {exc!r}")
+        why = "no answer within 5 s" if isinstance(exc, TimeoutError) else repr(exc)
+        pytest.skip(f"NATS with JetStream is not reachable at {NATS_URL}: {why}")
 
 
 async def _stream_state(name: str, delete: bool = False) -> int:

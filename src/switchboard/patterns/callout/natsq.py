@@ -203,7 +203,7 @@ class NatsDispatch:
         org_id = await asyncio.to_thread(org_id_of, self.engine.store)
         self.queue = WorkQueue(self.url, self.stream, org_id)
         try:  # connected before ``start`` returns, so the first commits publish
-            await asyncio.wait_for(self._connect(), 10)
+            await self._connect()
         except Exception as exc:  # the fetcher keeps trying
             log.warning("work queue at %s not reachable yet: %s", self.url, exc)
         return [asyncio.create_task(self._fetcher(), name="callout-fetcher"),
@@ -223,7 +223,9 @@ class NatsDispatch:
         assert self.queue is not None
         budget = max((c.policy for c in self.callouts()), key=lambda p: p.attempts,
                      default=RetryPolicy())  # fmt: skip
-        await self.queue.connect(budget, self.lease_seconds())
+        # Bounded: nats-py would retry a refused first connect on its own, for ever;
+        # the fetcher's RECONNECT policy decides when to try again.
+        await asyncio.wait_for(self.queue.connect(budget, self.lease_seconds()), 10)
         log.info("taking work items from %s (%s)", self.queue.stream, self.queue.subject)
 
     # -- publishing -----------------------------------------------------------------
