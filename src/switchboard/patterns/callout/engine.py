@@ -153,6 +153,8 @@ class DeliveryEngine:
                 if name not in callouts or callouts[name].config != old[name].config:
                     self._stop_consumer(name)
             self._start_consumers()
+            if self.nats is not None:
+                self.nats.reconfigure()
         self._kick.set()
 
     # -- service ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ which row to try next, so they need not poll the table for it.
   plus :data:`SLACK`, and its ``backoff`` (redeliveries of an item whose worker went
   silent) comes from that callout's :class:`~switchboard.core.retry.RetryPolicy`
   without jitter, each step after a whole lease: nothing here retries on its own.
+  They are set when a worker connects and again when a reload changes the callouts.
 * ``Nats-Msg-Id`` is ``<org id>:<delivery id>:<attempt number>``: the consumer that
   inserts rows publishes after its commit, and a sweep publishes again for rows due
   for longer than a sweep interval (an item lost between a commit and its publish, or
@@ -24,6 +25,10 @@ the row is due again when it is leased or waiting for a retry. After the outcome
 committed the item is acked (delivered), put back until the retry is due (``nak`` with
 that delay), or terminated (dead letter). Nothing is lost: an unacked item comes back
 after ``ack_wait``, and an item that never made it to NATS is published by the sweep.
+
+Rows no consumer publishes for (scheduled and invoked deliveries, dead letters re-driven
+with ``switchboard callout dlq retry``) are picked up by the sweep, within two sweep
+intervals; ordered callouts stay with the database claimer.
 """
 
 from __future__ import annotations
@@ -83,8 +88,8 @@ class WorkQueue:
         """Connect, create the stream and the shared consumer when missing (updating
         the consumer's timing when the callouts changed), and bind to it."""
         import nats
-        from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
-        from nats.js.errors import BadRequestError, NotFoundError
+        from nats.js.api import RetentionPolicy, StreamConfig
+        from nats.js.errors import NotFoundError
 
         await self.close()
         self._nc = await nats.connect(self.url, max_reconnect_attempts=-1, connect_timeout=5)
@@ -97,6 +102,17 @@ class WorkQueue:
                 duplicate_window=DUPLICATE_WINDOW,
             ))  # fmt: skip
             log.info("created JetStream work queue %s (%s)", self.stream, self.subject)
+        await self.configure(policy, lease)
+        self._sub = await self._js.pull_subscribe_bind(DURABLE, self.stream)
+
+    async def configure(self, policy: RetryPolicy, lease: float) -> None:
+        """Create the shared consumer, or update its timing to the callouts' (ack_wait,
+        max_deliver and backoff are editable on a durable consumer)."""
+        from nats.js.api import AckPolicy, ConsumerConfig
+        from nats.js.errors import BadRequestError
+
+        if self._js is None:
+            return
         config = ConsumerConfig(
             durable_name=DURABLE,
             ack_policy=AckPolicy.EXPLICIT,
@@ -110,7 +126,6 @@ class WorkQueue:
             await self._js.add_consumer(self.stream, config)
         except BadRequestError as exc:  # an older server refusing to change a consumer
             log.warning("work-queue consumer %s kept as it is: %s", DURABLE, exc)
-        self._sub = await self._js.pull_subscribe_bind(DURABLE, self.stream)
 
     async def publish(self, items: Sequence[tuple[int, int]]) -> int:
         """Publish ``(delivery id, attempt number)`` items; returns how many were new."""
@@ -219,10 +234,27 @@ class NatsDispatch:
             self.queue = None
         self._items.clear()
 
+    def _budget(self) -> RetryPolicy:
+        """The retry policy of the callout with the largest budget: the shared
+        consumer's ``max_deliver`` and ``backoff`` must cover every callout's."""
+        return max((c.policy for c in self.callouts()), key=lambda p: p.attempts,
+                   default=RetryPolicy())  # fmt: skip
+
+    def reconfigure(self) -> None:
+        """The callouts changed (a reload): bring the consumer's timing along."""
+        if self.queue is not None and self.queue.connected:
+            self._settling(self._configure())
+
+    async def _configure(self) -> None:
+        assert self.queue is not None
+        try:
+            await self.queue.configure(self._budget(), self.lease_seconds())
+        except Exception as exc:  # applied again on the next connect
+            log.warning("updating the work-queue consumer failed: %s", exc)
+
     async def _connect(self) -> None:
         assert self.queue is not None
-        budget = max((c.policy for c in self.callouts()), key=lambda p: p.attempts,
-                     default=RetryPolicy())  # fmt: skip
+        budget = self._budget()
         # Bounded: nats-py would retry a refused first connect on its own, for ever;
         # the fetcher's RECONNECT policy decides when to try again.
         await asyncio.wait_for(self.queue.connect(budget, self.lease_seconds()), 10)
