@@ -116,8 +116,9 @@ def _totals(org: Org) -> tuple[int, int, dict[str, int]]:
 
 
 def _run(
-    tmp_path: Path, erp: ErpProcess, stream: str, count: int, kill_one: bool, copies: int = 0
-) -> Any:
+    tmp_path: Path, erp: ErpProcess, stream: str, count: int, kill_one: bool, copies: int = 0,
+    unpublished: int = 0,
+) -> Any:  # fmt: skip
     folder = tmp_path / "project"
     folder.mkdir()
     (folder / "switchboard.yaml").write_text(project_yaml(erp.url, CALLOUT))
@@ -132,7 +133,12 @@ def _run(
         try:
             for w in workers:
                 w.wait_ready()
-            _commit_accounts(org, count)
+            _commit_accounts(org, count - unpublished)
+            if unpublished:  # committed rows whose items never reached NATS (a crash)
+                rows = [deliveries.NewDelivery("share", "change", f"lost-{i}",
+                                               {"record": {"Id": f"001LOST{i:011d}"}})
+                        for i in range(unpublished)]  # fmt: skip
+                org.store.write(lambda conn: deliveries.insert(conn, rows))
             if copies:
                 with org.store.read() as conn:
                     ids = list(conn.execute(sa.select(delivery.c.id)).scalars())
@@ -191,6 +197,18 @@ def test_nats_workers_retry_transient_failures_through_the_queue(
     # Retries are new attempts (put back with nak until due), never a repeat of one.
     assert made == counted == stats["requests"] > count, (made, counted, stats, outcomes)
     assert outcomes["ok"] == count and outcomes.get("transient", 0) == made - count
+
+
+def test_rows_whose_work_item_was_lost_are_swept_into_the_queue(
+    tmp_path: Path, erp_factory: Any, stream: str
+) -> None:
+    count = 300
+    erp: ErpProcess = erp_factory("--latency", "0.005")
+    (made, counted, _), states, _ = _run(tmp_path, erp, stream, count, False, unpublished=200)
+    stats = erp.stats()
+    assert states == {"delivered": count}
+    assert stats["max_requests_per_key"] == 1 and stats["effects"] == count, stats
+    assert made == counted == count
 
 
 def test_kill_9_of_one_nats_worker_loses_no_delivery(
