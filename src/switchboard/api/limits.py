@@ -41,7 +41,11 @@ SOAP_MAX_BODY = 10 * 1024
 OAUTH_MAX_BODY = 64 * 1024
 BULK1_MAX_BODY = 10 * 1024 * 1024
 _BULK2_UPLOAD = re.compile(r"^/services/data/[^/]+/jobs/ingest/[^/]+/batches/?$")
-_FILE_UPLOAD = re.compile(r"^/services/data/[^/]+/sobjects/(ContentVersion|Attachment)/?$")
+# The objects whose multipart create streams its body (api/rest/files.py routes them).
+STREAMED_UPLOADS = ("ContentVersion", "Attachment")
+_FILE_UPLOAD = re.compile(
+    r"^/services/data/[^/]+/sobjects/(" + "|".join(STREAMED_UPLOADS) + r")/?$"
+)
 
 
 class BodyTooLarge(ApiError):
@@ -140,4 +144,4 @@ async def _refuse(send: Send, path: str, exc: SwitchboardError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["BodyTooLarge", "RequestLimits", "UriTooLong", "body_limit"]
+__all__ = ["STREAMED_UPLOADS", "BodyTooLarge", "RequestLimits", "UriTooLong", "body_limit"]

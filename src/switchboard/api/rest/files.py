@@ -18,6 +18,7 @@ from ...org.files.stores import too_large
 from .. import versions
 from ..call import ApiRuntime, Call, Handler, authenticate, bearer, endpoint
 from ..errors import RangeNotSatisfiable, render_error
+from ..limits import STREAMED_UPLOADS
 from ..responses import json_response
 from . import sobjects
 from .multipart_upload import MultipartUpload, boundary_of
@@ -152,7 +153,7 @@ def files_raw_routes(base: str, runtime: ApiRuntime) -> list[Route]:
     s = base + "/sobjects"
     return [
         Route(s + "/" + name, _upload_endpoint(runtime, name), methods=["GET", "HEAD", "POST"])
-        for name in ("ContentVersion", "Attachment")
+        for name in STREAMED_UPLOADS
     ]
 
 
