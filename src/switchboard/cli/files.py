@@ -45,14 +45,14 @@ def _org(data_dir: Path | None, db: str | None) -> Iterator[Any]:
     Runtime's ``file-stores`` service opens them; closed on leaving."""
     from ..connectors.registry import ConnectorRegistry
     from ..org.runtime import Org
-    from ..runtime.files import attach_file_stores
+    from ..runtime.files import attach_file_stores, detach_file_stores
 
     org = Org.open(options.existing(data_dir, db))
     try:
         attach_file_stores(org.files, ConnectorRegistry())
         yield org
     finally:
-        org.files.detach()
+        detach_file_stores(org.files)  # closed as the Runtime's service closes them
         org.close()
 
 

@@ -34,6 +34,14 @@ def attach_file_stores(files: Files, connectors: ConnectorRegistry) -> Files:
     return files
 
 
+def detach_file_stores(files: Files) -> None:
+    """Drop ``files``' stores and close those that hold resources (clients, pools)."""
+    for store in files.detach():
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
 class FileStoresService:
     """Attaches the org's file stores on start, detaches them on stop."""
 
@@ -47,10 +55,7 @@ class FileStoresService:
         attach_file_stores(self.files, self.connectors)
 
     async def stop(self) -> None:
-        for store in self.files.detach():
-            close = getattr(store, "close", None)
-            if close is not None:
-                close()
+        detach_file_stores(self.files)
 
 
-__all__ = ["FileStoresService", "attach_file_stores", "store_opener"]
+__all__ = ["FileStoresService", "attach_file_stores", "detach_file_stores", "store_opener"]
