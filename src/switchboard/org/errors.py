@@ -28,6 +28,7 @@
         ├── formulas.errors.FormulaError terminal: INVALID_FORMULA (a formula refused at deploy)
         ├── soql.errors.SoqlError        query failures
         ├── bulk.errors.BulkError        bulk jobs
+        ├── security.errors.SecurityError  access refused, keys
         └── schema.errors.SchemaError    metadata and SFDX source
 
 Record-level errors are terminal: the same input fails the same way every time.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...core import clock
+from ..security.principal import Principal
 
 _KEY_BASE = uuid.uuid4().int
 _KEY_COUNTER = itertools.count()
@@ -31,6 +32,9 @@ class WriteContext:
     sequence: int = 0
     # Sforce-Duplicate-Rule-Header: allowSave=true saves past duplicate alerts.
     allow_save: bool = False
+    # Whose access applies (org.security); None writes in the org's own context, for
+    # the org's internal writers.
+    principal: Principal | None = None
 
     @property
     def change_origin(self) -> str:
@@ -44,7 +48,12 @@ class WriteContext:
     def fresh(self) -> WriteContext:
         """The same writer for a new transaction (new key, new time, sequence from 1)."""
         return WriteContext(
-            self.user_id, self.api, self.api_version, self.client, allow_save=self.allow_save
+            self.user_id,
+            self.api,
+            self.api_version,
+            self.client,
+            allow_save=self.allow_save,
+            principal=self.principal,
         )
 
 

@@ -20,13 +20,17 @@ class PlanCache(Generic[T]):
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, bool], tuple[int, T]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, bool, str], tuple[int, T]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, text: str, all_rows: bool, version: int, build: Callable[[], T]) -> T:
-        key = (text, all_rows)
+    def get(
+        self, text: str, all_rows: bool, version: int, build: Callable[[], T], access: str = ""
+    ) -> T:
+        """``access`` is the principal's fingerprint: a plan's shape depends on what its
+        caller may read, so callers with different access never share one."""
+        key = (text, all_rows, access)
         with self._lock:
             found = self._items.get(key)
             if found is not None and found[0] == version:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
 from ..schema.model import FieldDef, ObjectDef
 from ..schema.registry import Schema
+from ..security.principal import Principal
 from . import ast
 from .dialects import Dialect
 from .errors import InvalidType, MalformedQuery
@@ -95,9 +96,17 @@ class Builder:
     """Compiles one query level; nested levels get their own Builder."""
 
     def __init__(
-        self, schema: Schema, scope: Scope, params: Params, *, all_rows: bool = False
+        self,
+        schema: Schema,
+        scope: Scope,
+        params: Params,
+        *,
+        all_rows: bool = False,
+        principal: Principal | None = None,
     ) -> None:
         self.schema = schema
+        # Whose query this is; None compiles in the org's own (system) context.
+        self.principal = principal
         self.scope = scope
         self.params = params
         self.dialect = params.dialect
@@ -186,7 +195,9 @@ class Builder:
     def semi_join(self, q: ast.Query) -> Any:
         obj = lookup_object(self.schema, q.from_.object)
         scope = Scope(self.schema, obj, q.from_.alias, self.scope.depth + 1)
-        inner = Builder(self.schema, scope, self.params, all_rows=self.all_rows)
+        inner = Builder(
+            self.schema, scope, self.params, all_rows=self.all_rows, principal=self.principal
+        )
         if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
             raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
         if q.offset is not None:  # never allowed in a WHERE subquery, as the docs say
@@ -349,7 +360,7 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
         )
     scope = Scope(b.schema, found.child, q.from_.alias, b.scope.depth + 1)
     params = Params(b.dialect)
-    inner = Builder(b.schema, scope, params, all_rows=b.all_rows)
+    inner = Builder(b.schema, scope, params, all_rows=b.all_rows, principal=b.principal)
     fk = scope.table.c[found.field.column]
     ids: Any = sa.bindparam("_ids", None)
     fk_index = inner.column(fk)
@@ -443,11 +454,16 @@ def _first_per_parent(
 
 
 def compile_query(
-    schema: Schema, q: ast.Query, dialect: Dialect, *, all_rows: bool = False
+    schema: Schema,
+    q: ast.Query,
+    dialect: Dialect,
+    *,
+    all_rows: bool = False,
+    principal: Principal | None = None,
 ) -> Compiled:
     obj = lookup_object(schema, q.from_.object)
     scope = Scope(schema, obj, q.from_.alias)
-    b = Builder(schema, scope, Params(dialect), all_rows=all_rows)
+    b = Builder(schema, scope, Params(dialect), all_rows=all_rows, principal=principal)
     return compile_level(b, q)
 
 

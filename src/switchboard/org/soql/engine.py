@@ -22,6 +22,7 @@ from .restrictions import check_restrictions
 
 if TYPE_CHECKING:
     from ..runtime import Org
+    from ..security.principal import Principal
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
@@ -43,17 +44,20 @@ class QueryEngine:
         self.cache: PlanCache[Plan] = PlanCache()
         self.groups = locators.KeptGroups(org.settings.query_locator_ttl)
 
-    def plan(self, text: str, all_rows: bool) -> Plan:
+    def plan(self, text: str, all_rows: bool, principal: Principal | None = None) -> Plan:
         schema = self.org.schema
         schema.refresh()
 
         def build() -> Plan:
             parsed = parse(text)
             check_restrictions(parsed)
-            compiled = compile_query(schema, parsed, self.dialect, all_rows=all_rows)
+            compiled = compile_query(
+                schema, parsed, self.dialect, all_rows=all_rows, principal=principal
+            )
             return prepare(compiled, self.org.store.engine.dialect)
 
-        return self.cache.get(text, all_rows, schema.version, build)
+        access = "" if principal is None else principal.fingerprint
+        return self.cache.get(text, all_rows, schema.version, build, access)
 
     def query(
         self,
@@ -66,9 +70,13 @@ class QueryEngine:
         position: int = 0,
         locator: str | None = None,
         today: dt.date | None = None,
+        principal: Principal | None = None,
     ) -> dict[str, Any]:
-        """Run one page; ``today`` (UTC) pins relative date literals, for tests."""
-        plan = self.plan(text, all_rows)
+        """Run one page; ``today`` (UTC) pins relative date literals, for tests.
+
+        ``principal`` is the caller whose access applies (:mod:`org.security`); None
+        runs in the org's own context, for internal readers."""
+        plan = self.plan(text, all_rows, principal)
         kept = None
         if locator is not None and plan.mode == "aggregate":
             kept = self.groups.get(locator, plan)
