@@ -33,6 +33,13 @@ EXPECTED_PREFIXES = {
     "ContentVersion": "068",
     "ContentDocumentLink": "06A",
     "Attachment": "00P",
+    "PermissionSetGroup": "0PG",
+    "PermissionSet": "0PS",
+    "MutingPermissionSet": "0QM",
+    "PermissionSetGroupComponent": "0PH",
+    "PermissionSetAssignment": "0Pa",
+    "ObjectPermissions": "110",
+    "FieldPermissions": "01k",
 }
 WITHOUT_OWNER = {
     "User",
@@ -42,6 +49,9 @@ WITHOUT_OWNER = {
     "Organization",
     "Profile",
     "ContentDocumentLink",
+    "PermissionSetGroup", "PermissionSet", "MutingPermissionSet",  # fmt: skip
+    "PermissionSetGroupComponent", "PermissionSetAssignment", "ObjectPermissions",
+    "FieldPermissions",
 }
 
 

@@ -36,6 +36,8 @@ from .migrations import ORG_CHAINS
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
+from .security.permissions import Permissions
+from .security.profiles import ensure_profiles
 from .usage import ApiUsage
 
 T = TypeVar("T")
@@ -55,6 +57,7 @@ class Org:
         self.files = Files(store, self.schema, self.dml, FilesConfig.from_settings(settings))
         self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)
         self.sessions = SessionCache(store)
+        self.permissions = Permissions(store, self.schema, self.sessions)
         self.boot: Bootstrap | None = None
         # A transaction the single-record helpers join instead of opening their own
         # (composite allOrNone runs every subrequest in one), per thread.
@@ -70,6 +73,8 @@ class Org:
             org.schema.load()
             org.schema.ensure_tables()
             org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
+            admin = org.boot.admin_user_id
+            org.store.write(lambda conn: ensure_profiles(org.schema, conn, admin))
         except BaseException:
             # The constructor started threads (the session cache's LISTEN on PostgreSQL,
             # usage flushing): an org that failed to open must not leave them running.

@@ -30,6 +30,8 @@ from ...store.match import one_of
 from ..duplicates.matcher import check_duplicates
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
+from ..schema.catalog.permissions import PERMISSION_OBJECTS
+from . import access
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
 from . import deletion
@@ -79,6 +81,9 @@ class Dml:
         """``_free``: unique columns the caller has checked already (see check_unique)."""
         if not obj.createable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in records]
+        refused = access.object_refusal(ctx, obj, "create")
+        if refused is not None:
+            return [Outcome(errors=[refused]) for _ in records]
         # Prepared just now for this call, so no copies are needed (see insert_prepared).
         prepared = self.prepare_insert(obj, records)
         return self._insert_prepared(conn, ctx, obj, prepared, free=_free)
@@ -99,6 +104,9 @@ class Dml:
         transaction the store retries starts from the same input."""
         if not obj.createable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in prepared]
+        refused = access.object_refusal(ctx, obj, "create")
+        if refused is not None:
+            return [Outcome(errors=[refused]) for _ in prepared]
         fresh = [Prepared(dict(p.values), list(p.given), list(p.errors)) for p in prepared]
         return self._insert_prepared(conn, ctx, obj, fresh)
 
@@ -111,6 +119,9 @@ class Dml:
         *,
         free: frozenset[str] = frozenset(),
     ) -> list[Outcome]:
+        access.refuse_fields(ctx, obj, prepared)
+        if obj.name in PERMISSION_OBJECTS:
+            mark_changed(conn)  # who may do what changes with these rows
         self._lock_for_unique(conn, obj)
         hooks = self.hooks.get(obj.name.lower())
         if hooks is not None:
@@ -240,8 +251,8 @@ class Dml:
         """
         if not obj.updateable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in changes]
-        if obj.name == "User":
-            mark_changed(conn)  # IsActive and friends decide who may call the API
+        if obj.name == "User" or obj.name in PERMISSION_OBJECTS:
+            mark_changed(conn)  # IsActive, ProfileId and the grants decide access
         outcomes: list[Outcome] = [Outcome() for _ in changes]
         ids_: list[str | None] = []
         for out, (rid, _) in zip(outcomes, changes, strict=True):
@@ -274,7 +285,12 @@ class Dml:
                     p.errors.append(_not_found(out.id))
                 elif row["isdeleted"]:
                     p.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
+                else:
+                    refused = access.object_refusal(ctx, obj, "edit", out.id)
+                    if refused is not None:
+                        p.errors.append(refused)
             prepared.append(p)
+        access.refuse_fields(ctx, obj, prepared)
         self._lock_for_unique(conn, obj)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, ids_)
@@ -466,7 +482,7 @@ class Dml:
     ) -> list[Outcome]:
         if not obj.deletable:
             return [Outcome(errors=[_read_only_object(obj)]) for _ in record_ids]
-        if obj.name == "User":
+        if obj.name == "User" or obj.name in PERMISSION_OBJECTS:
             mark_changed(conn)
         outcomes = [Outcome() for _ in record_ids]
         for out, rid in zip(outcomes, record_ids, strict=True):
@@ -484,6 +500,8 @@ class Dml:
                 out.errors.append(_not_found(out.id))
             elif row["isdeleted"]:
                 out.errors.append(EntityIsDeleted("entity is deleted", fields=[]))
+            elif (refused := access.object_refusal(ctx, obj, "delete", out.id)) is not None:
+                out.errors.append(refused)
             else:
                 live.append(out.id)
         blocked = deletion.restricted(conn, self.schema, obj, live)

@@ -54,6 +54,8 @@ class Principal:
     # System permissions: View All Data, Modify All Data.
     view_all_data: bool = False
     modify_all_data: bool = False
+    # API Enabled: without it no API call is accepted (API_DISABLED_FOR_ORG).
+    api_enabled: bool = True
     # Lower-cased object API name -> its access; objects absent here are not accessible.
     objects: Mapping[str, ObjectAccess] = field(default_factory=lambda: MappingProxyType({}))
     # Lower-cased "object.field" -> its access, for permissionable fields only; a field
