@@ -31,6 +31,8 @@ from ..org.dml.context import WriteContext
 from ..org.identity.secrets import token_hash
 from ..org.identity.tokens import Session, validate
 from ..org.runtime import Org
+from ..org.security.errors import ApiDisabled
+from ..org.security.principal import Principal
 from . import versions
 from .errors import render_error
 
@@ -63,6 +65,9 @@ class Call:
     body: bytes
     base_url: str
     runtime: ApiRuntime
+    # Whose access applies to the call (org.security.permissions); looked up when the
+    # call begins, since every API call needs API Enabled.
+    principal: Principal | None = None
 
     def json(self) -> Any:
         if not self.body.strip():
@@ -90,7 +95,12 @@ class Call:
         dup = self.headers.get("sforce-duplicate-rule-header", "").replace(" ", "").lower()
         allow_save = "allowsave=true" in dup.split(",")
         return WriteContext(
-            self.session.user_id, api, self.version, client_name, allow_save=allow_save
+            self.session.user_id,
+            api,
+            self.version,
+            client_name,
+            allow_save=allow_save,
+            principal=self.principal,
         )
 
 
@@ -133,6 +143,14 @@ def authenticate(org: Org, token: str) -> Session:
         session = validate(conn, users, org.org_id, token)
     org.sessions.put(key, session, generation)
     return session
+
+
+def principal_of(org: Org, session: Session) -> Principal:
+    """The caller's effective access; refuses a user without API Enabled."""
+    principal = org.permissions.principal_for(session.user_id)
+    if not principal.api_enabled:
+        raise ApiDisabled()
+    return principal
 
 
 def point_read(handler: Handler) -> Handler:
@@ -193,6 +211,7 @@ def endpoint(
             try:
                 version = versions.parse(params.pop("version", f"v{versions.NEWEST}.0"))
                 session = authenticate(org, token(request.headers))
+                principal = principal_of(org, session)
                 client_id = session.client_id
                 if counted:
                     used, cap = org.usage.hit(client_id)
@@ -221,6 +240,7 @@ def endpoint(
                 body,
                 str(request.base_url).rstrip("/"),
                 runtime,
+                principal,
             )
             return call, None, limit_header
 

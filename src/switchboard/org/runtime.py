@@ -36,7 +36,9 @@ from .migrations import ORG_CHAINS
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
+from .security import fls
 from .security.permissions import Permissions
+from .security.principal import Principal
 from .security.profiles import ensure_profiles
 from .usage import ApiUsage
 
@@ -183,13 +185,17 @@ class Org:
         self._write(lambda c: self._one(self.dml.delete(c, ctx.fresh(), obj, [record_id])))
 
     # -- reads --------------------------------------------------------------------------
-    def resolve_fields(self, obj: ObjectDef, names: list[str] | None) -> list[FieldDef]:
+    def resolve_fields(
+        self, obj: ObjectDef, names: list[str] | None, principal: Principal | None = None
+    ) -> list[FieldDef]:
+        """Fields by name; with a principal, only those it may read: all of them when
+        no names are given, else an unreadable one is no such column, as in SOQL."""
         if not names:
-            return list(obj.fields.values())
+            return fls.readable(principal, obj, obj.fields.values())
         out = []
         for name in names:
             f = self.schema.field(obj, name.strip())
-            if f is None:
+            if f is None or not fls.can_read(principal, obj, f):
                 raise InvalidField(
                     f"No such column '{name.strip()}' on entity '{obj.name}'. If you are "
                     "attempting to use a custom field, be sure to append the '__c' after the "
@@ -201,11 +207,16 @@ class Org:
         return out
 
     def retrieve(
-        self, type_name: str, record_id: str, fields: list[str] | None, version: str
+        self,
+        type_name: str,
+        record_id: str,
+        fields: list[str] | None,
+        version: str,
+        principal: Principal | None = None,
     ) -> dict[str, Any]:
         obj = self.schema.object(type_name)
         rid = ids.normalize(record_id)
-        wanted = self.resolve_fields(obj, fields)
+        wanted = self.resolve_fields(obj, fields, principal)
         obj = self.schema.current(obj)
         with self._read() as conn:
             row = conn.execute(self.schema.statements(obj).by_id, {"id": rid}).mappings().first()

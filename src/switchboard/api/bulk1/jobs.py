@@ -167,7 +167,8 @@ def add_batch(call: Call) -> Response:
     data = call.body
     if job.is_query:
         query = call.body.decode("utf-8", errors="replace").strip()
-        call.runtime.soql.plan(query, job.operation == "queryAll")  # MALFORMED_QUERY now
+        # MALFORMED_QUERY (and what the caller may not read) now.
+        call.runtime.soql.plan(query, job.operation == "queryAll", call.principal)
     elif job.content_type == "JSON":
         records = call.json()
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):

@@ -62,7 +62,8 @@ def create(call: Call) -> Response:
     text = data.get("query")
     if not isinstance(text, str) or not text.strip():
         raise InvalidJob("InvalidJob : The query is required")
-    plan = call.runtime.soql.plan(text, operation == "queryAll")  # MALFORMED_QUERY early
+    # MALFORMED_QUERY, INVALID_TYPE and INVALID_FIELD now, as the caller.
+    plan = call.runtime.soql.plan(text, operation == "queryAll", call.principal)
     refused = _unsupported(text, plan)
     if refused is not None:
         raise UnsupportedBulkQuery(refused)

@@ -90,6 +90,7 @@ def run(
             orjson.dumps(body) if body is not None else b"",
             parent.base_url,
             parent.runtime,
+            parent.principal,
         )
         response = handler(call)
     except SwitchboardError as exc:

@@ -21,13 +21,14 @@ def _run(call: Call, all_rows: bool) -> Response:
     if call.query.get("columns", "").lower() == "true":
         from ...org.soql.columns import column_metadata
 
-        return json_response(column_metadata(engine, text))
+        return json_response(column_metadata(engine, text, call.principal))
     reply = engine.query(
         text,
         version=call.version,
         all_rows=all_rows,
         batch=batch_size(call.headers.get("sforce-query-options")),
         user_id=call.session.user_id,
+        principal=call.principal,
     )
     return json_response(reply)
 

@@ -13,6 +13,7 @@ from ...org.errors import InvalidType
 from ...org.records import record_url
 from ...org.schema.describe import describe_global, describe_global_entry, describe_object
 from ...org.schema.model import FieldDef, FieldType, ObjectDef
+from ...org.security import fls
 from ..call import Call, async_write, point_read
 from ..responses import json_response, no_content
 
@@ -22,8 +23,8 @@ def _object(call: Call) -> ObjectDef:
         obj = call.org.schema.object(call.params["type"])
     except InvalidType:
         raise NotFound() from None
-    if obj.kind == "external":
-        raise NotFound()
+    if obj.kind == "external" or not fls.can_read_object(call.principal, obj):
+        raise NotFound()  # an object the user cannot read does not exist for them
     return obj
 
 
@@ -45,20 +46,27 @@ def deleted(call: Call) -> Response:
 
 @point_read
 def global_describe(call: Call) -> Response:
-    return json_response(describe_global(call.org.schema, call.version))
+    reply = describe_global(call.org.schema, call.version)
+    return json_response(fls.describe_global(call.principal, reply))
 
 
 @point_read
 def describe(call: Call) -> Response:
     obj = _object(call)
-    return json_response(describe_object(call.org.schema, obj, call.version))
+    reply = describe_object(call.org.schema, obj, call.version)
+    return json_response(fls.describe(call.principal, obj, reply))
 
 
 @point_read
 def basic_info(call: Call) -> Response:
     obj = _object(call)
     return json_response(
-        {"objectDescribe": describe_global_entry(obj, call.version), "recentItems": []}
+        {
+            "objectDescribe": fls.global_entry(
+                call.principal, describe_global_entry(obj, call.version)
+            ),
+            "recentItems": [],
+        }
     )
 
 
@@ -92,7 +100,9 @@ def _fields_param(call: Call) -> list[str] | None:
 @point_read
 def retrieve(call: Call) -> Response:
     obj = _object(call)
-    record = call.org.retrieve(obj.name, call.params["id"], _fields_param(call), call.version)
+    record = call.org.retrieve(
+        obj.name, call.params["id"], _fields_param(call), call.version, call.principal
+    )
     return json_response(record)
 
 
@@ -150,7 +160,9 @@ def _related(call: Call, obj: ObjectDef) -> Response | None:
                 f"WHERE {rel.field.name} = '{ids.normalize(rid)}'"
             )
             engine = call.runtime.soql
-            return json_response(engine.query(soql, version=call.version))
+            return json_response(
+                engine.query(soql, version=call.version, principal=call.principal)
+            )
     return None
 
 

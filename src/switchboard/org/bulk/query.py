@@ -67,7 +67,9 @@ def run_query(worker: Any, job: Job) -> None:
     """The query runner of :class:`BulkWorker`: results to ``query.csv``, then complete."""
     org = worker.org
     assert job.query is not None
-    plan = worker.soql.plan(job.query, job.operation == "queryAll")
+    # The job runs as its creator: what they may read now decides the rows and columns.
+    principal = org.permissions.principal_for(job.created_by)
+    plan = worker.soql.plan(job.query, job.operation == "queryAll", principal)
     files = JobFiles(org.settings.data_dir, job.id).ensure()
     part = files.query.with_suffix(".part")
     newline = "\r\n" if job.line_ending == "CRLF" else "\n"

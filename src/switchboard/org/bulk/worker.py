@@ -237,7 +237,9 @@ class BulkWorker:
         newline = "\r\n" if job.line_ending == "CRLF" else "\n"
         offset, end = span
         success_size, failed_size = sizes
-        ctx = WriteContext(job.created_by, "bulk", job.api_version)
+        # The job writes as its creator, with the access they have now.
+        principal = self.org.permissions.principal_for(job.created_by)
+        ctx = WriteContext(job.created_by, "bulk", job.api_version, principal=principal)
 
         def work(conn: Connection) -> tuple[int, int]:
             self._guard(conn, job, offset)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from ..schema.model import FieldDef, ObjectDef
 from ..security.errors import InsufficientAccess
+from ..security.fls import can_edit
 from ..security.principal import Principal
 from .context import WriteContext
 from .prepare import Prepared, _read_only
@@ -62,11 +63,7 @@ def refuse_fields(ctx: WriteContext, obj: ObjectDef, prepared: Iterable[Prepared
 def _editable(p: Principal, obj: ObjectDef, f: FieldDef) -> bool:
     """Editable as far as field-level security goes: a permissionable field by its grant,
     any other by the object permission (already checked for the operation)."""
-    obj_name, name = obj.name.lower(), f.name.lower()
-    found = p.fields.get(f"{obj_name}.{name}")
-    if found is not None:
-        return found.edit
-    return name not in p.permissionable.get(obj_name, frozenset())
+    return can_edit(p, obj, f)
 
 
 __all__ = ["OPERATIONS", "checked", "object_refusal", "refuse_fields"]

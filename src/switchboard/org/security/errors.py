@@ -9,7 +9,9 @@ refused for want of access fails the same way until someone grants it.
         ├── InsufficientAccessOnCrossReference
         │                                 INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY:
         │                                 a lookup names a record the user cannot see
-        └── EncryptionKeyError            a field is encrypted and no key opens it
+        ├── EncryptionKeyError            a field is encrypted and no key opens it
+        └── ApiDisabled                   API_DISABLED_FOR_ORG (403): the user's profile
+                                          and permission sets lack API Enabled
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ class EncryptionKeyError(SecurityError):
     status = 500
 
 
+class ApiDisabled(SecurityError):
+    error_code = "API_DISABLED_FOR_ORG"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("API is not enabled for this Organization or Partner", fields=[])
+
+
 __all__ = [
+    "ApiDisabled",
     "EncryptionKeyError",
     "InsufficientAccess",
     "InsufficientAccessOnCrossReference",

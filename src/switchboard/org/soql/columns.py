@@ -18,6 +18,7 @@ from .shape import BLOB, CHILD, COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
 
 if TYPE_CHECKING:
     from .compiler import Compiled
+    from ..security.principal import Principal
     from .engine import QueryEngine
 
 
@@ -106,8 +107,10 @@ def _aggregate_columns(shape: RecordShape, text: str) -> list[dict[str, Any]]:
     return [_column(e[1], e[1] in functions, [], functions.get(e[1])) for e in shape.entries]
 
 
-def column_metadata(engine: QueryEngine, text: str) -> dict[str, Any]:
-    plan = engine.plan(text, False)
+def column_metadata(
+    engine: QueryEngine, text: str, principal: Principal | None = None
+) -> dict[str, Any]:
+    plan = engine.plan(text, False, principal)
     c = plan.compiled
     aggregate = c.mode != "records"
     columns = _aggregate_columns(c.shape, text) if aggregate else _columns(c.shape, c)

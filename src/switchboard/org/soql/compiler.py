@@ -22,7 +22,7 @@ from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldTy
 from ..schema.model import FieldDef, ObjectDef
 from ..schema.registry import Schema
 from ..security.principal import Principal
-from . import ast
+from . import access, ast
 from .dialects import Dialect
 from .errors import InvalidType, MalformedQuery
 from .filters import Typed, condition
@@ -103,10 +103,13 @@ class Builder:
         *,
         all_rows: bool = False,
         principal: Principal | None = None,
+        mode: str | None = None,
     ) -> None:
         self.schema = schema
         # Whose query this is; None compiles in the org's own (system) context.
         self.principal = principal
+        # The query's WITH SECURITY_ENFORCED / USER_MODE / SYSTEM_MODE (soql.access).
+        self.mode = mode
         self.scope = scope
         self.params = params
         self.dialect = params.dialect
@@ -136,7 +139,13 @@ class Builder:
         return found
 
     def resolve(self, f: ast.Field) -> Resolved:
-        return self.scope.resolve(f)
+        r = self.scope.resolve(f)
+        if access.enforced(self.principal) is not None and r.poly is None:
+            if r.join is not None and not access.can_read_object(self.principal, r.obj):
+                raise no_such_relationship(r.join.names[-1])
+            if not access.can_read(self.principal, r.obj, r.field):
+                raise access.refuse_field(self.mode, f.name, r.obj)
+        return r
 
     def typed(self, e: ast.Expr, *, where: bool = False) -> Typed:
         if isinstance(e, ast.Field):
@@ -194,9 +203,15 @@ class Builder:
 
     def semi_join(self, q: ast.Query) -> Any:
         obj = lookup_object(self.schema, q.from_.object)
+        access.check_object(self.principal, obj, q.from_.object)
         scope = Scope(self.schema, obj, q.from_.alias, self.scope.depth + 1)
         inner = Builder(
-            self.schema, scope, self.params, all_rows=self.all_rows, principal=self.principal
+            self.schema,
+            scope,
+            self.params,
+            all_rows=self.all_rows,
+            principal=self.principal,
+            mode=self.mode,
         )
         if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
             raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
@@ -288,6 +303,7 @@ def _select_field(b: Builder, shape: RecordShape, item: ast.Field, polys: list[P
         parts = [
             (key, b.column(col), field_converter(c, b.dialect))
             for key, c, col in b.scope.components(r)
+            if access.can_read(b.principal, r.obj, c)
         ]
         target.add(COMPOUND, fd.name, parts)
     elif fd.blob:
@@ -317,6 +333,7 @@ def _fields_selector(b: Builder, q: ast.Query, item: ast.FieldsSelector) -> list
         ast.Field((f.name,), item.pos)
         for f in wanted
         if (f.compound_field_name or "").lower() not in structured
+        and access.can_read(b.principal, obj, f)
     ]
 
 
@@ -351,6 +368,8 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
         (c for c in b.schema.children(b.scope.obj) if c.name and c.name.lower() == rel.lower()),
         None,
     )
+    if found is not None and not access.can_read_object(b.principal, found.child):
+        found = None  # a child the user cannot read is no relationship of theirs
     if found is None:
         raise InvalidType(
             f"Didn't understand relationship '{rel}' in FROM part of query call. If you are "
@@ -360,7 +379,9 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
         )
     scope = Scope(b.schema, found.child, q.from_.alias, b.scope.depth + 1)
     params = Params(b.dialect)
-    inner = Builder(b.schema, scope, params, all_rows=b.all_rows, principal=b.principal)
+    inner = Builder(
+        b.schema, scope, params, all_rows=b.all_rows, principal=b.principal, mode=b.mode
+    )
     fk = scope.table.c[found.field.column]
     ids: Any = sa.bindparam("_ids", None)
     fk_index = inner.column(fk)
@@ -462,8 +483,12 @@ def compile_query(
     principal: Principal | None = None,
 ) -> Compiled:
     obj = lookup_object(schema, q.from_.object)
+    access.check_object(principal, obj, q.from_.object)
     scope = Scope(schema, obj, q.from_.alias)
-    b = Builder(schema, scope, Params(dialect), all_rows=all_rows, principal=principal)
+    mode = q.with_.mode if isinstance(q.with_, ast.WithMode) else None
+    b = Builder(
+        schema, scope, Params(dialect), all_rows=all_rows, principal=principal, mode=mode
+    )
     return compile_level(b, q)
 
 
