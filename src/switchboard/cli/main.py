@@ -21,6 +21,7 @@ from . import events as events_cli
 from . import files as files_cli
 from . import imports as imports_cli
 from . import options
+from . import permsets as permsets_cli
 from . import project as project_cli
 from . import secret as secret_cli
 from . import users as users_cli
@@ -37,6 +38,7 @@ app = typer.Typer(
 org_app = typer.Typer(help="Act on an org's metadata and data.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(users_cli.app, name="user")
+app.add_typer(permsets_cli.app, name="permset")
 app.add_typer(apps_cli.app, name="app")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(worker_cli.app, name="worker")
@@ -166,6 +168,7 @@ def deploy(
             project.duplicate_rules,
         )
         credentials = _deploy_credentials(org, project)
+        permissions = _deploy_permissions(org, project)
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -177,6 +180,25 @@ def deploy(
         f"{len(result.fields_added)} columns added; "
         f"{sum(len(v) for v in project.validation_rules.values())} validation rules."
         + (f" {credentials} named credentials." if credentials else "")
+        + (f" {permissions}." if permissions else "")
+    )
+
+
+def _deploy_permissions(org: object, project: object) -> str:
+    """Permission sets, groups and profiles into the org, after the objects they name."""
+    from ..org.security.deploy import deploy_permissions
+
+    source = project.permissions  # type: ignore[attr-defined]
+    if not source:
+        return ""
+    schema, admin = org.schema, org.boot.admin_user_id  # type: ignore[attr-defined]
+    schema.load()
+    done = org.store.write(  # type: ignore[attr-defined]
+        lambda conn: deploy_permissions(schema, conn, source, admin)
+    )
+    return (
+        f"{done.permission_sets} permission sets, {done.muting_permission_sets} muting "
+        f"permission sets, {done.groups} permission set groups, {done.profiles} profiles"
     )
 
 

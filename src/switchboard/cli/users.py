@@ -1,4 +1,4 @@
-"""``switchboard user add|list|disable|enable``: the org's users."""
+"""``switchboard user add|create|list|disable|enable|set-profile``: the org's users."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+@app.command("create", help="Same as add.")
 @app.command("add")
 def add(
     username: str = typer.Argument(..., help="Username (an email-like name)."),
@@ -41,12 +42,19 @@ def add(
         envvar="SWITCHBOARD_NEW_USER_PASSWORD",
         help="Password; generated and printed once when omitted.",
     ),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        help="Profile name, e.g. 'Minimum Access - Salesforce' (default: the admin's).",
+    ),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
 ) -> None:
     """Add an active user; prints its id and security token (and password if generated)."""
+    from ..core.errors import SwitchboardError
     from ..org.identity import users
     from ..org.identity.secrets import new_password
+    from ..org.security import assignments
 
     generated = password is None
     secret = password or new_password()
@@ -56,8 +64,9 @@ def add(
             if users.find(conn, org.schema, username=username) is not None:
                 _fail(f"a user named {username} exists already")
         assert org.boot is not None
-        return org.store.write(
-            lambda c: users.add(
+
+        def create(c):  # type: ignore[no-untyped-def]
+            out = users.add(
                 c,
                 org.schema,
                 username,
@@ -67,7 +76,14 @@ def add(
                 email=email,
                 created_by=org.boot.admin_user_id,
             )
-        )
+            if profile is not None:
+                assignments.set_profile(c, org.schema, out[0], profile)
+            return out
+
+        try:
+            return org.store.write(create)
+        except SwitchboardError as exc:
+            _fail(str(exc))
 
     user_id, security_token = with_org(data_dir, db, work)
     typer.echo(f"user_id: {user_id}")
@@ -117,6 +133,32 @@ def enable(
 ) -> None:
     """Reactivate a user."""
     _set_active(username, True, data_dir, db)
+
+
+@app.command("set-profile")
+def set_profile(
+    username: str = typer.Argument(...),
+    profile: str = typer.Argument(..., help="Profile name, e.g. 'Standard User'."),
+    data_dir: Path = options.DataDir,
+    db: str = options.Db,
+) -> None:
+    """Give a user another profile; its access changes at once, in every process."""
+    from ..core.errors import SwitchboardError
+    from ..org.identity import users
+    from ..org.security import assignments
+
+    def work(org):  # type: ignore[no-untyped-def]
+        with org.store.read() as conn:
+            user = users.find(conn, org.schema, username=username)
+        if user is None:
+            _fail(f"no user named {username}")
+        try:
+            org.store.write(lambda c: assignments.set_profile(c, org.schema, user.id, profile))
+        except SwitchboardError as exc:
+            _fail(str(exc))
+
+    with_org(data_dir, db, work)
+    typer.echo(f"{username}: {profile}")
 
 
 __all__ = ["app", "with_org"]

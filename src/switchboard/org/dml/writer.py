@@ -31,10 +31,9 @@ from ..duplicates.matcher import check_duplicates
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
 from ..schema.catalog.permissions import PERMISSION_OBJECTS
-from . import access
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
-from . import deletion
+from . import access, deletion
 from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext

@@ -61,7 +61,9 @@ def can_edit(principal: Principal | None, obj: ObjectDef, fd: FieldDef) -> bool:
     return fd.name.lower() not in permissionable
 
 
-def readable(principal: Principal | None, obj: ObjectDef, fields: Iterable[FieldDef]) -> list[FieldDef]:
+def readable(
+    principal: Principal | None, obj: ObjectDef, fields: Iterable[FieldDef]
+) -> list[FieldDef]:
     return [f for f in fields if can_read(principal, obj, f)]
 
 
@@ -85,9 +87,7 @@ def describe_global(principal: Principal | None, reply: dict[str, Any]) -> dict[
     if p is None:
         return reply
     out = dict(reply)
-    out["sobjects"] = [
-        global_entry(p, e) for e in reply["sobjects"] if p.object(e["name"]).read
-    ]
+    out["sobjects"] = [global_entry(p, e) for e in reply["sobjects"] if p.object(e["name"]).read]
     return out
 
 

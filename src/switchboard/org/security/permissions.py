@@ -135,9 +135,7 @@ def effective_grants(schema: Schema, conn: Connection, user_id: str) -> tuple[st
     return profile_id, total
 
 
-def build_principal(
-    schema: Schema, user_id: str, profile_id: str | None, g: _Grants
-) -> Principal:
+def build_principal(schema: Schema, user_id: str, profile_id: str | None, g: _Grants) -> Principal:
     """The Principal of folded grants; its fingerprint hashes exactly those grants."""
     objects = {}
     for name, flags in g.objects.items():

@@ -22,6 +22,7 @@ from ..security.principal import Principal
 from .errors import InvalidField
 from .resolve import no_such_column, unsupported_type
 
+
 def check_object(principal: Principal | None, obj: ObjectDef, written: str) -> None:
     if not can_read_object(principal, obj):
         raise unsupported_type(written)

@@ -17,8 +17,8 @@ from .parser import parse
 from .shape import BLOB, CHILD, COMPOUND, FIELD, NULL, PARENT, POLY, RecordShape
 
 if TYPE_CHECKING:
-    from .compiler import Compiled
     from ..security.principal import Principal
+    from .compiler import Compiled
     from .engine import QueryEngine
 
 

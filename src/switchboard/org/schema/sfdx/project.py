@@ -17,6 +17,7 @@ from .credentials import read_named_credentials
 from .duplicates import read_duplicate_rules, read_matching_rules
 from .fields import FieldContext, Summary, read_value_set
 from .objects import ObjectSource, build_object, kind_of, publish_behavior, read_fields
+from .permissions import PermissionSource, read_permissions
 from .rules import RULE_SUFFIX, read_rule
 
 _FIELD_SUFFIX = ".field-meta.xml"
@@ -49,6 +50,8 @@ class SfdxProject:
     # password found in them (to be sealed in the secret store, never stored in clear).
     named_credentials: list[NamedCredentialDef] = field(default_factory=list)
     credential_passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    # permissionsets/, mutingpermissionsets/, permissionsetgroups/ and profiles/.
+    permissions: PermissionSource = field(default_factory=PermissionSource)
 
     def object(self, name: str) -> ObjectDef | None:
         for obj in self.objects:
@@ -213,7 +216,8 @@ def read_project(path: Path | str) -> SfdxProject:
     reader = _Reader(root)
     folders = reader.object_folders(root)
     credential_folders = reader.object_folders(root, "namedCredentials")
-    if not folders and not credential_folders:
+    permissions = read_permissions(lambda kind: reader.object_folders(root, kind), reader.shown)
+    if not folders and not credential_folders and not permissions:
         raise SfdxError(f"{path}: no objects folder (nor namedCredentials folder) found", path=str(path))
     for folder in folders:
         reader.collect(folder)
@@ -222,6 +226,8 @@ def read_project(path: Path | str) -> SfdxProject:
     project.named_credentials = named.credentials
     project.credential_passwords = named.passwords
     project.warnings.extend(named.warnings)
+    project.permissions = permissions
+    project.warnings.extend(permissions.warnings)
     return project
 
 
