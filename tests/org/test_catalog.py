@@ -33,9 +33,11 @@ EXPECTED_PREFIXES = {
     "ContentVersion": "068",
     "ContentDocumentLink": "06A",
     "Attachment": "00P",
+    "UserRole": "00E",
 }
 WITHOUT_OWNER = {
     "User",
+    "UserRole",
     "CampaignMember",
     "PricebookEntry",
     "OrderItem",

@@ -17,8 +17,9 @@ from .schema.tables import CHAIN as SCHEMA
 from .secrets.tables import CHAIN as SECRETS
 from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
+from .security.sharing.tables import CHAIN as SHARING
 
-ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES]
+ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES, SHARING]
 
 # The step that began the delete log: deletions before it were never logged.
 DELETE_LOG = (DML.name, 2)

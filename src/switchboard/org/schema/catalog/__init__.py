@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..model import ObjectDef
 from . import activities, commerce, files, identity, marketing, sales, service
+from . import sharing
 from ._values import (
     CLOSED_CASE_STATUSES,
     CLOSED_TASK_STATUSES,
@@ -17,7 +18,7 @@ from ._values import (
     Stage,
 )
 
-_AREAS = (identity, sales, marketing, activities, service, commerce, files)
+_AREAS = (identity, sales, marketing, activities, service, commerce, files, sharing)
 
 
 def standard_objects() -> list[ObjectDef]:
