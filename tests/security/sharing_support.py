@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL text built from the test's own ids)
 """An org with a role tree, users in it and Accounts they own, for the sharing tests.
 
     CEO
@@ -60,7 +61,7 @@ class SharedOrg:
         return QueryEngine(self.org).query(text, version="59.0", principal=principal, **kw)
 
 
-def _user(org: Org, admin: WriteContext, name: str, role_id: str, profile: str) -> str:
+def _user(org: Org, admin: WriteContext, name: str, role_id: str | None, profile: str) -> str:
     return org.create(
         admin,
         "User",

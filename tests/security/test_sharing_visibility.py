@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from sharing_support import SharedOrg, shared_org
+
 from support.databases import BACKENDS
 from switchboard.org.security.sharing.deploy import deploy_sharing
 from switchboard.org.security.sharing.rules import Criterion, SharingRule

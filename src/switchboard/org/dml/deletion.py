@@ -9,7 +9,6 @@ also written to the delete log that the REST "Get Deleted" resource reads.
 from __future__ import annotations
 
 import dataclasses
-
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 

@@ -226,6 +226,7 @@ class Builder:
             self.principal,
             READ_ACCESS,
             depth=self.scope.depth * 8,
+            in_select=self.dialect.in_select,
         )
         return [] if found is None else [found]
 

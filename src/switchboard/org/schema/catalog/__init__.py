@@ -8,8 +8,7 @@ values, because objects are mutable (custom fields get added to them).
 from __future__ import annotations
 
 from ..model import ObjectDef
-from . import activities, commerce, files, identity, marketing, sales, service
-from . import sharing
+from . import activities, commerce, files, identity, marketing, sales, service, sharing
 from ._values import (
     CLOSED_CASE_STATUSES,
     CLOSED_TASK_STATUSES,

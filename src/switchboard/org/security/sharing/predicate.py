@@ -2,9 +2,8 @@
 
 For a caller without View All (or Modify All) on the object, a record is reachable when
 
-    OwnerId = :user                                     the caller owns it
-    OR OwnerId IN (users whose role is below :role)     the role hierarchy (closure)
-    OR Id IN (share rows granted to :user or :role)     sharing rules
+    OwnerId IN (:user, users whose role is below :role)   ownership, the role hierarchy
+    OR Id IN (share rows granted to :user or :role)       sharing rules (if any)
 
 Public Read Only and Public Read/Write objects need no predicate for reading (and Public
 Read/Write none for editing); ControlledByParent objects take their parent's predicate
@@ -16,6 +15,7 @@ closure by ancestor, the share rows by (object, grantee).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -53,14 +53,18 @@ def access_predicate(
     user: Any = None,
     role: Any = None,
     depth: int = 0,
+    in_select: Callable[[Any, Any], Any] | None = None,
 ) -> Any | None:
     """The condition on ``table`` (the object's table or an alias of it) that keeps the
     records ``principal`` may reach at ``level``; None when it reaches them all.
 
     ``user`` and ``role`` are SQL expressions (bind parameters); by default the SOQL
-    executor's named ones."""
+    executor's named ones. ``in_select(col, select)`` spells ``col IN (select)`` (the
+    SOQL dialect's, so that each branch of the OR can read an index)."""
     if bypasses(principal, obj, level):
         return None
+    if in_select is None:
+        in_select = _plain_in
     if user is None:
         user = sa.bindparam(USER_PARAM, None)
     if role is None:
@@ -76,29 +80,40 @@ def access_predicate(
             return None
         ptable = schema.table(parent).alias(f"sbp{depth}")
         inner = access_predicate(
-            schema, parent, ptable, principal, level, user=user, role=role, depth=depth + 1
+            schema, parent, ptable, principal, level, user=user, role=role, depth=depth + 1,
+            in_select=in_select,
         )
         if inner is None:
             return None
-        via_parent = table.c[found.parent.column].in_(sa.select(ptable.c.id).where(inner))
+        via_parent = in_select(table.c[found.parent.column], sa.select(ptable.c.id).where(inner))
         return sa.or_(table.c.ownerid == user, via_parent) if owned else via_parent
     if not owned:
         return None
     assert model in (PRIVATE, READ, CONTROLLED_BY_PARENT)
-    parts = [table.c.ownerid == user, table.c.ownerid.in_(_subordinate_users(schema, role, depth))]
-    if level != FULL_ACCESS and schema.sharing.rules.get(obj.name.lower()):
-        parts.append(table.c.id.in_(_shared(obj, user, role, level, depth)))
-    return sa.or_(*parts)
+    owners = _owners(schema, user, role, depth)
+    if level == FULL_ACCESS or not schema.sharing.rules.get(obj.name.lower()):
+        # One semi-join, no OR: both planners drive it from the OwnerId index.
+        return table.c.ownerid.in_(owners)
+    return sa.or_(
+        in_select(table.c.ownerid, owners),
+        in_select(table.c.id, _shared(obj, user, role, level, depth)),
+    )
 
 
-def _subordinate_users(schema: Schema, role: Any, depth: int) -> Any:
+def _plain_in(col: Any, select: Any) -> Any:
+    return col.in_(select)
+
+
+def _owners(schema: Schema, user: Any, role: Any, depth: int) -> Any:
+    """The caller and every user in a role below the caller's."""
     users = schema.table(schema.object("User")).alias(f"sbu{depth}")
     below = tables.role_closure.alias(f"sbc{depth}")
-    return (
+    subordinates = (
         sa.select(users.c.id)
         .select_from(users.join(below, users.c.userroleid == below.c.role_id))
         .where(below.c.ancestor_id == role, below.c.depth > 0)
     )
+    return sa.union_all(sa.select(sa.cast(user, sa.String).label("id")), subordinates)
 
 
 def _shared(obj: ObjectDef, user: Any, role: Any, level: str, depth: int) -> Any:
