@@ -40,9 +40,11 @@ EXPECTED_PREFIXES = {
     "PermissionSetAssignment": "0Pa",
     "ObjectPermissions": "110",
     "FieldPermissions": "01k",
+    "UserRole": "00E",
 }
 WITHOUT_OWNER = {
     "User",
+    "UserRole",
     "CampaignMember",
     "PricebookEntry",
     "OrderItem",

@@ -8,6 +8,7 @@ also written to the delete log that the REST "Get Deleted" resource reads.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -106,7 +107,10 @@ def soft_delete(
         if _cascades(rel.field):
             soft_delete(conn, dml, ctx, rel.child, kid_ids, hard=hard)
         elif rel.field.delete_constraint != "Restrict":
-            dml.update(conn, ctx, rel.child, [(k, {rel.field.name: None}) for k in kid_ids])
+            # Clearing a lookup to a deleted parent is the org's doing, not the caller's:
+            # the caller's sharing on the children does not apply (as in Salesforce).
+            system = dataclasses.replace(ctx, principal=None)
+            dml.update(conn, system, rel.child, [(k, {rel.field.name: None}) for k in kid_ids])
     table = schema.table(obj)
     from ...events import log
 

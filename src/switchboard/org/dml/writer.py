@@ -33,7 +33,7 @@ from ..identity.sessions import mark_changed
 from ..schema.catalog.permissions import PERMISSION_OBJECTS
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
-from . import access, deletion
+from . import access, deletion, record_access
 from . import tables as dml_tables
 from .changes import ChangeEvents
 from .context import WriteContext
@@ -125,6 +125,7 @@ class Dml:
         hooks = self.hooks.get(obj.name.lower())
         if hooks is not None:
             hooks.before_insert(self, conn, ctx, obj, prepared)
+        record_access.check_lookups(conn, self.schema, obj, ctx, prepared)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, [None] * len(prepared), free=free)
         good = [p for p in prepared if not p.errors]
@@ -189,6 +190,7 @@ class Dml:
         log.append(conn, events, ctx.at)
         if hooks is not None and good:
             hooks.after_insert(self, conn, ctx, obj, good)
+        record_access.after_write(conn, self.schema, obj, [v["id"] for v in rows])
         return [
             Outcome(errors=p.errors) if p.errors else Outcome(id=p.values["id"], created=True)
             for p in prepared
@@ -290,6 +292,8 @@ class Dml:
                         p.errors.append(refused)
             prepared.append(p)
         access.refuse_fields(ctx, obj, prepared)
+        record_access.check_update(conn, self.schema, obj, ctx, prepared, ids_, current)
+        record_access.check_lookups(conn, self.schema, obj, ctx, prepared)
         self._lock_for_unique(conn, obj)
         check_references(conn, self.schema, obj, prepared)
         check_unique(conn, self.schema, obj, prepared, ids_)
@@ -362,6 +366,7 @@ class Dml:
             update_rows(conn, table, cols, "id", rows)
         history.write(conn)
         log.append(conn, events, ctx.at)
+        record_access.after_write(conn, self.schema, obj, [r[-1] for g in groups.values() for r in g])
 
     # -- upsert -------------------------------------------------------------------------
     def upsert(
@@ -503,11 +508,18 @@ class Dml:
                 out.errors.append(refused)
             else:
                 live.append(out.id)
+        refused = record_access.check_delete(conn, self.schema, obj, ctx, live)
+        for out in outcomes:
+            if out.id in refused:
+                out.errors.append(refused[out.id])
+        live = [i for i in live if i not in refused]
         blocked = deletion.restricted(conn, self.schema, obj, live)
         for out in outcomes:
             if out.id in blocked:
                 out.errors.append(blocked[out.id])
-        deletion.soft_delete(conn, self, ctx, obj, [i for i in live if i not in blocked], hard=hard)
+        gone = [i for i in live if i not in blocked]
+        deletion.soft_delete(conn, self, ctx, obj, gone, hard=hard)
+        record_access.after_write(conn, self.schema, obj, gone)
         return outcomes
 
     # -- helpers ------------------------------------------------------------------------

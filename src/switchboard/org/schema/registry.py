@@ -25,6 +25,11 @@ from ...store.engine import Store
 from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
 from ..formulas.fields import ObjectFormulas, check_formulas
+from ..security.sharing.maintain import load_config as load_sharing
+from ..security.sharing.maintain import save_models as save_sharing_models
+from ..security.sharing.maintain import save_rules as save_sharing_rules
+from ..security.sharing.models import SharingConfig
+from ..security.sharing.rules import SharingRule
 from . import tables as schema_tables
 from .catalog import standard_objects
 from .history import has_history, history_object
@@ -112,6 +117,8 @@ class Schema:
         self._statements: dict[str, TableStatements] = {}
         # Compiled formula fields per object, rebuilt lazily after each load.
         self._formulas: dict[str, ObjectFormulas] = {}
+        # Organization-wide defaults and sharing rules (org.security.sharing).
+        self.sharing = SharingConfig()
         self.version = -1
         self._checked_at = 0.0
         self._lock = threading.RLock()
@@ -134,6 +141,7 @@ class Schema:
             if target is not None:
                 target.add(field_from_json(row.definition))
         load_rules(conn, objects)
+        sharing = load_sharing(conn)
         _add_history_objects(objects)
         if self._capture is not None:  # the setting only narrows what objects allow
             for name, o in objects.items():
@@ -152,6 +160,7 @@ class Schema:
                 if o.kind not in ("platform_event", "history")
             }
             self._tables = tables
+            self.sharing = sharing
             self._statements = {}
             self._formulas = {}
             self.metadata = metadata
@@ -262,8 +271,15 @@ class Schema:
         extensions: dict[str, list[FieldDef]],
         rules: dict[str, list[ValidationRule]] | None = None,
         duplicate_rules: dict[str, list[Any]] | None = None,
+        *,
+        sharing_models: dict[str, str] | None = None,
+        sharing_rules: list[SharingRule] | None = None,
     ) -> DeployResult:
-        """Persist custom objects and fields, create or extend their tables, bump the version."""
+        """Persist custom objects and fields, create or extend their tables, bump the version.
+
+        ``sharing_models`` (object -> organization-wide default) and ``sharing_rules``
+        are saved in the same transaction; their share rows are computed by
+        ``org.security.sharing.deploy`` once the schema has reloaded."""
         result = DeployResult()
 
         def work(conn: Connection) -> DeployResult:
@@ -333,6 +349,11 @@ class Schema:
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
             check_formulas(current)
+            for name in sharing_models or {}:
+                if name.lower() not in current:
+                    raise InvalidType(f"sObject type '{name}' is not supported.")
+            save_sharing_models(conn, sharing_models or {})
+            save_sharing_rules(conn, sharing_rules or [])
             for history in _add_history_objects(current):
                 create_or_extend(conn, build_table(history.table, _columns(history), metadata))
             version = self._read_version(conn) + 1

@@ -22,6 +22,7 @@ from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldTy
 from ..schema.model import FieldDef, ObjectDef
 from ..schema.registry import Schema
 from ..security.principal import Principal
+from ..security.sharing.predicate import READ_ACCESS, access_predicate
 from . import access, ast
 from .dialects import Dialect
 from .errors import InvalidType, MalformedQuery
@@ -225,9 +226,24 @@ class Builder:
         where = [t.sql.isnot(None)]
         if not self.all_rows:
             where.append(scope.live())
+        where += inner.sharing()
         if q.where is not None:
             where.append(condition(inner, q.where))
         return sa.select(t.sql).select_from(scope.from_clause()).where(*where)
+
+    def sharing(self) -> list[Any]:
+        """The record-sharing predicate of this level's object for the principal (the
+        user and role are bind parameters the executor fills in), if any applies."""
+        found = access_predicate(
+            self.schema,
+            self.scope.obj,
+            self.scope.table,
+            self.principal,
+            READ_ACCESS,
+            depth=self.scope.depth * 8,
+            in_select=self.dialect.in_select,
+        )
+        return [] if found is None else [found]
 
     # -- ORDER BY -----------------------------------------------------------------------
     def order_by(self, items: tuple[ast.OrderItem, ...]) -> list[Any]:
@@ -408,6 +424,9 @@ def compile_level(
     where = list(extra_where or [])
     if not b.all_rows:
         where.append(b.scope.live())
+    # Sharing is part of the statement, so COUNT(), GROUP BY, LIMIT/OFFSET and child
+    # rows all see exactly the visible records.
+    where += b.sharing()
     if q.where is not None:
         where.append(condition(b, q.where))
     if has_aggregate:

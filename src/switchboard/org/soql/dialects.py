@@ -71,6 +71,11 @@ class Dialect:
     def ids_value(self, ids: list[str]) -> Any:
         return ids
 
+    def in_select(self, col: Any, select: Any) -> Any:
+        """``col IN (select)`` as this backend's planner can serve it from an index
+        when it is one branch of an OR (the sharing predicate)."""
+        return col.in_(select)
+
     def like_exact(self, col: Any, pattern: str, param: Callable[[Any], Any]) -> Any:
         """``col LIKE pattern`` with case respected; ``pattern`` keeps SOQL's escapes
         (``\\%``, ``\\_``, ``\\\\``) and ``param`` binds a value."""
@@ -182,6 +187,11 @@ class PostgreSQL(Dialect):
 
     def in_ids(self, col: Any, param: sa.BindParameter[Any]) -> Any:
         return col == sa.any_(param)
+
+    def in_select(self, col: Any, select: Any) -> Any:
+        # "IN (subquery)" under an OR is a hashed SubPlan filter, which forces a full scan;
+        # "= ANY(ARRAY(subquery))" is an InitPlan array the OR's bitmap index scans use.
+        return col == sa.any_(sa.func.ARRAY(select.scalar_subquery()))
 
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLite(), PostgreSQL())}

@@ -90,6 +90,7 @@ class QueryEngine:
                 version=version,
                 today=today,
                 groups=kept,
+                access=None if principal is None else (principal.user_id, principal.role_id),
             )
         reply: dict[str, Any] = {"totalSize": page.total, "done": True, "records": page.records}
         if plan.mode != "count" and page.next_position < page.total:
@@ -108,7 +109,11 @@ class QueryEngine:
             self.groups.discard(locator)
         return reply
 
-    def more(self, token: str, *, version: str) -> dict[str, Any]:
+    def more(
+        self, token: str, *, version: str, principal: Principal | None = None
+    ) -> dict[str, Any]:
+        """The next page of a locator; ``principal`` must be the caller's, so that the
+        page is cut from the same visible records as the first."""
         loc = locators.load(self.org.store, token, self.org.settings.query_locator_ttl)
         return self.query(
             loc.query,
@@ -117,6 +122,7 @@ class QueryEngine:
             batch=loc.batch_size,
             position=loc.position,
             locator=loc.id,
+            principal=principal,
         )
 
     def explain(self, text: str) -> dict[str, Any]:

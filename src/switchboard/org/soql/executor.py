@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..schema.registry import Schema
+from ..security.sharing.predicate import ROLE_PARAM, USER_PARAM
 from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
 from .formula_fields import fill_formulas
@@ -30,6 +31,9 @@ _OFF_MARK = 987654321988
 _LIM: Any = sa.literal_column(str(_LIM_MARK))
 _OFF: Any = sa.literal_column(str(_OFF_MARK))
 
+
+# (user id, role id) of the caller under sharing; None where no predicate applies.
+Access = tuple[str, str | None] | None
 
 # Page texts kept per statement ((limit, offset) pairs); past this many it starts over.
 _PAGE_TEXTS = 32
@@ -55,6 +59,8 @@ class Statement:
     dialect: Dialect
     args: Any = None
     pages: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Whether the SQL carries the sharing predicate's user and role parameters.
+    shared: bool = False
 
     @classmethod
     def build(cls, stmt: Any, sa_dialect: Any, params: Params) -> Statement:
@@ -62,6 +68,7 @@ class Statement:
         names = tuple(compiled.positiontup) if compiled.positional else None
         static = {k: v for k, v in compiled.params.items()}
         out = cls(compiled.string, names, static, list(params.dynamic), params.dialect)
+        out.shared = USER_PARAM in static
         out.args = out._driver_args(static)
         return out
 
@@ -85,13 +92,19 @@ class Statement:
         *,
         page: tuple[int, int] | None = None,
         ids: Any = None,
+        access: Access = None,
     ) -> list[Any]:
         """The rows; ``page`` is (limit, offset), ``ids`` the parent ids of a child level,
-        ``today`` (UTC) the day date literals are read from (now when None)."""
+        ``today`` (UTC) the day date literals are read from (now when None), ``access``
+        the (user id, role id) the sharing predicate reads."""
         sql = self.sql if page is None else self._paged(*page)
         args = self.args
-        if self.dynamic or ids is not None:
+        shared = self.shared and access is not None
+        if self.dynamic or ids is not None or shared:
             values = dict(self.static)
+            if shared:
+                assert access is not None
+                values[USER_PARAM], values[ROLE_PARAM] = access
             if self.dynamic:
                 day = today or _utc_today()
                 bind = self.dialect.bind
@@ -204,6 +217,7 @@ def run_page(
     version: str,
     today: dt.date | None = None,
     groups: list[Any] | None = None,
+    access: Access = None,
 ) -> Page:
     """One page of records from ``position`` on; ``today`` (UTC) pins date literals.
 
@@ -213,26 +227,26 @@ def run_page(
         today = _utc_today()  # once, so every statement of the page reads the same day
     c = plan.compiled
     if c.mode == "count":
-        total = int(plan.main.run(conn, today)[0][0])
+        total = int(plan.main.run(conn, today, access=access)[0][0])
         if c.limit is not None:
             total = min(total, c.limit)
         return Page([], total, 0)
     if c.mode == "aggregate":
         if groups is None:
-            groups = plan.main.run(conn, today)
+            groups = plan.main.run(conn, today, access=access)
         rows = groups[position : position + batch]
         return Page(plan.maker(version)(rows, ()), len(groups), position + len(rows), groups)
     user_off = c.offset or 0
     remaining = None if c.limit is None else c.limit - position
     page_lim = batch if remaining is None else max(0, min(batch, remaining))
-    rows = plan.main.run(conn, today, page=(page_lim, user_off + position)) if page_lim else []
+    rows = plan.main.run(conn, today, page=(page_lim, user_off + position), access=access) if page_lim else []
     if position == 0 and len(rows) < page_lim:
         total = len(rows)
     elif position == 0 and remaining is not None and len(rows) == remaining:
         total = len(rows)
     else:
         assert plan.count is not None
-        counted = max(0, int(plan.count.run(conn, today)[0][0]) - user_off)
+        counted = max(0, int(plan.count.run(conn, today, access=access)[0][0]) - user_off)
         total = counted if c.limit is None else min(counted, c.limit)
     extras: list[dict[str, Any]] = []
     if rows and plan.children:
@@ -240,7 +254,7 @@ def run_page(
         id_index = c.shape.id_index
         parent_ids = [r[id_index] for r in rows]
         for _key, child, fk in plan.children:
-            extras.append(_children(child, conn, dialect, parent_ids, fk, version, today))
+            extras.append(_children(child, conn, dialect, parent_ids, fk, version, today, access))
     if rows and c.polys:
         extras += [
             _poly(schema, conn, p, {r[i] for r in rows if r[i]}, version, plan.main.dialect)
@@ -261,6 +275,7 @@ def _children(
     fk: int,
     version: str,
     today: dt.date | None,
+    access: Access = None,
 ) -> dict[str, Any]:
     """Each parent's child records as a nested query reply, by parent id."""
     if child.children or child.compiled.polys:
@@ -268,7 +283,7 @@ def _children(
     if child.compiled.limit == 0:
         return {}  # LIMIT 0: no parent has a child record
     # A LIMIT is applied per parent by the statement itself (compiler._first_per_parent).
-    rows = child.main.run(conn, today, ids=dialect.ids_value(parent_ids))
+    rows = child.main.run(conn, today, ids=dialect.ids_value(parent_ids), access=access)
     groups = child.grouper(version, fk)(rows)
     return {p: {"totalSize": len(r), "done": True, "records": r} for p, r in groups.items()}
 

@@ -58,6 +58,7 @@ def user() -> ObjectDef:
             lookup("ProfileId", "Profile", required=True),
             picklist("UserType", v.USER_TYPE, True, length=40, read_only=True),
             lookup("ManagerId", "User", "Manager", "ManagedUsers"),
+            lookup("UserRoleId", "UserRole", "UserRole", "Users", label="Role ID"),
             text("EmployeeNumber", 20),
             text("FederationIdentifier", 512, label="SAML Federation ID"),
             datetime("LastLoginDate", read_only=True),
