@@ -20,6 +20,7 @@ from . import dev as dev_cli
 from . import events as events_cli
 from . import files as files_cli
 from . import imports as imports_cli
+from . import keys as keys_cli
 from . import options
 from . import permsets as permsets_cli
 from . import project as project_cli
@@ -46,6 +47,7 @@ app.add_typer(bulk_cli.app, name="bulk")
 app.add_typer(files_cli.app, name="files")
 app.add_typer(project_cli.app, name="project")
 app.add_typer(secret_cli.app, name="secret")
+app.add_typer(keys_cli.app, name="keys")
 app.add_typer(dev_cli.app, name="dev")
 app.add_typer(callout_cli.app, name="callout")
 org_app.command("import")(imports_cli.import_plan)

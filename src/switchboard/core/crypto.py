@@ -56,14 +56,14 @@ def encode_key(key: bytes) -> str:
     return base64.urlsafe_b64encode(key).decode()
 
 
-def decode_key(text: str) -> bytes:
+def decode_key(text: str, setting: str = "SWITCHBOARD_SECRET_KEY") -> bytes:
     try:
         key = base64.urlsafe_b64decode(text.strip().encode() + b"=" * (-len(text.strip()) % 4))
     except (binascii.Error, ValueError):
         key = b""
     if len(key) != KEY_BYTES:
         raise CryptoError(
-            "SWITCHBOARD_SECRET_KEY must be 32 random bytes in URL-safe base64; make one with "
+            f"{setting} must be 32 random bytes in URL-safe base64; make one with "
             "`python -c \"import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())\"`"
         )
     return key
@@ -89,39 +89,46 @@ def open_sealed(key: bytes, sealed: bytes, associated: bytes = b"") -> bytes:
         raise CryptoError("sealed value does not open with this key (tampered or another key)") from None
 
 
-def load_or_create_key(configured: str, data_dir: Path) -> bytes:
-    """The key from the setting, else from (or newly into) ``data_dir/secret.key``."""
+def load_or_create_key(
+    configured: str,
+    data_dir: Path,
+    *,
+    file_name: str = KEY_FILE,
+    setting: str = "SWITCHBOARD_SECRET_KEY",
+) -> bytes:
+    """The key from the setting, else from (or newly into) ``data_dir/<file_name>``
+    (``secret.key`` for secrets; the field encryption root key uses its own file)."""
     if configured:
-        return decode_key(configured)
-    path = data_dir / KEY_FILE
+        return decode_key(configured, setting)
+    path = data_dir / file_name
     try:
-        return _read_key_file(path)
+        return _read_key_file(path, setting)
     except FileNotFoundError:
         pass
     private_dir(data_dir)
     key = generate_key()
     # Written whole under a private name, then linked into place: a process starting at
     # the same moment sees either no file or a complete one, never a half-written key.
-    tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    tmp = data_dir / f".{file_name}.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(encode_key(key) + "\n")
     try:
         os.link(tmp, path)
     except FileExistsError:  # another process made it first: use theirs
-        return _read_key_file(path)
+        return _read_key_file(path, setting)
     finally:
         tmp.unlink()
-    log.info("generated the secret key %s (mode 0600); back it up with the database", path)
+    log.info("generated the key %s (mode 0600); back it up with the database", path)
     return key
 
 
-def _read_key_file(path: Path) -> bytes:
+def _read_key_file(path: Path, setting: str) -> bytes:
     text = path.read_text()
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         log.warning("%s is readable by others (mode %o); chmod 600 it", path, mode)
-    return decode_key(text)
+    return decode_key(text, setting)
 
 
 __all__ = [

@@ -212,6 +212,13 @@ class Settings(BaseSettings):
         "base64. Empty means a key generated into `secret.key` (mode 0600) in the data "
         "directory; set it when several processes share one database.",
     )
+    encryption_key: str = Field(
+        "",
+        description="Root key of field encryption at rest (fields with an encryptionScheme): "
+        "32 random bytes in base64; it seals the org's data keys. Empty means a key generated "
+        "into `encryption.key` (mode 0600) in the data directory; set it when several "
+        "processes share one database.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning.")
     debug: bool = Field(
         False,

@@ -114,7 +114,7 @@ def read_batch(
             .order_by(ev.c.id)
             .limit(limit)
         ).all()
-    return [_event(r) for r in rows]
+    return [_event(r, store) for r in rows]
 
 
 class DurableConsumer:

@@ -85,11 +85,14 @@ def channel_filter(channel: str) -> Any:
     return ev.c.channel == channel
 
 
-def _event(row: Any) -> Event:
+def _event(row: Any, store: Store | None = None) -> Event:
     payload = orjson.loads(row.payload)
     header = payload.get("ChangeEventHeader")
     if isinstance(header, dict):
         header["commitNumber"] = row.id
+        if store is not None:
+            for opener in store.payload_openers:
+                opener(payload)
     return Event(row.id, row.channel, payload, row.created_at)
 
 
@@ -171,7 +174,7 @@ def read(store: Store, channel: str, after: int, upto: int, limit: int) -> list[
             .order_by(ev.c.id)
             .limit(limit)
         ).all()
-    return [_event(r) for r in rows]
+    return [_event(r, store) for r in rows]
 
 
 def latest_id(store: Store, channel: str, upto: int) -> int:

@@ -40,6 +40,8 @@ from .security import fls
 from .security.permissions import Permissions
 from .security.principal import Principal
 from .security.profiles import ensure_profiles
+from .security.encryption.events import PayloadOpener
+from .security.encryption.keyring import Keyring
 from .usage import ApiUsage
 
 T = TypeVar("T")
@@ -53,8 +55,16 @@ class Org:
             store,
             poll_interval=settings.schema_poll_interval,
             change_capture=settings.cdc_objects,
+            keyring=Keyring(
+                store,
+                configured_key=settings.encryption_key,
+                data_dir=settings.data_dir,
+                poll_interval=settings.schema_poll_interval,
+            ),
         )
         self.dml = Dml(self.schema)
+        # Change events hold encrypted fields sealed; subscribers read them opened.
+        store.payload_openers.append(PayloadOpener(self.schema))
         # File bytes: the stores are attached by the layer that opens the org.
         self.files = Files(store, self.schema, self.dml, FilesConfig.from_settings(settings))
         self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)

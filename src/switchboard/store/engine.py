@@ -69,6 +69,9 @@ class Store:
         # wake-ups and cache invalidation. A flag left by a rolled-back transaction only
         # causes one spurious wake-up or invalidation later, never a missed one.
         self.after_commit: list[Callable[[dict[Any, Any]], None]] = []
+        # Applied (in place) to each event payload the event log reads back: the org
+        # opens the encrypted fields it sealed into change events (events.replay).
+        self.payload_openers: list[Callable[[dict[str, Any]], None]] = []
 
     def _committed(self, info: dict[Any, Any]) -> None:
         for hook in self.after_commit:

@@ -42,6 +42,9 @@ class ColumnSpec:
     # lower(column) = ..., which a plain index cannot serve (a bulk upsert scanned the
     # whole table for every chunk).
     folded: bool = False
+    # A column type of the org's own (an encrypted field's sealing type) instead of the
+    # one its field type maps to.
+    sql_type: sa.types.TypeEngine | None = None
 
 
 def column_type(ftype: FieldType) -> sa.types.TypeEngine:
@@ -55,7 +58,10 @@ def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> 
     table = sa.Table(
         name,
         metadata,
-        *(sa.Column(c.name, column_type(c.type), primary_key=c.primary_key) for c in columns),
+        *(
+            sa.Column(c.name, c.sql_type or column_type(c.type), primary_key=c.primary_key)
+            for c in columns
+        ),
     )
     for c in columns:
         if c.indexed and not c.primary_key:

@@ -8,6 +8,7 @@ is numbered by sequenceNumber in the order the changes were made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -35,11 +36,19 @@ class ChangeEvents:
     they share are built once, and each event copies them (a bulk chunk makes thousands
     of events, and building each header afresh was a visible share of a row)."""
 
-    __slots__ = ("channel", "ctx", "header")
+    __slots__ = ("channel", "ctx", "header", "seal")
 
-    def __init__(self, obj: ObjectDef, ctx: WriteContext, change_type: str) -> None:
+    def __init__(
+        self,
+        obj: ObjectDef,
+        ctx: WriteContext,
+        change_type: str,
+        seal: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.channel = _channel(obj.name)
         self.ctx = ctx
+        # Seals encrypted fields' values in place (security.encryption.events).
+        self.seal = seal
         self.header: dict[str, Any] = {
             "entityName": obj.name,
             "recordIds": None,
@@ -69,6 +78,8 @@ class ChangeEvents:
         header["nulledFields"] = nulled or []
         header["diffFields"] = []
         payload: dict[str, Any] = {"ChangeEventHeader": header}
+        if self.seal is not None:
+            self.seal(values)
         payload.update(values)  # stored values: the log writes datetimes in Salesforce's form
         return self.channel, payload
 

@@ -23,6 +23,7 @@ from ...core.fieldtypes import NUMBER_TYPES
 from ...core.untrusted import has_nul
 from ...store.match import one_of
 from ..schema.model import FieldDef, FieldType
+from ..security.encryption.column import cipher_of
 from .coerce import converter
 
 _CHUNK = 500
@@ -72,6 +73,9 @@ class KeyMatcher:
         """
         col = table.c[self.field.column]
         probe = sa.func.lower(col) if self.folded else col
+        # A deterministic encrypted key: its values are compared as their ciphertexts
+        # under every key version (read back in clear through the column's type).
+        cipher = cipher_of(col)
         names = ["id", col.name]
         if rows is not None:
             names += [c for c in dict.fromkeys(columns) if c in table.c and c not in names]
@@ -79,9 +83,9 @@ class KeyMatcher:
         values = list(dict.fromkeys(v for v in wanted if v is not None))
         found: dict[Any, list[str]] = defaultdict(list)
         for i in range(0, len(values), _CHUNK):
-            stmt = sa.select(*selected).where(
-                one_of(conn, probe, values[i : i + _CHUNK]), table.c.isdeleted.is_(False)
-            )
+            chunk = values[i : i + _CHUNK]
+            hit = cipher.matches(col, chunk) if cipher is not None else one_of(conn, probe, chunk)
+            stmt = sa.select(*selected).where(hit, table.c.isdeleted.is_(False))
             for row in conn.execute(stmt).all():  # fetchall: one call, not one per row
                 found[self.stored(row[1])].append(row[0])
                 if rows is not None:

@@ -33,6 +33,7 @@ from ..identity.sessions import mark_changed
 from ..schema.catalog.permissions import PERMISSION_OBJECTS
 from ..schema.model import FieldDef, FieldType, ObjectDef
 from ..schema.registry import Schema
+from ..security.encryption.events import EventSeal
 from . import access, deletion, record_access
 from . import tables as dml_tables
 from .changes import ChangeEvents
@@ -153,7 +154,11 @@ class Dml:
         }
         owned = "ownerid" in table.c
         person = obj.person_name
-        made = ChangeEvents(obj, ctx, "CREATE") if obj.track_changes else None
+        made = (
+            ChangeEvents(obj, ctx, "CREATE", EventSeal.of(obj, table))
+            if obj.track_changes
+            else None
+        )
         # Per key sequence of the rows (a batch's rows mostly share one): the (column,
         # field name) pairs its event carries.
         carried: dict[tuple[str, ...], list[tuple[str, str]]] = {}
@@ -324,7 +329,11 @@ class Dml:
         events = []
         names_of = {f.column: f.name for f in obj.stored_fields()}
         person = obj.person_name
-        made = ChangeEvents(obj, ctx, "UPDATE") if obj.track_changes else None
+        made = (
+            ChangeEvents(obj, ctx, "UPDATE", EventSeal.of(obj, table))
+            if obj.track_changes
+            else None
+        )
         history = HistoryWriter(self.schema, obj, ctx)
         stamps = {
             "lastmodifieddate": ctx.at,

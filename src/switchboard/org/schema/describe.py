@@ -38,7 +38,8 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
     textual = f.type not in _SOAP or f.type in (FieldType.ID, FieldType.REFERENCE)
     long_text = f.type == FieldType.TEXTAREA and f.length > 255
     return {
-        "aggregatable": f.type not in _NOT_FILTERABLE and not long_text,
+        # Ciphertext neither sorts nor groups; deterministic ciphertext filters by equality.
+        "aggregatable": f.type not in _NOT_FILTERABLE and not long_text and not f.encrypted,
         "autoNumber": f.auto_number,
         "byteLength": f.length * 3 if textual else 0,
         "calculated": f.calculated,
@@ -56,12 +57,15 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "deprecatedAndHidden": False,
         "digits": f.digits,
         "displayLocationInDecimal": f.type == FieldType.LOCATION,
-        "encrypted": f.type == FieldType.ENCRYPTEDSTRING,
+        "encrypted": f.type == FieldType.ENCRYPTEDSTRING or f.encrypted,
         "externalId": f.external_id,
         "extraTypeInfo": f.extra_type_info,
-        "filterable": f.type not in _NOT_FILTERABLE and not long_text,
+        "filterable": f.type not in _NOT_FILTERABLE
+        and not long_text
+        and (not f.encrypted or f.deterministic),
         "filteredLookupInfo": None,
         "groupable": f.type not in _NOT_FILTERABLE
+        and not f.encrypted
         and f.type
         not in (FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT, FieldType.DATETIME),
         "highScaleNumber": False,
@@ -90,7 +94,7 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "scale": f.scale,
         "searchPrefilterable": False,
         "soapType": _SOAP.get(f.type, "xsd:string"),
-        "sortable": f.type not in _NOT_FILTERABLE and not long_text,
+        "sortable": f.type not in _NOT_FILTERABLE and not long_text and not f.encrypted,
         "type": f.type.value,
         "unique": f.unique,
         "updateable": f.updateable,

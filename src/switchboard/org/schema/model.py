@@ -74,6 +74,10 @@ class FieldDef:
     default_formula: str | None = None
     # trackHistory: changes are written to the object's history.
     track_history: bool = False
+    # encryptionScheme (Shield Platform Encryption): "ProbabilisticEncryption",
+    # "CaseSensitiveDeterministicEncryption" or "CaseInsensitiveDeterministicEncryption";
+    # None when stored in clear (org.security.encryption seals the column).
+    encryption_scheme: str | None = None
     # Roll-up summary: "count", "sum", "min" or "max" over the children that
     # summary_foreign_key ("Child__c.Parent__c") names, of summarized_field
     # ("Child__c.Amount__c"); summary_filters is a JSON list of [field, operation, value].
@@ -115,7 +119,19 @@ class FieldDef:
     def folded(self) -> bool:
         """Values are matched case-insensitively, as ``lower(column)`` (unique and
         external id text fields that are not case-sensitive)."""
+        if self.encryption_scheme == "CaseSensitiveDeterministicEncryption":
+            return False
         return not self.case_sensitive and self.type not in _UNFOLDED
+
+    @property
+    def encrypted(self) -> bool:
+        """Stored as ciphertext (an encryptionScheme other than None)."""
+        return self.encryption_scheme is not None
+
+    @property
+    def deterministic(self) -> bool:
+        """Encrypted so that equal values give equal ciphertexts (filterable by =)."""
+        return self.encryption_scheme is not None and "Deterministic" in self.encryption_scheme
 
     @property
     def required(self) -> bool:

@@ -30,6 +30,9 @@ from ..security.sharing.maintain import save_models as save_sharing_models
 from ..security.sharing.maintain import save_rules as save_sharing_rules
 from ..security.sharing.models import SharingConfig
 from ..security.sharing.rules import SharingRule
+from ..security.encryption.column import EncryptedText, FieldCipher  # noqa: E402
+from ..security.encryption.keyring import Keyring  # noqa: E402
+from ..security.encryption.schemes import check_field  # noqa: E402
 from . import tables as schema_tables
 from .catalog import standard_objects
 from .history import has_history, history_object
@@ -81,30 +84,45 @@ def has_index(f: FieldDef) -> bool:
     )
 
 
-def _columns(obj: ObjectDef) -> list[ColumnSpec]:
+def _columns(obj: ObjectDef, keyring: Keyring | None = None) -> list[ColumnSpec]:
     # A text field that matches case-insensitively is only ever searched as lower(column)
     # (SOQL filters and sorts, upsert keys, uniqueness checks), so it gets that index and
     # no plain one: a plain index served no query there (WHERE Name = 'x' scanned the
-    # table) and cost every write an index entry.
+    # table) and cost every write an index entry. An encrypted field holds ciphertext,
+    # compared as stored (never lowered): a plain index, and its sealing column type.
     return [
         ColumnSpec(
             f.column,
             f.type,
             primary_key=f.type == FieldType.ID,
-            indexed=has_index(f) and not f.folded,
-            folded=has_index(f) and f.folded,
+            indexed=has_index(f) and (f.encrypted or not f.folded),
+            folded=has_index(f) and f.folded and not f.encrypted,
+            sql_type=_sealed_type(obj, f, keyring) if f.encrypted else None,
         )
         for f in obj.stored_fields()
     ]
+
+
+def _sealed_type(obj: ObjectDef, f: FieldDef, keyring: Keyring | None) -> sa.types.TypeEngine:
+    if keyring is None:  # DDL only (deploy): the column is TEXT either way
+        return sa.Text()
+    return EncryptedText(FieldCipher(keyring, obj.name, f.name, f.encryption_scheme or ""))
 
 
 class Schema:
     """Objects by name (case-insensitive) and by key prefix, with their tables."""
 
     def __init__(
-        self, store: Store, *, poll_interval: float = 1.0, change_capture: str = "*"
+        self,
+        store: Store,
+        *,
+        poll_interval: float = 1.0,
+        change_capture: str = "*",
+        keyring: Keyring | None = None,
     ) -> None:
         self.store = store
+        # Seals encrypted fields; without a configured key it refuses to (never clear text).
+        self.keyring = keyring or Keyring(store, poll_interval=poll_interval)
         self.poll_interval = poll_interval
         # Which objects publish change events (the cdc_objects setting); None: all.
         names = {n.strip().lower() for n in change_capture.split(",") if n.strip()}
@@ -148,7 +166,7 @@ class Schema:
                 o.track_changes = o.track_changes and name in self._capture
         metadata = sa.MetaData()
         tables = {
-            name: build_table(o.table, _columns(o), metadata)
+            name: build_table(o.table, _columns(o, self.keyring), metadata)
             for name, o in objects.items()
             if _has_table(o)
         }
@@ -281,6 +299,12 @@ class Schema:
         are saved in the same transaction; their share rows are computed by
         ``org.security.sharing.deploy`` once the schema has reloaded."""
         result = DeployResult()
+        deployed = [(o.name, f) for o in objects for f in o.fields.values()]
+        deployed += [(name, f) for name, fields in extensions.items() for f in fields]
+        for object_name, f in deployed:
+            check_field(object_name, f)
+        if any(f.encrypted for _, f in deployed):
+            self.keyring.ensure()  # the root and first data key, before the deploy's lock
 
         def work(conn: Connection) -> DeployResult:
             now = clock.now()

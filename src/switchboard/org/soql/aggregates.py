@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from ..security.encryption import soql as encrypted
 from . import ast
 from .errors import MalformedQuery
 from .filters import Typed, condition
@@ -28,6 +29,8 @@ def aggregate_expr(b: Builder, fn: ast.Function) -> Typed:
     if name == "COUNT" and not fn.args:
         return Typed(sa.func.count(), "int", "COUNT", False)
     arg = b.typed(fn.args[0])
+    if arg.cipher is not None and name != "COUNT":
+        raise encrypted.not_aggregated(arg.name, name)
     if name == "COUNT":
         return Typed(sa.func.count(arg.sql), "int", name, False)
     if name == "COUNT_DISTINCT":
@@ -68,6 +71,8 @@ def compile_aggregate(b: Builder, q: ast.Query, where: list[Any]) -> Compiled:
     groups: list[tuple[ast.Expr, Typed]] = []
     for g in q.group_by.items if q.group_by else ():
         t = b.typed(g)
+        if t.cipher is not None:
+            raise encrypted.not_grouped(t.name)
         if t.kind in ("multi",) or (isinstance(g, ast.Function) and g.is_aggregate):
             raise MalformedQuery(f"field '{t.name}' can not be grouped in a query call")
         groups.append((g, t))

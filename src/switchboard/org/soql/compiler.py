@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from ...core.fieldtypes import COMPOUND_TYPES, NUMBER_TYPES, TEXT_TYPES, FieldType
 from ..schema.model import FieldDef, ObjectDef
 from ..schema.registry import Schema
+from ..security.encryption import soql as encrypted
+from ..security.encryption.column import cipher_of
 from ..security.principal import Principal
 from ..security.sharing.predicate import READ_ACCESS, access_predicate
 from . import access, ast
@@ -161,7 +163,8 @@ class Builder:
             nullable = r.field.nillable or r.join is not None
             kind = kind_of(r.field)
             exact = kind == "text" and r.field.case_sensitive
-            return Typed(r.column, kind, r.field.name, nullable, exact)
+            cipher = cipher_of(r.column) if r.field.encrypted else None
+            return Typed(r.column, kind, r.field.name, nullable, exact, cipher)
         if isinstance(e, ast.Function):
             return self.function(e)
         raise MalformedQuery(f"unexpected literal: {e.text}")
@@ -250,6 +253,8 @@ class Builder:
         out = []
         for item in items:
             t = self.typed(item.expr)
+            if t.cipher is not None:
+                raise encrypted.not_sortable(t.name)
             expr = sa.func.lower(t.sql) if t.kind in ("text", "multi") else t.sql
             expr = expr.desc() if item.descending else expr.asc()
             if not t.nullable:
@@ -327,7 +332,11 @@ def _select_field(b: Builder, shape: RecordShape, item: ast.Field, polys: list[P
     elif r.column is None:
         target.add(NULL, fd.name)
     else:
-        target.add(FIELD, fd.name, b.column(r.column), field_converter(fd, b.dialect))
+        conv = field_converter(fd, b.dialect)
+        cipher = cipher_of(r.column) if fd.encrypted else None
+        if cipher is not None:
+            conv = encrypted.opening(cipher, conv)
+        target.add(FIELD, fd.name, b.column(r.column), conv)
 
 
 def _fields_selector(b: Builder, q: ast.Query, item: ast.FieldsSelector) -> list[ast.Field]:

@@ -57,7 +57,10 @@ class QueryEngine:
             return prepare(compiled, self.org.store.engine.dialect)
 
         access = "" if principal is None else principal.fingerprint
-        return self.cache.get(text, all_rows, schema.version, build, access)
+        # Plans hold the ciphertexts of literals compared with encrypted fields: a new key
+        # version (a rotation) makes them stale as a deploy does.
+        version = schema.version + (schema.keyring.poll() << 32)
+        return self.cache.get(text, all_rows, version, build, access)
 
     def query(
         self,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import sqlalchemy as sa
 
 from ...core import ids
+from ..security.encryption import soql as encrypted
 from . import ast
 from ._grouping import balanced
 from .dates import as_datetimes, date_range
@@ -40,6 +41,8 @@ class Typed(NamedTuple):
     name: str
     nullable: bool = True
     exact: bool = False  # text of a case-sensitive field: compared as written
+    # An encrypted field's cipher (security.encryption): compared as ciphertext.
+    cipher: Any = None
 
 
 class _Range(NamedTuple):
@@ -185,6 +188,11 @@ def _compare(t: Typed, op: str, v: Any, safe: bool) -> Any:
 
 def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
+    if t.cipher is not None:
+        if not isinstance(c.right, ast.Literal):
+            raise encrypted.not_filterable(t.name)
+        texts = encrypted.literal_texts(t.name, [c.right])
+        return encrypted.equality(t.cipher, t.sql, t.name, c.op, texts)
     if c.op == "LIKE":
         if t.kind not in ("text", "id"):  # multipicklists take only = != INCLUDES EXCLUDES
             raise _bad_operator("LIKE", t)
@@ -201,6 +209,11 @@ def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
 
 def in_list(b: Builder, c: ast.InList, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
+    if t.cipher is not None:
+        if not all(isinstance(v, ast.Literal) for v in c.values):
+            raise encrypted.not_filterable(t.name)
+        texts = encrypted.literal_texts(t.name, list(c.values))
+        return encrypted.equality(t.cipher, t.sql, t.name, "IN", texts, negated=c.negated)
     if t.kind == "bool":
         raise _bad_operator("IN", t)
     values = [value(b, t, v) for v in c.values]
@@ -226,6 +239,8 @@ def _like_escape(text: str) -> str:
 
 def includes(b: Builder, c: ast.Includes, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
+    if t.cipher is not None:
+        raise encrypted.not_filterable(t.name)
     if t.kind != "multi":
         raise InvalidQueryFilterOperator(
             "includes or excludes operator only valid on multipicklist field"

@@ -22,13 +22,13 @@ _HANDLED = frozenset(
     "relationshipName relationshipLabel deleteConstraint reparentableMasterDetail valueSet "
     "summaryForeignKey summaryFilterItems "
     "picklist displayFormat displayLocationInDecimal visibleLines formulaTreatBlanksAs "
-    "trackHistory".split()
+    "trackHistory encryptionScheme".split()
 )
 # Known elements that change nothing the org models: UI, tracking, compliance, packaging.
 _IGNORED = frozenset(
     "inlineHelpText trackTrending trackFeedHistory isFilteringDisabled "
     "isNameField isSortingDisabled businessOwnerGroup businessOwnerUser businessStatus "
-    "complianceGroup securityClassification deprecated encryptionScheme escapeMarkup "
+    "complianceGroup securityClassification deprecated escapeMarkup "
     "stripMarkup fieldManageability lookupFilter maskChar maskType "
     "populateExistingRows relationshipOrder writeRequiresMasterRead "
     "externalDeveloperName externalName referenceTargetField "
@@ -230,6 +230,9 @@ def read_field(n: Node, ctx: FieldContext, *, fallback_name: str = "") -> list[F
         f = _with_default(f, raw, ctx)
     if n.flag("trackHistory"):
         f = f.with_(track_history=True)
+    scheme = n.text("encryptionScheme")
+    if scheme and scheme != "None":
+        f = f.with_(encryption_scheme=scheme)  # checked at deploy (security.encryption)
     if f.type == FieldType.LOCATION:
         return [f, *_location_parts(f, n.int("scale", 15))]
     return [f]
