@@ -33,6 +33,9 @@ EXPECTED_PREFIXES = {
     "ContentVersion": "068",
     "ContentDocumentLink": "06A",
     "Attachment": "00P",
+    "SetupAuditTrail": "0Ym",
+    "LoginHistory": "0Ya",
+    "EventLogFile": "0AT",
 }
 WITHOUT_OWNER = {
     "User",
@@ -42,6 +45,9 @@ WITHOUT_OWNER = {
     "Organization",
     "Profile",
     "ContentDocumentLink",
+    "SetupAuditTrail",
+    "LoginHistory",
+    "EventLogFile",
 }
 
 

@@ -15,10 +15,12 @@ from .files.tables import CHAIN as FILES
 from .identity.tables import CHAIN as IDENTITY
 from .schema.tables import CHAIN as SCHEMA
 from .secrets.tables import CHAIN as SECRETS
+from .security.trail.tables import CHAIN as TRAIL
 from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
 
 ORG_CHAINS: list[Chain] = [SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES]
+ORG_CHAINS.append(TRAIL)
 
 # The step that began the delete log: deletions before it were never logged.
 DELETE_LOG = (DML.name, 2)

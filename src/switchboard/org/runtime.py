@@ -36,6 +36,7 @@ from .migrations import ORG_CHAINS
 from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
+from .security.trail.capture import EventCapture
 from .usage import ApiUsage
 
 T = TypeVar("T")
@@ -56,6 +57,9 @@ class Org:
         self.usage = ApiUsage(store, settings.daily_api_requests, settings.app_daily_api_requests)
         self.sessions = SessionCache(store)
         self.boot: Bootstrap | None = None
+        # API and login events for EventLogFile; its thread is started by the Runtime,
+        # and what it holds is flushed when the org closes.
+        self.event_capture = EventCapture(store, settings)
         # A transaction the single-record helpers join instead of opening their own
         # (composite allOrNone runs every subrequest in one), per thread.
         self._bound = threading.local()
@@ -70,6 +74,7 @@ class Org:
             org.schema.load()
             org.schema.ensure_tables()
             org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
+            org.event_capture.org_id = org.boot.org_id[:15]
         except BaseException:
             # The constructor started threads (the session cache's LISTEN on PostgreSQL,
             # usage flushing): an org that failed to open must not leave them running.
@@ -83,6 +88,7 @@ class Org:
         return self.boot.org_id
 
     def close(self) -> None:
+        self.event_capture.stop()
         self.sessions.close()
         self.usage.close()
         self.store.dispose()

@@ -8,7 +8,7 @@ values, because objects are mutable (custom fields get added to them).
 from __future__ import annotations
 
 from ..model import ObjectDef
-from . import activities, commerce, files, identity, marketing, sales, service
+from . import activities, audit, commerce, files, identity, marketing, sales, service
 from ._values import (
     CLOSED_CASE_STATUSES,
     CLOSED_TASK_STATUSES,
@@ -17,7 +17,7 @@ from ._values import (
     Stage,
 )
 
-_AREAS = (identity, sales, marketing, activities, service, commerce, files)
+_AREAS = (identity, sales, marketing, activities, service, commerce, files, audit)
 
 
 def standard_objects() -> list[ObjectDef]:
