@@ -41,6 +41,9 @@ EXPECTED_PREFIXES = {
     "ObjectPermissions": "110",
     "FieldPermissions": "01k",
     "UserRole": "00E",
+    "SetupAuditTrail": "0Ym",
+    "LoginHistory": "0Ya",
+    "EventLogFile": "0AT",
 }
 WITHOUT_OWNER = {
     "User",
@@ -54,6 +57,9 @@ WITHOUT_OWNER = {
     "PermissionSetGroup", "PermissionSet", "MutingPermissionSet",  # fmt: skip
     "PermissionSetGroupComponent", "PermissionSetAssignment", "ObjectPermissions",
     "FieldPermissions",
+    "SetupAuditTrail",
+    "LoginHistory",
+    "EventLogFile",
 }
 
 

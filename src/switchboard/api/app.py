@@ -27,6 +27,7 @@ from .fallbacks import not_found
 from .limits import RequestLimits
 from .oauth import authorize, introspect, revoke, token, userinfo
 from .rest import query, resources, sobjects
+from .rest.eventlog import eventlog_routes
 from .rest.files import files_raw_routes, files_routes
 from .soap import login as soap_login
 
@@ -38,6 +39,7 @@ def _rest_table() -> list[tuple[str, dict[str, Handler]]]:
     """REST routes as (path, handlers); composite subrequests dispatch through these too."""
     return [
         *files_routes(V),  # before sobjects/{type}/{field}/{value}, which would match them
+        *eventlog_routes(V),  # so is this
         (V, {"GET": resources.resources}),
         (V + "/limits", {"GET": resources.limits}),
         (V + "/query", {"GET": query.query}),

@@ -171,6 +171,7 @@ def deploy(
         )
         credentials = _deploy_credentials(org, project)
         permissions = _deploy_permissions(org, project)
+        _audit_deploy(org, path, result)
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -202,6 +203,21 @@ def _deploy_permissions(org: object, project: object) -> str:
         f"{done.permission_sets} permission sets, {done.muting_permission_sets} muting "
         f"permission sets, {done.groups} permission set groups, {done.profiles} profiles"
     )
+
+
+def _audit_deploy(org: object, path: Path, result: object) -> None:
+    """The deploy's SetupAuditTrail entry: what was deployed from where."""
+    from ..org.security.trail.setup import DEPLOYED, DEPLOYMENT, record_setup
+
+    created = result.objects_created  # type: ignore[attr-defined]
+    fields = result.fields_added  # type: ignore[attr-defined]
+    display = (
+        f"Deployed {path.name}: {len(created)} new objects"
+        + (f" ({', '.join(created)})" if created else "")
+        + f", {len(fields)} new fields"
+        + (f" ({', '.join(fields)})" if fields else "")
+    )
+    record_setup(org, DEPLOYED, DEPLOYMENT, display)  # type: ignore[arg-type]
 
 
 def _deploy_credentials(org: object, project: object) -> int:

@@ -28,6 +28,13 @@ def _store(data_dir: Path | None, db: str | None, settings: Settings | None = No
     return org, SecretStore.from_settings(org.store, org.settings)
 
 
+def _audit(org, display: str) -> None:  # type: ignore[no-untyped-def]
+    """The SetupAuditTrail entry of a secret change: its name, never its value."""
+    from ..org.security.trail.setup import NAMED_CREDENTIALS, SECRET_SET, record_setup
+
+    record_setup(org, SECRET_SET, NAMED_CREDENTIALS, display)
+
+
 @app.command("set")
 def set_secret(
     name: str = typer.Argument(..., help="The secret's name, as in {secret: NAME}."),
@@ -56,6 +63,7 @@ def set_secret(
     org, store = _store(data_dir, db, settings)
     try:
         store.set(name, value)
+        _audit(org, f"Set secret {name}")
     finally:
         org.close()
     typer.echo(f"secret {name} set")

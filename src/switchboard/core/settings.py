@@ -225,6 +225,22 @@ class Settings(BaseSettings):
         description="Print a failing `switchboard` command's traceback instead of its "
         "one-line error (as `--debug` does).",
     )
+    audit_retention_days: int = Field(
+        180, description="Days SetupAuditTrail entries are kept (Salesforce keeps 180)."
+    )
+    login_history_retention_days: int = Field(
+        180, description="Days LoginHistory rows are kept (Salesforce keeps six months)."
+    )
+    event_log_retention_days: int = Field(
+        30,
+        description="Days EventLogFile files and the API events they are made of are kept "
+        "(Salesforce keeps event log files 30 days).",
+    )
+    event_log_capture: bool = Field(
+        True,
+        description="Capture REST, Bulk API and login events for EventLogFile; off, API "
+        "calls record nothing (LoginHistory and SetupAuditTrail are always written).",
+    )
 
     @classmethod
     def settings_customise_sources(

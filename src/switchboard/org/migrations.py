@@ -17,11 +17,12 @@ from .schema.tables import CHAIN as SCHEMA
 from .secrets.tables import CHAIN as SECRETS
 from .security.encryption.tables import CHAIN as ENCRYPTION
 from .security.sharing.tables import CHAIN as SHARING
+from .security.trail.tables import CHAIN as TRAIL
 from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
 
 ORG_CHAINS: list[Chain] = [
-    SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES, SHARING, ENCRYPTION,
+    SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES, SHARING, ENCRYPTION, TRAIL,
 ]
 
 # The step that began the delete log: deletions before it were never logged.

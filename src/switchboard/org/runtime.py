@@ -42,6 +42,7 @@ from .security.principal import Principal
 from .security.profiles import ensure_profiles
 from .security.encryption.events import PayloadOpener
 from .security.encryption.keyring import Keyring
+from .security.trail.capture import EventCapture
 from .usage import ApiUsage
 
 T = TypeVar("T")
@@ -71,6 +72,9 @@ class Org:
         self.sessions = SessionCache(store)
         self.permissions = Permissions(store, self.schema, self.sessions)
         self.boot: Bootstrap | None = None
+        # API and login events for EventLogFile; its thread is started by the Runtime,
+        # and what it holds is flushed when the org closes.
+        self.event_capture = EventCapture(store, settings)
         # A transaction the single-record helpers join instead of opening their own
         # (composite allOrNone runs every subrequest in one), per thread.
         self._bound = threading.local()
@@ -87,6 +91,7 @@ class Org:
             org.boot = org.store.write(lambda conn: bootstrap(org.schema, conn, settings))
             admin = org.boot.admin_user_id
             org.store.write(lambda conn: ensure_profiles(org.schema, conn, admin))
+            org.event_capture.org_id = org.boot.org_id[:15]
         except BaseException:
             # The constructor started threads (the session cache's LISTEN on PostgreSQL,
             # usage flushing): an org that failed to open must not leave them running.
@@ -100,6 +105,7 @@ class Org:
         return self.boot.org_id
 
     def close(self) -> None:
+        self.event_capture.stop()
         self.sessions.close()
         self.usage.close()
         self.store.dispose()

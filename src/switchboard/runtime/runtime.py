@@ -102,6 +102,8 @@ class Runtime:
         self.add_service(ThreadedService("event-hub", self.hub.start, self.hub.close))
         # Bulk jobs are applied in the background; an InProgress job left by a crash resumes.
         self.add_service(ThreadedService("bulk-worker", self.bulk.start, self.bulk.stop))
+        capture = self.org.event_capture
+        self.add_service(ThreadedService("event-capture", capture.start, capture.stop))
         self._open_integrations()
         self.patterns = [factory(self) for factory in PATTERN_FACTORIES]
         for pattern in self.patterns:

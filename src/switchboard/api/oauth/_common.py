@@ -19,6 +19,7 @@ from ...core.errors import SwitchboardError
 from ...core.untrusted import first_with_nul
 from ...org.identity.errors import OAuthError
 from ...org.runtime import Org
+from ...org.security.trail import LoginSource
 from ..errors import render_error
 from ..responses import json_response
 
@@ -62,6 +63,14 @@ async def form(request: Request) -> dict[str, str]:
     return params
 
 
+def login_source(request: Request) -> LoginSource:
+    """Where a login attempt came from, for LoginHistory."""
+    client = request.client
+    return LoginSource(
+        client.host if client else None, str(request.url), request.headers.get("user-agent")
+    )
+
+
 def oauth_error(exc: BaseException) -> Response:
     if isinstance(exc, OAuthError):
         return json_response(exc.to_oauth(), exc.status)
@@ -84,4 +93,4 @@ async def run(work: Callable[[], Response]) -> Response:
     return await run_in_threadpool(guarded)
 
 
-__all__ = ["base_url", "form", "oauth_error", "org_of", "run"]
+__all__ = ["base_url", "form", "login_source", "oauth_error", "org_of", "run"]

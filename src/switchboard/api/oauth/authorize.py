@@ -16,7 +16,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ...org.identity import apps, grants, users
 from ...org.identity.errors import LoginFailed, OAuthError
-from ._common import form, org_of, run
+from ...org.security.trail import logins as trail_logins
+from ...org.security.trail.logins import failure_status, record_login
+from ._common import form, login_source, org_of, run
 
 _CARRIED = (
     "response_type",
@@ -71,6 +73,7 @@ async def authorize(request: Request) -> Response:
     params.pop("client_secret", None)  # never carried into the page
     org = org_of(request)
     posted = request.method == "POST"
+    source = login_source(request)
 
     def work() -> Response:
         with org.store.read() as conn:
@@ -101,7 +104,10 @@ async def authorize(request: Request) -> Response:
                 params.get("username", ""),
                 params.get("password", ""),
             )
-        except LoginFailed:
+        except LoginFailed as exc:
+            user_id, status = failure_status(org, params.get("username"), exc)
+            record_login(org, user_id=user_id, status=status, login_type=trail_logins.OAUTH,
+                         source=source, application=app.name, username=params.get("username"))
             return _page(
                 params,
                 app.name,
@@ -109,6 +115,9 @@ async def authorize(request: Request) -> Response:
                 "contact your Salesforce administrator.",
                 status=200,
             )
+        record_login(org, user_id=user.id, status=trail_logins.SUCCESS,
+                     login_type=trail_logins.OAUTH, source=source, application=app.name,
+                     username=user.username)
         try:
             code = grants.new_code(
                 org,

@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from ...core import ids
 from ...org.identity import grants
+from ...org.security.trail.logins import record_grant
 from ..responses import json_response
-from ._common import base_url, form, oauth_error, org_of, run
+from ._common import base_url, form, login_source, oauth_error, org_of, run
 
 
 def identity_url(base: str, org_id: str, user_id: str) -> str:
@@ -43,8 +44,15 @@ async def token(request: Request) -> Response:
     org = org_of(request)
     base = base_url(request)
 
+    source = login_source(request)
+
     def work() -> Response:
-        issued = grants.token(org, params, audience=base)
+        try:
+            issued = grants.token(org, params, audience=base)
+        except Exception as exc:
+            record_grant(org, params, source, error=exc)
+            raise
+        record_grant(org, params, source, user_id=issued.user_id, client_id=issued.client_id)
         return json_response(reply(issued, base, org.org_id), headers={"Cache-Control": "no-store"})
 
     return await run(work)

@@ -18,6 +18,9 @@ from ...org.identity import grants, users
 from ...org.identity.errors import LoginFailed
 from ...org.identity.tokens import mint
 from ...org.runtime import Org
+from ...org.security.trail import LoginSource
+from ...org.security.trail import logins as trail_logins
+from ...org.security.trail.logins import failure_status, record_login
 from ..call import authenticate
 from .envelope import SoapFault, SoapRequest, envelope, esc, fault, parse
 
@@ -65,17 +68,28 @@ def _user_info(org: Org, user: users.User) -> str:
     return "<userInfo>" + "".join(_el(k, v) for k, v in fields) + "</userInfo>"
 
 
-def _login(org: Org, req: SoapRequest, base: str, version: str) -> Response:
+def _login(
+    org: Org, req: SoapRequest, base: str, version: str, source: LoginSource
+) -> Response:
+    username = req.args.get("username", "")
+
+    def logged(user_id: str | None, status: str) -> None:
+        record_login(org, user_id=user_id, status=status, login_type=trail_logins.SOAP,
+                     source=source, api_type="SOAP Partner", api_version=version,
+                     username=username)  # fmt: skip
+
     try:
         user = users.check_password(
             org.store,
             org.schema,
             org.settings,
-            req.args.get("username", ""),
+            username,
             req.args.get("password", ""),
         )
-    except LoginFailed:
+    except LoginFailed as exc:
+        logged(*failure_status(org, username, exc))
         raise SoapFault("INVALID_LOGIN", _INVALID_LOGIN, "LoginFault") from None
+    logged(user.id, trail_logins.SUCCESS)
     token = org.store.write(
         lambda c: mint(
             c, org.org_id, user.id, client_id=None, lifetime_seconds=org.settings.session_timeout
@@ -108,6 +122,10 @@ async def soap(request: Request) -> Response:
     org: Org = request.app.state.org
     version = request.path_params.get("version", "59.0")
     base = str(request.base_url).rstrip("/")
+    client = request.client
+    source = LoginSource(
+        client.host if client else None, str(request.url), request.headers.get("user-agent")
+    )
     try:
         body = await request.body()
     except SwitchboardError as exc:  # over the SOAP size limit (api/limits.py)
@@ -117,7 +135,7 @@ async def soap(request: Request) -> Response:
         try:
             req = parse(body)
             if req.operation == "login":
-                return _login(org, req, base, version)
+                return _login(org, req, base, version, source)
             if req.operation == "logout":
                 return _logout(org, req)
             raise SoapFault(

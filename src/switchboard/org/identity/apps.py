@@ -19,6 +19,7 @@ from cryptography import x509
 from sqlalchemy.engine import Connection
 
 from ...core import clock
+from ..security.trail import setup
 from . import tables as identity_tables
 from .errors import invalid_client, invalid_client_id
 from .secrets import hash_secret, verify_secret
@@ -125,6 +126,9 @@ def add(
             created_at=clock.now(),
         )
     )
+    setup.write_setup(
+        conn, setup.APP_CREATED, setup.CONNECTED_APPS, f"Created connected app {name}"
+    )
     return client_id, client_secret
 
 
@@ -138,8 +142,15 @@ def _save_settings(conn: Connection, app: App) -> None:
 def update(conn: Connection, client_id: str, **changes: Any) -> App:
     """Change policies (callback_urls, rotate_refresh_tokens, scope, daily_api_requests)."""
     app = require(conn, client_id)
-    app.settings.update({k: v for k, v in changes.items() if v is not None})
+    given = {k: v for k, v in changes.items() if v is not None}
+    app.settings.update(given)
     _save_settings(conn, app)
+    setup.write_setup(
+        conn,
+        setup.APP_CHANGED,
+        setup.CONNECTED_APPS,
+        f"Changed connected app {app.name}: {', '.join(sorted(given)) or 'nothing'}",
+    )
     return app
 
 
@@ -150,6 +161,12 @@ def rotate_secret(conn: Connection, client_id: str) -> str:
     a = identity_tables.app
     conn.execute(
         a.update().where(a.c.client_id == client_id).values(secret_hash=hash_secret(secret))
+    )
+    setup.write_setup(
+        conn,
+        setup.APP_SECRET_ROTATED,
+        setup.CONNECTED_APPS,
+        f"Changed consumer secret of connected app {require(conn, client_id).name}",
     )
     return secret
 
@@ -163,6 +180,12 @@ def add_certificate(conn: Connection, client_id: str, pem: str) -> str:
         certs.append(pem)
     app.settings["certificates"] = certs
     _save_settings(conn, app)
+    setup.write_setup(
+        conn,
+        setup.APP_CHANGED,
+        setup.CONNECTED_APPS,
+        f"Added a digital certificate to connected app {app.name}",
+    )
     return cert.subject.rfc4514_string()
 
 

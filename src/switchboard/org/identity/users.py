@@ -22,6 +22,7 @@ from ...core import clock, ids
 from ...core.settings import Settings
 from ...store.engine import Store
 from ..schema.registry import Schema
+from ..security.trail import setup
 from . import tables as identity_tables
 from .errors import LoginFailed
 from .secrets import hash_secret, token_hash, verify_secret
@@ -196,6 +197,9 @@ def add(
             user_id=user_id, password_hash=hash_secret(password), failed_logins=0, locked_until=None
         )
     )
+    setup.write_setup(
+        conn, setup.USER_CREATED, setup.MANAGE_USERS, f"Created new user {username}", created_by
+    )
     return user_id, reset_security_token(conn, user_id)
 
 
@@ -209,8 +213,11 @@ def reset_security_token(conn: Connection, user_id: str) -> str:
     return token
 
 
-def set_active(conn: Connection, schema: Schema, user_id: str, active: bool) -> None:
-    """Activate or deactivate a user; a deactivated user's tokens stop working at once."""
+def set_active(
+    conn: Connection, schema: Schema, user_id: str, active: bool, *, by: str | None = None
+) -> None:
+    """Activate or deactivate a user; a deactivated user's tokens stop working at once.
+    ``by``: who did it (default: the org's admin), for the SetupAuditTrail."""
     u = users_table(schema)
     conn.execute(
         u.update()
@@ -218,6 +225,12 @@ def set_active(conn: Connection, schema: Schema, user_id: str, active: bool) -> 
         .values(isactive=active, lastmodifieddate=clock.now(), systemmodstamp=clock.now())
     )
     mark_changed(conn)
+    username = conn.execute(sa.select(u.c.username).where(u.c.id == user_id)).scalar()
+    if active:
+        action, display = setup.USER_ACTIVATED, f"Activated user {username}"
+    else:
+        action, display = setup.USER_DEACTIVATED, f"Deactivated user {username}"
+    setup.write_setup(conn, action, setup.MANAGE_USERS, display, by)
 
 
 def list_all(conn: Connection, schema: Schema) -> list[User]:

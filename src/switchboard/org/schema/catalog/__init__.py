@@ -8,7 +8,9 @@ values, because objects are mutable (custom fields get added to them).
 from __future__ import annotations
 
 from ..model import ObjectDef
-from . import activities, commerce, files, identity, marketing, permissions, sales, service, sharing
+from . import (
+    activities, audit, commerce, files, identity, marketing, permissions, sales, service, sharing,
+)
 from ._values import (
     CLOSED_CASE_STATUSES,
     CLOSED_TASK_STATUSES,
@@ -17,7 +19,9 @@ from ._values import (
     Stage,
 )
 
-_AREAS = (identity, sales, marketing, activities, service, commerce, files, permissions, sharing)
+_AREAS = (
+    identity, sales, marketing, activities, service, commerce, files, permissions, sharing, audit,
+)
 
 
 def standard_objects() -> list[ObjectDef]:
