@@ -11,6 +11,7 @@ from ..events.tables import CHAIN as EVENTS
 from ..store.migrations import Chain
 from .bulk.tables import CHAIN as BULK
 from .dml.tables import CHAIN as DML
+from .duplicates.tables import CHAIN as DUPLICATES
 from .files.tables import CHAIN as FILES
 from .identity.tables import CHAIN as IDENTITY
 from .schema.tables import CHAIN as SCHEMA
@@ -23,6 +24,7 @@ from .usage_tables import CHAIN as USAGE
 
 ORG_CHAINS: list[Chain] = [
     SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES, SHARING, ENCRYPTION, TRAIL,
+    DUPLICATES,
 ]
 
 # The step that began the delete log: deletions before it were never logged.

@@ -138,6 +138,10 @@ class HttpClient:
             connector=connector,
             headers={"User-Agent": USER_AGENT},
             auto_decompress=True,
+            # Calls are stateless: a Set-Cookie of one delivery's reply must never ride
+            # on the next (another record's, another caller's). The dummy jar also
+            # spares every request the jar's filtering and every reply its parsing.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         self._sessions = {lp: s for lp, s in self._sessions.items() if not lp.is_closed()}
         self._sessions[loop] = session

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ...store.batch_writes import insert_rows
 from ...store.match import one_of
+from ..duplicates import index as match_keys
 from ..errors import DeleteFailed
 from ..schema.model import ObjectDef
 from ..schema.registry import Schema
@@ -128,6 +129,8 @@ def soft_delete(
                 systemmodstamp=ctx.at,
             )
         )
+    if obj.duplicate_rules:
+        match_keys.remove(conn, obj, ids)
     if obj.track_changes:
         made = ChangeEvents(obj, ctx, "DELETE")
         log.append(conn, [made.event(i, {}) for i in ids], ctx.at)

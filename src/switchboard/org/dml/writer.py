@@ -27,6 +27,7 @@ from ...events import log
 from ...store import dialects
 from ...store.batch_writes import insert_rows, update_rows
 from ...store.match import one_of
+from ..duplicates import index as match_keys
 from ..duplicates.matcher import check_duplicates
 from ..errors import CannotInsertUpdate, DuplicateExternalId, EntityIsDeleted
 from ..identity.sessions import mark_changed
@@ -188,6 +189,8 @@ class Dml:
         given = set().union(*rows)
         present = [c for c in table.c.keys() if c in given]
         insert_rows(conn, table, present, _tuples(rows, present))
+        if obj.duplicate_rules and rows:
+            match_keys.inserted(conn, table, obj, rows)
         history = HistoryWriter(self.schema, obj, ctx)
         if history:
             history.created(v["id"] for v in rows)
@@ -340,6 +343,9 @@ class Dml:
             "lastmodifiedbyid": ctx.user_id,
             "systemmodstamp": ctx.at,
         }
+        keyed: list[tuple[str, dict[str, Any], dict[str, Any]]] | None = (
+            [] if obj.duplicate_rules else None
+        )  # (id, before, values) for the duplicate rules' match keys
         # Per key sequence of the values (a batch's rows mostly share one): the columns
         # in statement order and a getter of their values.
         shapes: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
@@ -356,6 +362,8 @@ class Dml:
             changed = [c for c in v if before.get(c) != v[c]]
             if history:
                 history.changed(rid, before, v)
+            if keyed is not None:
+                keyed.append((rid, before, v))
             v.update(stamps)
             keys = tuple(v)
             shape = shapes.get(keys)
@@ -373,6 +381,8 @@ class Dml:
                 events.append(made.event(rid, values, names, nulled))
         for cols, rows in groups.items():
             update_rows(conn, table, cols, "id", rows)
+        if keyed:
+            match_keys.updated(conn, table, obj, keyed)
         history.write(conn)
         log.append(conn, events, ctx.at)
         record_access.after_write(conn, self.schema, obj, [r[-1] for g in groups.values() for r in g])

@@ -1,107 +1,60 @@
 """Duplicate rules in the DML path: each record written is compared with the object's
 live records by every active duplicate rule's matching rules.
 
-Candidates come from blocking keys built once per batch from one read of the compared
-columns: for each OR-ed clause of the rule's filter, the records sharing every item's
-key with the input (the normalised value of an exact item, the first two letters of a
-fuzzy one's), so a fuzzy match whose first letters differ is not found. Only
-candidates are compared in full. Records of the same batch are not compared with
-each other, as in Salesforce.
+Candidates are the records sharing a blocking key with the input (:mod:`.keys`), found
+per batch with one indexed query over the match keys table that the DML path keeps
+(:mod:`.index`); only they are read back and compared in full (rapidfuzz for the fuzzy
+methods). Records of the same batch are not compared with each other, as in Salesforce.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..errors import DuplicatesDetected
 from ..schema.model import ObjectDef
-from .rules import DEFAULT_ALERT, METHODS, DuplicateRule, MatchingRule
+from . import index
+from .keys import EXACT, RuleKeys
+from .rules import DEFAULT_ALERT, DuplicateRule, MatchingRule
 
 if TYPE_CHECKING:
     from ..dml.context import WriteContext
     from ..dml.prepare import Prepared
     from ..schema.registry import Schema
 
-_EXACT = frozenset({"Exact", "Zip", "Phone", "Email"})
 
-
-def _key(method: str, value: str) -> str:
-    return value if method in _EXACT else value[:2]
-
-
-class _Index:
-    """One matching rule's normalised values of every live record, with blocking keys."""
-
-    def __init__(self, conn: Connection, schema: Schema, obj: ObjectDef, rule: MatchingRule):
-        table = schema.table(obj)
-        self.rule = rule
-        self.clauses = rule.clauses()
-        self.columns = []
-        for item in rule.items:
-            f = obj.field(item.field)
-            self.columns.append(f.column if f is not None and f.stored else None)
-        cols = [table.c[c] for c in self.columns if c is not None]
-        self.values: dict[str, list[str]] = {}
-        self.blocks: dict[tuple[int, str], set[str]] = defaultdict(set)
-        stmt = sa.select(table.c.id, *cols).where(table.c.isdeleted.is_(False))
-        for row in conn.execute(stmt):
-            rid, raw = row[0], iter(row[1:])
-            normalised = [
-                self._norm(i, next(raw) if c is not None else None)
-                for i, c in enumerate(self.columns)
+def _matches(
+    conn: Connection,
+    schema: Schema,
+    obj: ObjectDef,
+    rk: RuleKeys,
+    records: Sequence[tuple[dict[str, Any], str | None]],
+) -> list[list[str]]:
+    """For each (record, own id), the ids of the live records ``rk`` matches."""
+    table = schema.table(obj)
+    index.ensure(conn, table, obj, rk)
+    mine = [rk.normalised(r) for r, _ in records]
+    if rk.scans:
+        theirs = index.live_values(conn, table, rk, None)
+        wanted: list[set[str]] = [set(theirs) for _ in records]
+    else:
+        keys = [rk.keys(m) for m in mine]
+        held = index.holders(conn, obj, rk, {k for ks in keys for k in ks})
+        wanted = [set().union(*(held.get(k, ()) for k in ks)) for ks in keys]
+        theirs = index.live_values(conn, table, rk, set().union(*wanted))
+    out = []
+    for m, (_, own), ids in zip(mine, records, wanted, strict=True):
+        out.append(
+            [
+                rid
+                for rid in sorted(ids)
+                if rid != own and rid in theirs and rk.matches(m, theirs[rid])
             ]
-            self.values[rid] = normalised
-            for i, v in enumerate(normalised):
-                if v:
-                    self.blocks[(i, _key(rule.items[i].method, v))].add(rid)
-
-    def _norm(self, i: int, value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        return METHODS[self.rule.items[i].method][0](str(value))
-
-    def matches(self, record: dict[str, Any], own_id: str | None) -> list[str]:
-        mine = [self._norm(i, record.get(c) if c else None) for i, c in enumerate(self.columns)]
-        candidates: set[str] = set()
-        for clause in self.clauses:
-            if not clause:  # a NOT in the filter: every record is a candidate
-                candidates = set(self.values)
-                break
-            found: set[str] | None = None
-            possible = True
-            for i in clause:
-                if not mine[i]:
-                    if self.rule.items[i].match_blanks:
-                        continue  # a blank is no key to look up
-                    possible = False  # a blank never matches: the clause cannot hold
-                    break
-                block = self.blocks.get((i, _key(self.rule.items[i].method, mine[i])), set())
-                found = set(block) if found is None else found & block
-                if not found:
-                    possible = False
-                    break
-            if possible:
-                candidates |= found if found is not None else set(self.values)
-        out = []
-        for rid in sorted(candidates):
-            if rid == own_id:
-                continue
-            theirs = self.values[rid]
-            results = []
-            for i, item in enumerate(self.rule.items):
-                a, b = mine[i], theirs[i]
-                if not a or not b:
-                    results.append(item.match_blanks and not a and not b)
-                else:
-                    results.append(METHODS[item.method][1](a, b))
-            if self.rule.matches(results):
-                out.append(rid)
-        return out
+        )
+    return out
 
 
 def check_duplicates(
@@ -118,25 +71,32 @@ def check_duplicates(
     rules = [r for r in obj.duplicate_rules if r.active]
     if not rules or not items:
         return
-    indexes: dict[str, _Index] = {}
+    checked = []  # (prepared, is an update, rules that apply to it)
     for p, before in items:
-        record = {**(before or {}), **p.values}
-        own = before.get("id") if before else None
+        applying = []
         for rule in rules:
             action = rule.action_on_update if before else rule.action_on_insert
-            blocked = action == "Block"
-            if not blocked and ctx.allow_save:
-                continue
-            found = []
-            for m in rule.matching:
-                index = indexes.get(m.name)
-                if index is None:
-                    index = indexes[m.name] = _Index(conn, schema, obj, m)
-                ids = index.matches(record, own)
-                if ids:
-                    found.append((m, ids))
+            if action == "Block" or not ctx.allow_save:
+                applying.append(rule)
+        if applying:
+            checked.append((p, before, applying))
+    if not checked:
+        return
+    records = [
+        ({**(before or {}), **p.values}, before.get("id") if before else None)
+        for p, before, _ in checked
+    ]
+    found_by: dict[str, list[list[str]]] = {}
+    for rk in index.rule_keys(obj):
+        found_by[rk.rule.name] = _matches(conn, schema, obj, rk, records)
+    for n, (p, before, applying) in enumerate(checked):
+        for rule in applying:
+            action = rule.action_on_update if before else rule.action_on_insert
+            found = [(m, found_by[m.name][n]) for m in rule.matching if found_by[m.name][n]]
             if found:
-                p.errors.append(_error(obj, rule, found, allow_save=not blocked, version=version))
+                p.errors.append(
+                    _error(obj, rule, found, allow_save=action != "Block", version=version)
+                )
                 break
 
 
@@ -160,7 +120,7 @@ def _error(
                 "entityType": obj.name,
                 "errors": [],
                 "matchEngine": "ExactMatchEngine"
-                if all(i.method in _EXACT for i in m.items)
+                if all(i.method in EXACT for i in m.items)
                 else "FuzzyMatchEngine",
                 "matchRecords": [
                     {

@@ -370,6 +370,11 @@ class Schema:
                 load_rules(conn, {target.name.lower(): target})
                 target.duplicate_rules = merge_duplicate_rules(target, deployed)
                 save_rules(conn, target)
+                if _has_table(target):  # the records already stored get their match keys
+                    from ..duplicates import index as match_keys
+
+                    table = build_table(target.table, _columns(target), metadata)
+                    match_keys.rebuild(conn, table, target)
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
             check_formulas(current)
