@@ -93,7 +93,7 @@ def _error(exc: pytest.ExceptionInfo[SalesforceError]) -> dict[str, Any]:
 
 def test_read_only_object_and_all_fields(org: dict[str, Any]) -> None:
     sf = org["reader"].sf
-    rows = sf.query(f"SELECT Id, LastName, Email FROM Contact WHERE Id = '{org['contact']}'")
+    rows = sf.query(f"SELECT Id, LastName, Email FROM Contact WHERE Id = '{org['contact']}'")  # noqa: S608 (an id the org issued)
     assert rows["records"][0]["Email"] == "r@example.test"
     assert sf.Contact.get(org["contact"])["Email"] == "r@example.test"
     with pytest.raises(SalesforceError) as exc:
@@ -138,7 +138,7 @@ def test_edit_object_except_one_field(org: dict[str, Any]) -> None:
         assert err["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
         assert err["fields"] == ["Amount"] and "Amount" in err["message"]
     # Amount stays readable; the record kept it.
-    row = sf.query(f"SELECT Amount FROM Opportunity WHERE Id = '{org['opportunity']}'")
+    row = sf.query(f"SELECT Amount FROM Opportunity WHERE Id = '{org['opportunity']}'")  # noqa: S608
     assert row["records"][0]["Amount"] == 10
     amount = next(f for f in sf.Opportunity.describe()["fields"] if f["name"] == "Amount")
     assert not amount["createable"] and not amount["updateable"]
@@ -184,7 +184,7 @@ def test_bulk2_as_the_job_creator(org: dict[str, Any]) -> None:
 def test_read_one_compound_address_only(org: dict[str, Any]) -> None:
     sf = org["address"].sf
     row = sf.query(
-        f"SELECT Name, BillingAddress, BillingCity FROM Account WHERE Id = '{org['account']}'"
+        f"SELECT Name, BillingAddress, BillingCity FROM Account WHERE Id = '{org['account']}'"  # noqa: S608
     )
     record = row["records"][0]
     assert record["BillingCity"] == "Lyon" and record["BillingAddress"]["city"] == "Lyon"
