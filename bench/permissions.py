@@ -91,8 +91,8 @@ def main() -> None:
     for round_ in range(4):
         for label in order if round_ % 2 == 0 else order[::-1]:
             ctx = WriteContext(admin_id, "bench", "59.0", principal=who[label])
-            rate = _rate(args.n // 4, lambda i, ctx=ctx, label=label: org.create(
-                ctx, "Account", {"Name": f"{label} {round_} {i}", "Phone": "1"}))  # fmt: skip
+            rate = _rate(args.n // 4, lambda i, ctx=ctx, label=label, r=round_: org.create(
+                ctx, "Account", {"Name": f"{label} {r} {i}", "Phone": "1"}))  # fmt: skip
             creates[label] = max(creates.get(label, 0.0), rate)
     print(f"{'path':<16}{'SOQL q/s':>12}{'ratio':>8}{'create/s':>12}{'ratio':>8}")
     for label in order:
