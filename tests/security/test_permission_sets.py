@@ -8,6 +8,7 @@ WITH SECURITY_ENFORCED, WITH USER_MODE) and Bulk API 2.0.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ PASSWORD = "Perm1ssion-Sets!"
 class User:
     sf: Salesforce
     raw: Raw
+    token: str
 
 
 def _login(server: Server, username: str, token: str) -> str:
@@ -63,7 +65,7 @@ def _user(server: Server, name: str, permset: str | None) -> User:
         instance_url=server.instance_url, session_id=access, session=requests.Session(),
         version="59.0",
     )  # fmt: skip
-    return User(sf, Raw(server, access))
+    return User(sf, Raw(server, access), access)
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +257,64 @@ def test_admin_is_unchanged(sf: Salesforce, org: dict[str, Any]) -> None:
     profiles = {r["Name"] for r in sf.query("SELECT Name FROM Profile")["records"]}
     assert {"System Administrator", "Standard User", MINIMUM,
             "Salesforce API Only System Integrations"} <= profiles  # fmt: skip
+
+
+class Bayeux:
+    """Raw Bayeux long-polling, as a CometD client sends it."""
+
+    def __init__(self, server: Server, tok: str) -> None:
+        self.url = f"{server.instance_url}/cometd/59.0"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {tok}"
+        reply = self.send({"channel": "/meta/handshake", "version": "1.0",
+                           "supportedConnectionTypes": ["long-polling"]})[0]  # fmt: skip
+        self.client_id = reply["clientId"]
+
+    def send(self, *messages: dict[str, Any]) -> list[dict[str, Any]]:
+        for m in messages:
+            if getattr(self, "client_id", None):
+                m.setdefault("clientId", self.client_id)
+        return list(self.http.post(self.url, json=list(messages), timeout=30).json())
+
+    def subscribe(self, channel: str) -> dict[str, Any]:
+        return self.send({"channel": "/meta/subscribe", "subscription": channel,
+                          "ext": {"replay": {channel: -1}}})[0]  # fmt: skip
+
+    def events(self, wanted: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for _ in range(10):
+            replies = self.send({"channel": "/meta/connect", "connectionType": "long-polling",
+                                 "advice": {"timeout": 2000}})  # fmt: skip
+            out += [m for m in replies if not m["channel"].startswith("/meta/")]
+            if any(wanted(m) for m in out):
+                break
+        return out
+
+
+def test_change_events_carry_only_readable_fields(
+    server: Server, sf: Salesforce, org: dict[str, Any]
+) -> None:
+    comet = Bayeux(server, org["address"].token)
+    assert comet.subscribe("/data/AccountChangeEvent")["successful"]
+    everything = Bayeux(server, org["address"].token)
+    assert everything.subscribe("/data/ChangeEvents")["successful"]
+    sf.Contact.create({"LastName": "Unseen", "Email": "u@example.test"})
+    rid = sf.Account.create({"Name": "Streamed", "Phone": "555-0111", "Industry": "Energy",
+                             "BillingCity": "Nantes"})["id"]  # fmt: skip
+
+    def mine(m: dict[str, Any]) -> bool:
+        return rid in m["data"]["payload"]["ChangeEventHeader"]["recordIds"]
+
+    for client in (comet, everything):
+        got = client.events(mine)
+        [event] = [m for m in got if mine(m)]
+        payload = event["data"]["payload"]
+        assert payload["Name"] == "Streamed"
+        assert payload["BillingAddress"]["City"] == "Nantes"
+        assert "Phone" not in payload and "Industry" not in payload
+        changed = payload["ChangeEventHeader"]["changedFields"]
+        assert "Phone" not in changed and "Industry" not in changed
+        # A Contact event never reaches a user who cannot read Contact.
+        assert not any(m["data"]["payload"].get("LastName") == "Unseen" for m in got)
+    refused = Bayeux(server, org["reader"].token).subscribe("/data/AccountChangeEvent")
+    assert not refused["successful"] and "does not exist" in refused["error"]
