@@ -43,6 +43,8 @@ from ...events.hub import EventHub
 from ...org.identity.tokens import Session
 from ...org.platform_events import publish
 from ...org.runtime import Org
+from ...org.security import fls
+from ...org.security.principal import Principal
 from ..call import authenticate
 from . import pubsub_api_pb2 as pb
 from . import pubsub_api_pb2_grpc as pb_grpc
@@ -271,13 +273,23 @@ class PubSubService(pb_grpc.PubSubServicer):
             return after
         return self.hub.safe
 
-    def _fetch(self, topic: str, after: int, limit: int) -> tuple[list[Any], int]:
+    def _fetch(
+        self, topic: str, after: int, limit: int, principal: Principal | None = None
+    ) -> tuple[list[Any], int]:
         safe = self.hub.safe
         events = replay.read(self.hub.store, topic, after, safe, limit)
         out = []
         for e in events:
             ts = self.schemas.for_topic(e.channel)
-            payload = encode(ts, to_record(ts, e.payload, e.id))
+            flat = e.payload
+            if ts.change_event:
+                # Only what the subscriber may read: unreadable fields go out as null,
+                # and out of the changed-field bitmaps.
+                visible = fls.change_event(principal, ts.obj, flat)
+                if visible is None:
+                    continue
+                flat = visible
+            payload = encode(ts, to_record(ts, flat, e.id))
             out.append(
                 pb.ConsumerEvent(
                     event=pb.ProducerEvent(
@@ -296,7 +308,8 @@ class PubSubService(pb_grpc.PubSubServicer):
     async def Subscribe(
         self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[Any]:
-        await self._auth(context)
+        session = await self._auth(context)
+        principal = await asyncio.to_thread(self.org.permissions.principal_for, session.user_id)
         try:
             first = await request_iterator.__anext__()
         except StopAsyncIteration:
@@ -304,6 +317,9 @@ class PubSubService(pb_grpc.PubSubServicer):
         topic = first.topic_name
         try:
             cursor = await asyncio.to_thread(self._start, first)
+            ts = await asyncio.to_thread(self.schemas.for_topic, topic)
+            if ts.change_event and not fls.can_read_object(principal, ts.obj):
+                raise UnknownTopic(topic)  # a channel of an object the user cannot read
         except SwitchboardError as exc:
             await self._fail(context, exc)
         if first.num_requested <= 0:
@@ -341,7 +357,9 @@ class PubSubService(pb_grpc.PubSubServicer):
                     await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, message, error_code)
                 if credit > 0:
                     seen = self.hub.safe
-                    events, cursor = await asyncio.to_thread(self._fetch, topic, cursor, credit)
+                    events, cursor = await asyncio.to_thread(
+                        self._fetch, topic, cursor, credit, principal
+                    )
                     if events:
                         credit -= len(events)
                         idle_since = loop.time()

@@ -41,6 +41,7 @@ from ...events import replay
 from ...events.errors import InvalidReplayId, ReplayIdTooOld, UnknownTopic
 from ...events.hub import EventHub
 from ...org.runtime import Org
+from ...org.security import fls
 from ..call import authenticate, bearer
 from ..pubsub.schemas import Schemas
 
@@ -225,7 +226,12 @@ class CometD:
 
         def position() -> int:
             if sub != replay.ALL_CHANGE_EVENTS:
-                self.schemas.for_topic(sub)
+                ts = self.schemas.for_topic(sub)
+                # A change event channel needs read access on its object: without it
+                # the channel does not exist for the user.
+                principal = self.org.permissions.principal_for(client.user_id)
+                if ts.change_event and not fls.can_read_object(principal, ts.obj):
+                    raise UnknownTopic(sub)
             if start == -2:
                 return replay.purged_through(self.hub.store)
             if start == -1:
@@ -253,6 +259,7 @@ class CometD:
     def _collect(self, client: Client) -> list[dict[str, Any]]:
         safe = self.hub.safe
         out: list[dict[str, Any]] = []
+        principal = self.org.permissions.principal_for(client.user_id)
         for sub, cursor in list(client.subscriptions.items()):
             events = replay.read(self.hub.store, sub, cursor, safe, _BATCH)
             for e in events:
@@ -261,6 +268,11 @@ class CometD:
                 if "EventUuid" in e.payload:
                     event["EventUuid"] = e.payload["EventUuid"]
                 payload = ts.nesting.event_payload(e.payload) if ts.change_event else e.payload
+                if ts.change_event:
+                    visible = fls.change_event(principal, ts.obj, payload)
+                    if visible is None:
+                        continue  # an object the subscriber cannot read (/data/ChangeEvents)
+                    payload = visible
                 out.append(
                     {
                         "channel": sub,

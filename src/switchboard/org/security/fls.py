@@ -117,8 +117,40 @@ def describe(principal: Principal | None, obj: ObjectDef, reply: dict[str, Any])
     return out
 
 
+def change_event(
+    principal: Principal | None, obj: ObjectDef, payload: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A change event as a subscriber may see it: None when they cannot read the object,
+    else without the fields they cannot read, in the body and in the header's field
+    lists alike (a field name in changedFields would tell what changed)."""
+    p = enforced(principal)
+    if p is None:
+        return payload
+    if not p.object(obj.name).read:
+        return None
+    hidden = {f.name for f in obj.fields.values() if f.name in payload and not can_read(p, obj, f)}
+    header = payload.get("ChangeEventHeader")
+    if isinstance(header, dict):
+        hidden |= {
+            n for key in ("changedFields", "nulledFields", "diffFields")
+            for n in header.get(key) or () if isinstance(n, str)
+            and (fd := obj.field(n.split(".")[0])) is not None and not can_read(p, obj, fd)
+        }  # fmt: skip
+    if not hidden:
+        return payload
+    out = {k: v for k, v in payload.items() if k not in hidden}
+    if isinstance(header, dict):
+        header = dict(header)
+        for key in ("changedFields", "nulledFields", "diffFields"):
+            if isinstance(header.get(key), list):
+                header[key] = [n for n in header[key] if n.split(".")[0] not in hidden]
+        out["ChangeEventHeader"] = header
+    return out
+
+
 __all__ = [
     "can_edit",
+    "change_event",
     "can_read",
     "can_read_object",
     "describe",
