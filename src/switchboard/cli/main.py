@@ -166,6 +166,7 @@ def deploy(
             project.duplicate_rules,
         )
         credentials = _deploy_credentials(org, project)
+        sharing = _deploy_sharing(org, path)
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -177,7 +178,25 @@ def deploy(
         f"{len(result.fields_added)} columns added; "
         f"{sum(len(v) for v in project.validation_rules.values())} validation rules."
         + (f" {credentials} named credentials." if credentials else "")
+        + (f" {sharing}" if sharing else "")
     )
+
+
+def _deploy_sharing(org: object, path: Path) -> str:
+    """Roles, organization-wide defaults and sharing rules of the project (org.security)."""
+    from ..org.security.sharing.deploy import deploy_roles, deploy_sharing
+    from ..org.security.sharing.sfdx import read_sharing
+
+    found = read_sharing(path if path.is_dir() else path.parent)
+    for warning in found.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not found:
+        return ""
+    boot = org.boot  # type: ignore[attr-defined]
+    deploy_roles(org, boot.admin_user_id, found.roles)  # type: ignore[arg-type]
+    deploy_sharing(org, models=found.models, rules=found.rules)  # type: ignore[arg-type]
+    return (f"{len(found.roles)} roles, {len(found.models)} sharing defaults, "
+            f"{len(found.rules)} sharing rules.")  # fmt: skip
 
 
 def _deploy_credentials(org: object, project: object) -> int:
