@@ -64,7 +64,9 @@ def roles() -> list[RoleDef]:
     return out
 
 
-def build(org: Org, accounts: int, owners: int) -> dict[str, tuple[str, str]]:
+def build(
+    org: Org, accounts: int, owners: int, owner_name_index: bool = False
+) -> dict[str, tuple[str, str]]:
     """Users by role DeveloperName (the first user of each role) -> (user id, role id)."""
     assert org.boot is not None
     admin = org.boot.admin_user_id
@@ -114,6 +116,11 @@ def build(org: Org, accounts: int, owners: int) -> dict[str, tuple[str, str]]:
             conn.execute(table.insert(), rows)
 
     org.store.write(work)
+    if owner_name_index:
+        with org.store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE INDEX ix_bench_account_owner_name ON o_account (ownerid, lower(name))"
+            )
     if org.store.is_sqlite:
         with org.store.read() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -154,13 +161,18 @@ def main() -> int:
     ap.add_argument("--accounts", type=int, default=100_000)
     ap.add_argument("--owners", type=int, default=50)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument(
+        "--owner-name-index",
+        action="store_true",
+        help="add an (OwnerId, lower(Name)) index before timing, to measure its effect",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         org = Org.open(load(data_dir=Path(tmp) / "data", db=db))
         try:
             t0 = time.perf_counter()
-            first = build(org, args.accounts, args.owners)
+            first = build(org, args.accounts, args.owners, args.owner_name_index)
             print(f"seeded {args.accounts} accounts, {args.owners} owners, 31 roles "
                   f"in {time.perf_counter() - t0:.1f}s ({db.split(':')[0]})")  # fmt: skip
             assert org.boot is not None
