@@ -53,8 +53,9 @@ def test_private_sharing_predicate_uses_the_owner_index(backend: str, tmp_path: 
         records = [{"Name": f"bulk-{i:05d}", "OwnerId": owners[i % len(owners)]}
                    for i in range(_BULK)]  # fmt: skip
         s.org.store.write(lambda c: s.org.dml.insert(c, s.admin, obj, records))
-        with s.org.store.engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE"))
+        if backend != "sqlite":  # SQLite as the org runs it: without ANALYZE statistics
+            with s.org.store.engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
         plan = _explain(s, "SELECT COUNT() FROM Account", "east1", backend == "sqlite")
         assert "ix_o_account_ownerid" in plan, plan
         if backend == "sqlite":

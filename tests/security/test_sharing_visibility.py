@@ -77,16 +77,17 @@ def test_child_subquery_and_semi_join_apply_sharing(so: SharedOrg) -> None:
         f"WHERE Id = '{east2_account}'",
         "vp",
     )
-    assert [c["LastName"] for c in vp["records"][0]["Contacts"]["records"]] == ["c-east1", "c-east2"]
+    assert [c["LastName"] for c in vp["records"][0]["Contacts"]["records"]] == [
+        "c-east1",
+        "c-east2",
+    ]
     # east2 may see the account (own) but of its contacts only its own.
     own = so.query(
         f"SELECT (SELECT LastName FROM Contacts) FROM Account WHERE Id = '{east2_account}'",
         "east2",
     )
     assert [c["LastName"] for c in own["records"][0]["Contacts"]["records"]] == ["c-east2"]
-    semi = so.query(
-        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", "east1"
-    )
+    semi = so.query("SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", "east1")
     assert semi["records"] == []  # east1's contact is on an account east1 cannot see
 
 
@@ -106,8 +107,10 @@ def test_criteria_rule_opens_matching_records_and_follows_updates(so: SharedOrg)
         "BigOnes",
         "Read",
         ("subs", "East"),
-        criteria=(Criterion("Industry", "equals", "Banking,Energy"),
-                  Criterion("NumberOfEmployees", "greaterThan", "100")),  # fmt: skip
+        criteria=(
+            Criterion("Industry", "equals", "Banking,Energy"),
+            Criterion("NumberOfEmployees", "greaterThan", "100"),
+        ),  # fmt: skip
         boolean_filter="1 AND 2",
     )
     deploy_sharing(so.org, rules=[rule])

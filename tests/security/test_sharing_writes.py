@@ -80,7 +80,9 @@ def test_lookup_to_an_invisible_parent_is_refused(so: SharedOrg) -> None:
     assert caught.value.error_code == "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"
     assert hidden in caught.value.message
     assert so.query("SELECT COUNT() FROM Contact", None)["totalSize"] == 0
-    so.org.create(so.ctx("east1"), "Contact", {"LastName": "Y", "AccountId": so.accounts["east1"][0]})
+    so.org.create(
+        so.ctx("east1"), "Contact", {"LastName": "Y", "AccountId": so.accounts["east1"][0]}
+    )
 
 
 def test_no_principal_and_view_all_bypass_sharing(so: SharedOrg) -> None:

@@ -172,6 +172,7 @@ def deploy(
         credentials = _deploy_credentials(org, project)
         permissions = _deploy_permissions(org, project)
         _audit_deploy(org, path, result)
+        sharing = _deploy_sharing(org, path)
     except SwitchboardError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -218,6 +219,25 @@ def _audit_deploy(org: object, path: Path, result: object) -> None:
         + (f" ({', '.join(fields)})" if fields else "")
     )
     record_setup(org, DEPLOYED, DEPLOYMENT, display)  # type: ignore[arg-type]
+        + (f" {sharing}" if sharing else "")
+    )
+
+
+def _deploy_sharing(org: object, path: Path) -> str:
+    """Roles, organization-wide defaults and sharing rules of the project (org.security)."""
+    from ..org.security.sharing.deploy import deploy_roles, deploy_sharing
+    from ..org.security.sharing.sfdx import read_sharing
+
+    found = read_sharing(path if path.is_dir() else path.parent)
+    for warning in found.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not found:
+        return ""
+    boot = org.boot  # type: ignore[attr-defined]
+    deploy_roles(org, boot.admin_user_id, found.roles)  # type: ignore[arg-type]
+    deploy_sharing(org, models=found.models, rules=found.rules)  # type: ignore[arg-type]
+    return (f"{len(found.roles)} roles, {len(found.models)} sharing defaults, "
+            f"{len(found.rules)} sharing rules.")  # fmt: skip
 
 
 def _deploy_credentials(org: object, project: object) -> int:

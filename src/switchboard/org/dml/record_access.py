@@ -141,7 +141,9 @@ def check_lookups(
             if f.type != FieldType.REFERENCE:
                 continue
             value = p.values.get(f.column)
-            target = schema.by_id(value) if isinstance(value, str) else None
+            if not isinstance(value, str):
+                continue
+            target = schema.by_id(value)
             if target is not None:
                 wanted.setdefault(target.name, []).append((p, value))
     for target_name, refs in wanted.items():

@@ -245,6 +245,7 @@ class Builder:
             READ_ACCESS,
             depth=self.scope.depth * 8,
             in_select=self.dialect.in_select,
+            owned_by=self.dialect.owned_by,
         )
         return [] if found is None else [found]
 

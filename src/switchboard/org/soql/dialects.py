@@ -76,6 +76,12 @@ class Dialect:
         when it is one branch of an OR (the sharing predicate)."""
         return col.in_(select)
 
+    def owned_by(self, col: Any, user: Any, others: Any) -> Any:
+        """``col`` is ``user`` or one of ``others`` (a select), as this backend's planner
+        serves from the index on ``col``: SQLite turns the OR into a MULTI-INDEX OR of
+        index searches (an IN over a UNION ALL would scan the table)."""
+        return sa.or_(col == user, col.in_(others))
+
     def like_exact(self, col: Any, pattern: str, param: Callable[[Any], Any]) -> Any:
         """``col LIKE pattern`` with case respected; ``pattern`` keeps SOQL's escapes
         (``\\%``, ``\\_``, ``\\\\``) and ``param`` binds a value."""
@@ -192,6 +198,11 @@ class PostgreSQL(Dialect):
         # "IN (subquery)" under an OR is a hashed SubPlan filter, which forces a full scan;
         # "= ANY(ARRAY(subquery))" is an InitPlan array the OR's bitmap index scans use.
         return col == sa.any_(sa.func.ARRAY(select.scalar_subquery()))
+
+    def owned_by(self, col: Any, user: Any, others: Any) -> Any:
+        # One semi-join over (user UNION ALL others): PostgreSQL drives it from the index
+        # (an OR of the two is a filter on every row).
+        return col.in_(sa.union_all(sa.select(sa.cast(user, sa.String).label("id")), others))
 
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLite(), PostgreSQL())}

@@ -153,8 +153,14 @@ def _grant(
     ).where(*where)
     conn.execute(
         tables.share.insert().from_select(
-            ["object_name", "record_id", "grantee_kind", "grantee_id", "access_level",
-             "rule_name"],  # fmt: skip
+            [
+                "object_name",
+                "record_id",
+                "grantee_kind",
+                "grantee_id",
+                "access_level",
+                "rule_name",
+            ],  # fmt: skip
             select,
         )
     )

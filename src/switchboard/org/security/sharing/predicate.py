@@ -54,6 +54,7 @@ def access_predicate(
     role: Any = None,
     depth: int = 0,
     in_select: Callable[[Any, Any], Any] | None = None,
+    owned_by: Callable[[Any, Any, Any], Any] | None = None,
 ) -> Any | None:
     """The condition on ``table`` (the object's table or an alias of it) that keeps the
     records ``principal`` may reach at ``level``; None when it reaches them all.
@@ -65,6 +66,8 @@ def access_predicate(
         return None
     if in_select is None:
         in_select = _plain_in
+    if owned_by is None:
+        owned_by = _plain_owned_by
     if user is None:
         user = sa.bindparam(USER_PARAM, None)
     if role is None:
@@ -80,8 +83,16 @@ def access_predicate(
             return None
         ptable = schema.table(parent).alias(f"sbp{depth}")
         inner = access_predicate(
-            schema, parent, ptable, principal, level, user=user, role=role, depth=depth + 1,
+            schema,
+            parent,
+            ptable,
+            principal,
+            level,
+            user=user,
+            role=role,
+            depth=depth + 1,
             in_select=in_select,
+            owned_by=owned_by,
         )
         if inner is None:
             return None
@@ -90,30 +101,29 @@ def access_predicate(
     if not owned:
         return None
     assert model in (PRIVATE, READ, CONTROLLED_BY_PARENT)
-    owners = _owners(schema, user, role, depth)
+    owned = owned_by(table.c.ownerid, user, _subordinates(schema, role, depth))
     if level == FULL_ACCESS or not schema.sharing.rules.get(obj.name.lower()):
-        # One semi-join, no OR: both planners drive it from the OwnerId index.
-        return table.c.ownerid.in_(owners)
-    return sa.or_(
-        in_select(table.c.ownerid, owners),
-        in_select(table.c.id, _shared(obj, user, role, level, depth)),
-    )
+        return owned
+    return sa.or_(owned, in_select(table.c.id, _shared(obj, user, role, level, depth)))
 
 
 def _plain_in(col: Any, select: Any) -> Any:
     return col.in_(select)
 
 
-def _owners(schema: Schema, user: Any, role: Any, depth: int) -> Any:
-    """The caller and every user in a role below the caller's."""
+def _plain_owned_by(col: Any, user: Any, others: Any) -> Any:
+    return sa.or_(col == user, col.in_(others))
+
+
+def _subordinates(schema: Schema, role: Any, depth: int) -> Any:
+    """Every user in a role below the caller's."""
     users = schema.table(schema.object("User")).alias(f"sbu{depth}")
     below = tables.role_closure.alias(f"sbc{depth}")
-    subordinates = (
+    return (
         sa.select(users.c.id)
         .select_from(users.join(below, users.c.userroleid == below.c.role_id))
         .where(below.c.ancestor_id == role, below.c.depth > 0)
     )
-    return sa.union_all(sa.select(sa.cast(user, sa.String).label("id")), subordinates)
 
 
 def _shared(obj: ObjectDef, user: Any, role: Any, level: str, depth: int) -> Any:

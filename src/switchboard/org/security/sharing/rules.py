@@ -92,7 +92,9 @@ def _criterion_sql(obj: ObjectDef, table: Any, c: Criterion) -> Any:
             f"No such column '{c.field}' on entity '{obj.name}'", fields=[c.field]
         )
     if c.operation not in OPERATIONS:
-        raise InvalidSharingRule(f"{c.field}: unsupported operation {c.operation}", fields=[c.field])
+        raise InvalidSharingRule(
+            f"{c.field}: unsupported operation {c.operation}", fields=[c.field]
+        )
     col = table.c[f.column]
     numeric = (f.type.value if hasattr(f.type, "value") else str(f.type)) in _NUMERIC
     text = not numeric and isinstance(_typed_value(f, "x"), str)

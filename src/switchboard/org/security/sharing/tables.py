@@ -1,12 +1,12 @@
 """The tables of record sharing (chain ``sharing``).
 
-    sb_object_sharing   the organization-wide default of each object an SFDX project set
-                        (objects absent here keep Salesforce's shipped default)
-    sb_sharing_rule     owner- and criteria-based sharing rules, as deployed
-    sb_role_closure     every (role, ancestor-or-self, depth) pair of the role hierarchy,
-                        rebuilt by the DML path whenever a UserRole changes
-    sb_share            the share rows the rules grant: a record, to whom (a role, a role
-                        and its subordinates, or a user) and at what level (Read, Edit)
+sb_object_sharing   the organization-wide default of each object an SFDX project set
+                    (objects absent here keep Salesforce's shipped default)
+sb_sharing_rule     owner- and criteria-based sharing rules, as deployed
+sb_role_closure     every (role, ancestor-or-self, depth) pair of the role hierarchy,
+                    rebuilt by the DML path whenever a UserRole changes
+sb_share            the share rows the rules grant: a record, to whom (a role, a role
+                    and its subordinates, or a user) and at what level (Read, Edit)
 """
 
 from __future__ import annotations
@@ -56,9 +56,7 @@ share = sa.Table(
     sa.Column("rule_name", sa.String(255), nullable=False),
 )
 # The predicate asks "records of this object shared to these grantees".
-sa.Index(
-    "ix_sb_share_grantee", share.c.object_name, share.c.grantee_id, share.c.record_id
-)
+sa.Index("ix_sb_share_grantee", share.c.object_name, share.c.grantee_id, share.c.record_id)
 sa.Index("ix_sb_share_record", share.c.record_id)
 
 

@@ -1,0 +1,214 @@
+# ruff: noqa: S608  (SOQL built from constants of this file)
+"""SOQL list queries under Private sharing against the same queries as an administrator.
+
+    .venv/bin/python bench/security.py [--db URL] [--accounts 100000] [--owners 50]
+
+Builds a 5-level role hierarchy (CEO, 2 VPs, 4 directors, 8 managers, 16 reps), puts
+``--owners`` users in it (the deeper levels first), seeds Accounts owned by them
+straight into the table, sets Account to Private, and times each query through the query
+engine as the administrator (View All Data) and as non-admin users at two depths of the
+tree: a director (sees the records of a quarter of the hierarchy) and a rep (own records
+only). Every timed reply is checked against the visible set first (its COUNT() and its
+first page). Prints each median and the user/admin ratio; the bar is 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from switchboard.core import ids
+from switchboard.core.settings import load
+from switchboard.org.dml.context import WriteContext
+from switchboard.org.runtime import Org
+from switchboard.org.security.principal import ObjectAccess, Principal
+from switchboard.org.security.sharing.deploy import RoleDef, deploy_roles, deploy_sharing
+from switchboard.org.soql.engine import QueryEngine
+
+INDUSTRIES = ["Technology", "Retail", "Banking", "Energy", "Media", "Health", "Travel"]
+QUERIES = {
+    "ORDER BY Name LIMIT 200": "SELECT Id, Name FROM Account ORDER BY Name LIMIT 200",
+    "filter + ORDER BY": (
+        "SELECT Id, Name FROM Account WHERE Industry = 'Banking' ORDER BY Name LIMIT 200"
+    ),
+    "LIKE + ORDER BY": (
+        "SELECT Id, Name FROM Account WHERE Name LIKE 'b%' ORDER BY Name LIMIT 200"
+    ),
+    "COUNT()": "SELECT COUNT() FROM Account",
+    "GROUP BY": "SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry",
+}
+BAR = 1.5
+
+
+def roles() -> list[RoleDef]:
+    out = [RoleDef("CEO", "CEO")]
+    level = ["CEO"]
+    for depth, title in enumerate(("VP", "Director", "Manager", "Rep"), start=1):
+        nxt = []
+        for parent in level:
+            for k in range(2):
+                name = f"{title}_{parent}_{k}" if depth > 1 else f"VP_{k}"
+                out.append(RoleDef(name, name.replace("_", " "), parent))
+                nxt.append(name)
+        level = nxt
+    return out
+
+
+def build(
+    org: Org, accounts: int, owners: int, owner_name_index: bool = False
+) -> dict[str, tuple[str, str]]:
+    """Users by role DeveloperName (the first user of each role) -> (user id, role id)."""
+    assert org.boot is not None
+    admin = org.boot.admin_user_id
+    tree = roles()
+    role_ids = deploy_roles(org, admin, tree)
+    ctx = WriteContext(admin)
+    profile = QueryEngine(org).query(
+        f"SELECT ProfileId FROM User WHERE Id = '{admin}'", version="59.0"
+    )["records"][0]["ProfileId"]
+    # Deeper levels first: most records belong to reps, as in a sales org.
+    order = sorted(tree, key=lambda r: -r.developer_name.count("_"))
+    users: list[tuple[str, str]] = []
+    first: dict[str, tuple[str, str]] = {}
+    for i in range(owners):
+        r = order[i % len(order)]
+        rid = role_ids[r.developer_name.lower()]
+        uid = org.create(ctx, "User", {
+            "Username": f"u{i}@bench.test", "LastName": f"U{i}", "Email": f"u{i}@bench.test",
+            "Alias": f"u{i}", "CommunityNickname": f"u{i}", "ProfileId": profile,
+            "TimeZoneSidKey": "GMT", "LocaleSidKey": "en_US", "EmailEncodingKey": "UTF-8",
+            "LanguageLocaleKey": "en_US", "UserRoleId": rid,
+        })  # fmt: skip
+        users.append((uid, rid))
+        first.setdefault(r.developer_name, (uid, rid))
+    deploy_sharing(org, models={"Account": "Private"})
+    table = org.schema.table(org.schema.object("Account"))
+    rnd = random.Random(7)
+    base = dt.datetime(2020, 1, 1)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def work(conn: sa.Connection) -> None:
+        rows = []
+        for i in range(accounts):
+            owner = users[rnd.randrange(len(users))][0]
+            when = base + dt.timedelta(minutes=i)
+            word = "".join(rnd.choice(letters) for _ in range(8))
+            rows.append({
+                "id": ids.to18(f"001{i:012d}"), "name": f"{word.title()} {i}",
+                "industry": INDUSTRIES[i % len(INDUSTRIES)], "isdeleted": False,
+                "createddate": when, "lastmodifieddate": when, "systemmodstamp": when,
+                "ownerid": owner, "createdbyid": admin, "lastmodifiedbyid": admin,
+            })  # fmt: skip
+            if len(rows) == 10_000:
+                conn.execute(table.insert(), rows)
+                rows = []
+        if rows:
+            conn.execute(table.insert(), rows)
+
+    org.store.write(work)
+    if owner_name_index:
+        with org.store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE INDEX ix_bench_account_owner_name ON o_account (ownerid, lower(name))"
+            )
+    if org.store.is_sqlite:
+        with org.store.read() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with org.store.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return first
+
+
+def timeit(fn: Callable[[], Any], n: int) -> float:
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def visible_count(org: Org, user_id: str, role_id: str) -> int:
+    """The visible set computed independently of the compiler: owners in the subtree."""
+    with org.store.read() as conn:
+        return int(conn.exec_driver_sql(
+            "SELECT COUNT(*) FROM o_account a JOIN o_user u ON a.ownerid = u.id "
+            "WHERE a.ownerid = ? OR u.userroleid IN (SELECT role_id FROM sb_role_closure "
+            "WHERE ancestor_id = ? AND depth > 0)" if org.store.is_sqlite else
+            "SELECT COUNT(*) FROM o_account a JOIN o_user u ON a.ownerid = u.id "
+            "WHERE a.ownerid = %s OR u.userroleid IN (SELECT role_id FROM sb_role_closure "
+            "WHERE ancestor_id = %s AND depth > 0)",
+            (user_id, role_id),
+        ).scalar())  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default=None)
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--owners", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument(
+        "--owner-name-index",
+        action="store_true",
+        help="add an (OwnerId, lower(Name)) index before timing, to measure its effect",
+    )
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        org = Org.open(load(data_dir=Path(tmp) / "data", db=db))
+        try:
+            t0 = time.perf_counter()
+            first = build(org, args.accounts, args.owners, args.owner_name_index)
+            print(f"seeded {args.accounts} accounts, {args.owners} owners, 31 roles "
+                  f"in {time.perf_counter() - t0:.1f}s ({db.split(':')[0]})")  # fmt: skip
+            assert org.boot is not None
+            engine = QueryEngine(org)
+            admin = Principal(org.boot.admin_user_id, view_all_data=True, modify_all_data=True,
+                              fingerprint="admin")  # fmt: skip
+            access = {"account": ObjectAccess(read=True, create=True, edit=True, delete=True)}
+            people = {
+                "director": first["Director_VP_0_0"],
+                "rep": first["Rep_Manager_Director_VP_0_0_0_0"],
+            }
+            worst = 0.0
+            for label, (uid, rid) in people.items():
+                user = Principal(uid, role_id=rid, objects=access, fingerprint="standard")
+                expected = visible_count(org, uid, rid)
+                got = engine.query("SELECT COUNT() FROM Account", version="59.0", principal=user)
+                assert got["totalSize"] == expected, (got["totalSize"], expected)
+                print(f"\n{label}: sees {expected} of {args.accounts} accounts")
+                print(f"  {'query':<26}{'admin ms':>10}{'user ms':>10}{'ratio':>8}")
+                for name, text in QUERIES.items():
+
+                    def run(p: Principal = admin, t: str = text) -> Any:
+                        return engine.query(t, version="59.0", principal=p)
+
+                    a = timeit(run, args.runs)
+                    u = timeit(lambda t=text, p=user: run(p, t), args.runs)  # type: ignore[misc]
+                    ratio = u / a
+                    worst = max(worst, ratio)
+                    print(f"  {name:<26}{a * 1000:>10.2f}{u * 1000:>10.2f}{ratio:>7.2f}x")
+            print(
+                f"\nworst ratio {worst:.2f}x (bar {BAR}x): {'met' if worst <= BAR else 'NOT met'}"
+            )
+        finally:
+            org.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
