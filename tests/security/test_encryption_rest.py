@@ -50,7 +50,7 @@ def _database_bytes(server: Server) -> bytes:
                     chunks.append(row[0].encode())
         return b"\n".join(chunks)
     finally:
-        store.close()
+        store.engine.dispose()
 
 
 def test_the_database_holds_no_plaintext(server: Server, sf, vault: str) -> None:  # type: ignore[no-untyped-def]
