@@ -39,10 +39,12 @@ class Served:
 
 
 @pytest.fixture
-def served(db_url: str, tmp_path: Path) -> Iterator[Served]:
+def served(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """``@pytest.mark.started``: with the Runtime's services running (file stores...)."""
     loop = asyncio.new_event_loop()
+    started = request.node.get_closest_marker("started") is not None
     try:
-        with open_runtime(tmp_path, db_url, loop) as runtime:
+        with open_runtime(tmp_path, db_url, loop, started=started) as runtime:
             boot = runtime.org.boot
             with TestClient(asgi_app(runtime), base_url="http://sb") as client:
                 yield Served(

@@ -17,6 +17,7 @@ from . import audit as audit_cli
 from . import bulk as bulk_cli
 from . import callout as callout_cli
 from . import dev as dev_cli
+from . import erase as erase_cli
 from . import events as events_cli
 from . import files as files_cli
 from . import imports as imports_cli
@@ -52,6 +53,7 @@ app.add_typer(dev_cli.app, name="dev")
 app.add_typer(callout_cli.app, name="callout")
 org_app.command("import")(imports_cli.import_plan)
 app.command("audit")(audit_cli.audit)
+app.command("erase")(erase_cli.erase)
 _BOOL_WORDS = {
     "true": True,
     "yes": True,
