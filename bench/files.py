@@ -66,6 +66,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=1024, help="file size in MB (default 1024)")
@@ -82,6 +88,7 @@ def main() -> None:
         seed = secrets.token_bytes(8)
         size = args.mb * BLOCK
 
+        cpu0, client0 = cpu_seconds(server.proc.pid), time.process_time()
         t0 = time.perf_counter()
         r = http.post(
             base,
@@ -90,6 +97,7 @@ def main() -> None:
             timeout=3600,
         )
         api_up = time.perf_counter() - t0
+        up_cpu = cpu_seconds(server.proc.pid) - cpu0, time.process_time() - client0
         assert r.status_code == 201, r.text
         vid = r.json()["id"]
 
@@ -134,6 +142,8 @@ def main() -> None:
         f"download API {rate(api_down):8.1f} MB/s   direct {rate(direct_down):8.1f} MB/s   "
         f"ratio {direct_down / api_down:.2f}"
     )
+    print(f"upload CPU seconds: server {up_cpu[0]:.1f}, client {up_cpu[1]:.1f} "
+          f"(wall {api_up:.1f})")
     print(f"server peak RSS {rss_peak:.0f} MB (at start {rss_start:.0f} MB)")
 
 
