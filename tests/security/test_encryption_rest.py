@@ -82,7 +82,7 @@ def test_describe_marks_encrypted_fields(sf, vault: str) -> None:  # type: ignor
 
 def test_equality_filters_on_deterministic_fields(sf, vault: str) -> None:  # type: ignore[no-untyped-def]
     def ids(where: str) -> set[str]:
-        return {r["Id"] for r in sf.query_all(f"SELECT Id FROM Patient__c WHERE {where}")["records"]}
+        return {r["Id"] for r in sf.query_all(f"SELECT Id FROM Patient__c WHERE {where}")["records"]}  # noqa: S608 (SOQL text under test)
 
     assert ids("SSN__c = '987-65-4321'") == {vault}
     assert ids("SSN__c IN ('987-65-4321', 'nope')") == {vault}
@@ -150,6 +150,6 @@ def test_keys_rotate_while_serving(server: Server, sf, vault: str) -> None:  # t
     assert sf.Patient__c.get(vault)["SSN__c"] == SECRETS["SSN__c"]
     assert sf.query("SELECT Id FROM Patient__c WHERE SSN__c = '333-33-3333'")["records"][0]["Id"] == rid
     assert sf.query("SELECT Id FROM Patient__c WHERE SSN__c = '987-65-4321'")["records"][0]["Id"] == vault
-    assert f"$".join(["sbe1", new_kid, ""]).encode() in _database_bytes(server)
+    assert "$".join(["sbe1", new_kid, ""]).encode() in _database_bytes(server)
     again = server.cli("keys", "sync").stdout
     assert again.strip().endswith(f"({new_kid})")

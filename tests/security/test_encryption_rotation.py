@@ -71,7 +71,7 @@ def test_rotation_while_writing_and_reading_loses_nothing(org: Org) -> None:
             while not stop.is_set():
                 for rid, (ssn, note) in list(written.items())[:50:7]:
                     got = engine.query(
-                        f"SELECT Id, Notes__c FROM Patient__c WHERE SSN__c = '{ssn}'",
+                        f"SELECT Id, Notes__c FROM Patient__c WHERE SSN__c = '{ssn}'",  # noqa: S608 (SOQL text under test)
                         version="59.0",
                     )
                     assert [r["Id"] for r in got["records"]] == [rid], ssn

@@ -187,6 +187,7 @@ def deploy(
         f"{sum(len(v) for v in project.validation_rules.values())} validation rules."
         + (f" {credentials} named credentials." if credentials else "")
         + (f" {permissions}." if permissions else "")
+        + (f" {sharing}" if sharing else "")
     )
 
 
@@ -221,8 +222,6 @@ def _audit_deploy(org: object, path: Path, result: object) -> None:
         + (f" ({', '.join(fields)})" if fields else "")
     )
     record_setup(org, DEPLOYED, DEPLOYMENT, display)  # type: ignore[arg-type]
-        + (f" {sharing}" if sharing else "")
-    )
 
 
 def _deploy_sharing(org: object, path: Path) -> str:

@@ -37,11 +37,11 @@ from .records import render
 from .schema.model import FieldDef, ObjectDef
 from .schema.registry import Schema
 from .security import fls
+from .security.encryption.events import PayloadOpener
+from .security.encryption.keyring import Keyring
 from .security.permissions import Permissions
 from .security.principal import Principal
 from .security.profiles import ensure_profiles
-from .security.encryption.events import PayloadOpener
-from .security.encryption.keyring import Keyring
 from .security.trail.capture import EventCapture
 from .usage import ApiUsage
 

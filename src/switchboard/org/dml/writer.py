@@ -527,11 +527,11 @@ class Dml:
                 out.errors.append(refused)
             else:
                 live.append(out.id)
-        refused = record_access.check_delete(conn, self.schema, obj, ctx, live)
+        unshared = record_access.check_delete(conn, self.schema, obj, ctx, live)
         for out in outcomes:
-            if out.id in refused:
-                out.errors.append(refused[out.id])
-        live = [i for i in live if i not in refused]
+            if out.id in unshared:
+                out.errors.append(unshared[out.id])
+        live = [i for i in live if i not in unshared]
         blocked = deletion.restricted(conn, self.schema, obj, live)
         for out in outcomes:
             if out.id in blocked:

@@ -25,14 +25,14 @@ from ...store.engine import Store
 from ...store.tables import ColumnSpec, build_table, create_or_extend
 from ..errors import InvalidType
 from ..formulas.fields import ObjectFormulas, check_formulas
+from ..security.encryption.column import EncryptedText, FieldCipher  # noqa: E402
+from ..security.encryption.keyring import Keyring  # noqa: E402
+from ..security.encryption.schemes import check_field  # noqa: E402
 from ..security.sharing.maintain import load_config as load_sharing
 from ..security.sharing.maintain import save_models as save_sharing_models
 from ..security.sharing.maintain import save_rules as save_sharing_rules
 from ..security.sharing.models import SharingConfig
 from ..security.sharing.rules import SharingRule
-from ..security.encryption.column import EncryptedText, FieldCipher  # noqa: E402
-from ..security.encryption.keyring import Keyring  # noqa: E402
-from ..security.encryption.schemes import check_field  # noqa: E402
 from . import tables as schema_tables
 from .catalog import standard_objects
 from .history import has_history, history_object

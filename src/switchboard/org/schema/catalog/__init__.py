@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from ..model import ObjectDef
 from . import (
-    activities, audit, commerce, files, identity, marketing, permissions, sales, service, sharing,
+    activities,
+    audit,
+    commerce,
+    files,
+    identity,
+    marketing,
+    permissions,
+    sales,
+    service,
+    sharing,
 )
 from ._values import (
     CLOSED_CASE_STATUSES,
