@@ -25,7 +25,10 @@ CREATORS = {("up",), ("org", "init")}
 # An org is optional here: without one it checks the file alone (tests/project covers it).
 ORG_OPTIONAL = {("project", "check")}
 # Flags without which a command stops at its usage check, before looking for the org.
-EXTRA = {("callout", "dlq", "retry"): ["--all"]}
+EXTRA = {
+    ("callout", "dlq", "retry"): ["--all"],
+    ("erase",): ["--contact", "003000000000001AAA"],
+}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -45,10 +45,11 @@ def _runtime(tmp: Path, db: str | None = None) -> Runtime:
 def test_starts_in_order_and_stops_in_reverse_once(tmp_path: Path, db_url: str) -> None:
     log: list[str] = []
     rt = _runtime(tmp_path, db_url)
-    # The Runtime's own parts come first: the hub, the bulk worker, the connectors and
-    # the org's file stores (opened through them).
+    # The Runtime's own parts come first: the hub, the bulk worker, the event log
+    # capture (org.security.trail), the connectors and the org's file stores (opened
+    # through them).
     names = [s.name for s in rt.services]
-    assert names == ["event-hub", "bulk-worker", "connectors", "file-stores"]
+    assert names == ["event-hub", "bulk-worker", "event-capture", "connectors", "file-stores"]
     for name in ("a", "b", "c"):
         rt.add_service(Recorder(name, log))
     close = rt.org.close

@@ -16,14 +16,7 @@ from sqlalchemy.engine import Connection
 from ...core import clock
 from ..identity.sessions import mark_changed
 from ..schema.registry import Schema
-from .errors import SecurityError
-
-
-class UnknownGrant(SecurityError):
-    """A profile, permission set or group that does not exist, or a wrong assignment."""
-
-    error_code = "INVALID_CROSS_REFERENCE_KEY"
-    status = 400
+from .errors import UnknownGrant
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,16 +20,12 @@ from ..identity.sessions import mark_changed
 from ..schema.model import FieldType, ObjectDef
 from ..schema.registry import Schema
 from ..schema.sfdx.permissions import PermissionSetSource, PermissionSource
-from .errors import SecurityError
+from .errors import InvalidPermissionSource
 from .profiles import _row, profile_set_name
 
 _ADDRESS_PARTS = ("Street", "City", "State", "PostalCode", "Country", "Latitude", "Longitude",
                   "GeocodeAccuracy")  # fmt: skip
 
-
-class InvalidPermissionSource(SecurityError):
-    error_code = "INVALID_CROSS_REFERENCE_KEY"
-    status = 400
 
 
 @dataclass(slots=True)

@@ -10,8 +10,14 @@ refused for want of access fails the same way until someone grants it.
         │                                 INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY:
         │                                 a lookup names a record the user cannot see
         ├── EncryptionKeyError            a field is encrypted and no key opens it
-        └── ApiDisabled                   API_DISABLED_FOR_ORG (403): the user's profile
-                                          and permission sets lack API Enabled
+        ├── ApiDisabled                   API_DISABLED_FOR_ORG (403): the user's profile
+        │                                 and permission sets lack API Enabled
+        ├── UnknownGrant                  INVALID_CROSS_REFERENCE_KEY: a profile,
+        │                                 permission set or group that does not exist
+        ├── InvalidPermissionSource       INVALID_CROSS_REFERENCE_KEY: an SFDX permission
+        │                                 file names what is not there
+        └── InvalidSharingRule            INVALID_FIELD: a sharing rule's criteria or
+                                          targets do not fit the object
 """
 
 from __future__ import annotations
@@ -53,3 +59,19 @@ __all__ = [
     "InsufficientAccessOnCrossReference",
     "SecurityError",
 ]
+
+
+class UnknownGrant(SecurityError):
+    """A profile, permission set or group that does not exist, or a wrong assignment."""
+
+    error_code = "INVALID_CROSS_REFERENCE_KEY"
+    status = 400
+
+
+class InvalidPermissionSource(SecurityError):
+    error_code = "INVALID_CROSS_REFERENCE_KEY"
+    status = 400
+
+
+class InvalidSharingRule(SecurityError):
+    error_code = "INVALID_FIELD"

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...schema.model import FieldDef, ObjectDef
-from ..errors import SecurityError
+from ..errors import InvalidSharingRule
 
 ROLE = "role"
 SUBS = "subs"
@@ -26,9 +26,6 @@ ACCESS_LEVELS = ("Read", "Edit")
 OPERATIONS = ("equals", "notEqual", "lessThan", "greaterThan", "lessOrEqual",
               "greaterOrEqual", "contains", "notContain", "startsWith")  # fmt: skip
 
-
-class InvalidSharingRule(SecurityError):
-    error_code = "INVALID_FIELD"
 
 
 @dataclass(frozen=True, slots=True)
