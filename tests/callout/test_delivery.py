@@ -111,7 +111,7 @@ async def test_flaky_endpoint_each_delivery_one_effect(
             store = runtime.org.store
             await wait_until(
                 lambda: deliveries.counts(store).get("delivered", 0) == count,
-                90,
+                240,  # about 30 s on a quiet machine; xdist's other worker shares the cores
                 "every delivery",
                 lambda: deliveries.counts(store),
             )
@@ -131,10 +131,23 @@ async def test_flaky_endpoint_each_delivery_one_effect(
             assert sorted(keys) == sorted(ids)
             assert set(stats["per_key"]) == set(keys.values())
             outcomes = _attempts_by_outcome(runtime)
-            # Every request the endpoint saw is an attempt on record, and the other way
-            # round (an attempt the breaker refused never reached it).
             assert made == counted
-            assert made - outcomes.get("circuit_open", 0) == stats["requests"]
+            with store.read() as conn:
+                answered = int(conn.execute(
+                    sa.select(sa.func.count()).select_from(attempt)
+                    .where(attempt.c.status.is_not(None))
+                ).scalar_one())  # fmt: skip
+            # Every request the endpoint saw is an attempt on record. An attempt the
+            # breaker refused never reached it; one it answered surely did. The rest
+            # (timeouts, connection failures) may or may not have: a request that timed
+            # out while still in the endpoint's accept queue never reaches its handler,
+            # the case the Idempotency-Key exists for. So the endpoint's count lies
+            # between the two, and every unanswered attempt is a timeout or a transient
+            # failure without a status, never an unexplained gap.
+            sent = made - outcomes.get("circuit_open", 0)
+            assert answered <= stats["requests"] <= sent
+            unanswered = sent - answered
+            assert outcomes["timeout"] <= unanswered <= outcomes["timeout"] + outcomes["transient"]
             assert outcomes["ok"] == count and outcomes["transient"] > 0 and outcomes["timeout"] > 0
         finally:
             await runtime.stop()
