@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from switchboard.core import clock
 from switchboard.org.identity import apps, users
-from switchboard.org.security import trail
+from switchboard.org.security import assignments, trail
 from switchboard.org.security.trail.tables import object_table
 
 V = "/services/data/v59.0"
@@ -89,11 +89,14 @@ def test_setup_audit_trail_records_user_app_secret_and_assignment(served) -> Non
     )
     org.store.write(lambda c: users.set_active(c, org.schema, user_id, False))
     org.store.write(lambda c: apps.add(c, "Nightly ETL", run_as_user_id=user_id))
-    org.store.write(
-        lambda c: trail.record_assignment(
-            c, permission_set="Read_Accounts", user_id=user_id, username="bo@x.test"
-        )
+    made = served.client.post(
+        f"{V}/sobjects/PermissionSet",
+        json={"Name": "Read_Accounts", "Label": "Read Accounts"},
+        headers=served.auth(),
     )
+    assert made.status_code == 201, made.text
+    # The command-line path (``switchboard permset assign``) writes the row.
+    org.store.write(lambda c: assignments.assign(c, org.schema, user_id, "Read_Accounts", admin))
     from typer.testing import CliRunner
 
     from switchboard.cli.main import app
@@ -238,3 +241,51 @@ def test_rows_past_retention_are_pruned(served) -> None:  # type: ignore[no-unty
     left = served.query("SELECT Display FROM SetupAuditTrail")["records"]
     assert [r["Display"] for r in left] == ["recent change"]
     assert served.query("SELECT COUNT() FROM LoginHistory")["totalSize"] == 0
+
+
+def test_setup_audit_trail_records_assignments_made_through_the_api(served) -> None:  # type: ignore[no-untyped-def]
+    """A PermissionSetAssignment inserted and deleted over REST, as integration setup
+    scripts do, leaves a PermSetAssign and a PermSetUnassign row in the same transaction."""
+    org = served.org
+    admin = org.boot.admin_user_id
+    user_id, _ = org.store.write(
+        lambda c: users.add(
+            c, org.schema, "cy@x.test", "Pw-123456789", last_name="Cy", created_by=admin
+        )  # fmt: skip
+    )
+    ps = served.client.post(
+        f"{V}/sobjects/PermissionSet", json={"Name": "Edit_Cases", "Label": "Edit Cases"},
+        headers=served.auth(),
+    )  # fmt: skip
+    assert ps.status_code == 201, ps.text
+    psa = served.client.post(
+        f"{V}/sobjects/PermissionSetAssignment",
+        json={"AssigneeId": user_id, "PermissionSetId": ps.json()["id"]},
+        headers=served.auth(),
+    )
+    assert psa.status_code == 201, psa.text
+    gone = served.client.delete(
+        f"{V}/sobjects/PermissionSetAssignment/{psa.json()['id']}", headers=served.auth()
+    )
+    assert gone.status_code == 204, gone.text
+    rows = served.query(
+        "SELECT Action, Display, CreatedById FROM SetupAuditTrail "
+        "WHERE Section = 'Manage Users' ORDER BY CreatedDate, Id"
+    )["records"]
+    perm = [(r["Action"], r["Display"]) for r in rows if r["Action"].startswith("PermSet")]
+    assert perm == [
+        ("PermSetAssign",
+         f"Permission set Edit_Cases: assigned to user cy@x.test (UserId: {user_id})"),
+        ("PermSetUnassign",
+         f"Permission set Edit_Cases: unassigned from user cy@x.test (UserId: {user_id})"),
+    ]  # fmt: skip
+    assert all(r["CreatedById"] == admin for r in rows)
+    # A refused assignment (no such user) writes no trail row: one transaction.
+    bad = served.client.post(
+        f"{V}/sobjects/PermissionSetAssignment",
+        json={"AssigneeId": "005000000000099AAA", "PermissionSetId": ps.json()["id"]},
+        headers=served.auth(),
+    )
+    assert bad.status_code == 400, bad.text
+    again = served.query("SELECT COUNT() FROM SetupAuditTrail WHERE Action = 'PermSetAssign'")
+    assert again["totalSize"] == 1

@@ -58,8 +58,9 @@ def unassign(
 
     def work(org):  # type: ignore[no-untyped-def]
         user_id = _user_id(org, username)
+        by = org.boot.admin_user_id
         try:
-            return org.store.write(lambda c: assignments.unassign(c, org.schema, user_id, name))
+            return org.store.write(lambda c: assignments.unassign(c, org.schema, user_id, name, by))
         except SwitchboardError as exc:
             _fail(str(exc))
 

@@ -42,6 +42,7 @@ from .security.encryption.keyring import Keyring
 from .security.permissions import Permissions
 from .security.principal import Principal
 from .security.profiles import ensure_profiles
+from .security.trail.assignment_rules import AssignmentTrail
 from .security.trail.capture import EventCapture
 from .usage import ApiUsage
 
@@ -64,6 +65,8 @@ class Org:
             ),
         )
         self.dml = Dml(self.schema)
+        # An assignment written by any API leaves its SetupAuditTrail row.
+        self.dml.hooks["permissionsetassignment"] = AssignmentTrail(self.schema)
         # Change events hold encrypted fields sealed; subscribers read them opened.
         store.payload_openers.append(PayloadOpener(self.schema))
         # File bytes: the stores are attached by the layer that opens the org.

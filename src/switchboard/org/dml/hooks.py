@@ -14,6 +14,8 @@ The points, per batch of one object:
   and errors. The transaction may be retried, so it starts from fresh copies each time.
 - ``after_insert``: in the same transaction, with the new ids in the values; it writes
   the rows the records imply.
+- ``before_delete``: in the delete's transaction, with the ids that passed every check,
+  while their rows can still be read; it writes what the removal implies.
 
 Hooks are held by the :class:`~.writer.Dml` of one org (no module-level registry).
 """
@@ -55,6 +57,16 @@ class ObjectHooks:
         ctx: WriteContext,
         obj: ObjectDef,
         prepared: list[Prepared],
+    ) -> None:
+        return None
+
+    def before_delete(
+        self,
+        dml: Dml,
+        conn: Connection,
+        ctx: WriteContext,
+        obj: ObjectDef,
+        record_ids: list[str],
     ) -> None:
         return None
 

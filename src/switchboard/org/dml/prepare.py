@@ -231,7 +231,10 @@ def _plan(obj: ObjectDef) -> tuple[list[tuple[str, FieldDef, Any]], list[tuple[s
     for f in obj.fields.values():
         if f.required and f.stored:
             required.append((f.column, f.name))
-        if not f.stored or not f.createable:
+        # A checkbox is never null, read-only or not (IsOwnedByProfile of a permission
+        # set made over the API is false, not blank); other read-only fields are the
+        # system's to fill.
+        if not f.stored or not (f.createable or f.type == FieldType.BOOLEAN):
             continue
         default: Any = None
         if f.default_value is not None:

@@ -537,6 +537,9 @@ class Dml:
             if out.id in blocked:
                 out.errors.append(blocked[out.id])
         gone = [i for i in live if i not in blocked]
+        hooks = self.hooks.get(obj.name.lower())
+        if hooks is not None and gone:
+            hooks.before_delete(self, conn, ctx, obj, gone)
         deletion.soft_delete(conn, self, ctx, obj, gone, hard=hard)
         record_access.after_write(conn, self.schema, obj, gone)
         return outcomes

@@ -119,18 +119,39 @@ def assign(conn: Connection, schema: Schema, user_id: str, name: str, by: str) -
         values["PermissionSetGroupId"] = grant_id
         values["PermissionSetId"] = _group_set(conn, schema, grant_id, by)
     assignment = _row(schema, conn, "PermissionSetAssignment", values, by)
+    group = grant_id if kind == "PermissionSetGroup" else None
+    _trail(conn, schema, [(user_id, str(values["PermissionSetId"]), group)], by, assigned=True)
     mark_changed(conn)
     return assignment
 
 
-def unassign(conn: Connection, schema: Schema, user_id: str, name: str) -> bool:
+def _trail(conn: Connection, schema: Schema, rows: list[tuple[str, str | None, str | None]],
+           by: str | None, *, assigned: bool) -> None:  # fmt: skip
+    """The SetupAuditTrail rows of assignments made or removed here (the DML path's
+    own hook, :class:`.trail.assignment_rules.AssignmentTrail`, covers the APIs)."""
+    from .trail.assignment_rules import grant_names
+    from .trail.setup import record_assignment
+
+    for uid, username, grant in grant_names(conn, schema, rows):
+        record_assignment(conn, permission_set=grant, user_id=uid, username=username,
+                          assigned_by=by, assigned=assigned)  # fmt: skip
+
+
+def unassign(
+    conn: Connection, schema: Schema, user_id: str, name: str, by: str | None = None
+) -> bool:
     """Remove an assignment; False when the user did not hold it."""
     kind, grant_id = _grant(conn, schema, name)
     psa = _table(schema, "PermissionSetAssignment")
     column = psa.c.permissionsetid if kind == "PermissionSet" else psa.c.permissionsetgroupid
+    held = conn.execute(
+        sa.select(psa.c.assigneeid, psa.c.permissionsetid, psa.c.permissionsetgroupid)
+        .where(psa.c.assigneeid == user_id, column == grant_id, psa.c.isdeleted.is_(False))
+    ).all()  # fmt: skip
     done = conn.execute(
         psa.delete().where(psa.c.assigneeid == user_id, column == grant_id)
     ).rowcount
+    _trail(conn, schema, [tuple(r) for r in held], by, assigned=False)  # type: ignore[misc]
     mark_changed(conn)
     return bool(done)
 
