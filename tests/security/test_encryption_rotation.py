@@ -106,6 +106,14 @@ def test_rotation_while_writing_and_reading_loses_nothing(org: Org) -> None:
     assert {r["Id"]: (r["SSN__c"], r["Notes__c"]) for r in records} == written
     # Idempotent: nothing left to do.
     assert sync(org.schema, settle=False).total == 0
+    # The rotation is a setup change on record (the first key, made on first use, is not).
+    trail = engine.query("SELECT Action, Section, Display FROM SetupAuditTrail "
+                         "WHERE Section = 'Platform Encryption'", version="59.0")  # fmt: skip
+    assert [(r["Action"], r["Display"]) for r in trail["records"]] == [
+        ("rotatedTenantSecret",
+         f"Rotated the data encryption key: version {second.version} (key id {second.key_id}) "
+         "is now active"),
+    ]  # fmt: skip
 
 
 def test_old_key_values_still_match_equality_filters(org: Org) -> None:

@@ -166,6 +166,12 @@ class Keyring:
                     created_at=clock.now(),
                 )
             )
+            if not first:  # a rotation is a setup change: it goes in the audit trail
+                from ..trail.setup import KEY_ROTATED, PLATFORM_ENCRYPTION, write_setup
+
+                write_setup(conn, KEY_ROTATED, PLATFORM_ENCRYPTION,
+                            f"Rotated the data encryption key: version {version} "
+                            f"(key id {key_id(raw)}) is now active")  # fmt: skip
 
         self.store.write(work)
         self._load()

@@ -35,6 +35,9 @@ APP_SECRET_ROTATED = "changedConnectedAppConsumerSecret"
 DEPLOYED = "deploymentDeploy"
 SECRET_SET = "changedNamedCredential"
 PERSONAL_DATA_ERASED = "personalDataErased"
+# Salesforce's Key Management page logs tenant secret changes; the action's API name is
+# not in the docs we have, so this one is ours, in the same style.
+KEY_ROTATED = "rotatedTenantSecret"
 
 # Sections of the Setup menu these happen in.
 MANAGE_USERS = "Manage Users"
@@ -42,6 +45,7 @@ CONNECTED_APPS = "Connected Apps"
 DEPLOYMENT = "Deployment"
 NAMED_CREDENTIALS = "Named Credentials"
 DATA_MANAGEMENT = "Data Management"
+PLATFORM_ENCRYPTION = "Platform Encryption"
 
 _DISPLAY_MAX = 1000
 
@@ -129,11 +133,13 @@ __all__ = [
     "DATA_MANAGEMENT",
     "DEPLOYED",
     "DEPLOYMENT",
+    "KEY_ROTATED",
     "MANAGE_USERS",
     "NAMED_CREDENTIALS",
     "PERMSET_ASSIGN",
     "PERMSET_UNASSIGN",
     "PERSONAL_DATA_ERASED",
+    "PLATFORM_ENCRYPTION",
     "SECRET_SET",
     "USER_ACTIVATED",
     "USER_CHANGED",
