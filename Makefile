@@ -28,8 +28,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Both cores: one worker per test file, so a module's shared server stays in one worker.
+# The slowest tests are listed at the end, so the suite's time has names on it.
 test: lint typecheck
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
