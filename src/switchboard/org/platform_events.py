@@ -9,6 +9,11 @@ publishes made inside a larger transaction (Apex): PublishAfterCommit waits for 
 transaction, PublishImmediately does not. A publish through an API is a transaction of
 its own, so both append the event in their own write transaction here and the event is
 delivered once that commits.
+
+Publishing needs the Create permission on the event object, as Salesforce's profiles
+and permission sets grant it (platform events have Read and Create only); a publisher
+without it gets ``INSUFFICIENT_ACCESS_OR_READONLY`` per event and nothing is appended.
+The org's own publishes (a call-out's reply, run as the org) pass no principal.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from ..events import log
 from .dml.prepare import prepare
 from .records import wire_value
 from .schema.model import ObjectDef
+from .security.errors import InsufficientAccess
 
 if TYPE_CHECKING:
     from .runtime import Org
+    from .security.principal import Principal
 
 _SYSTEM = {"replayid", "eventuuid", "createddate", "createdbyid"}
 
@@ -41,10 +48,24 @@ class Published:
     errors: list[SwitchboardError] = field(default_factory=list)
 
 
+def may_publish(principal: Principal | None, obj: ObjectDef) -> bool:
+    """Whether ``principal`` holds Create on the event object (None: the org itself)."""
+    if principal is None or principal.system or principal.modify_all_data:
+        return True
+    return bool(principal.object(obj.name).create)
+
+
 def publish(
-    org: Org, user_id: str, obj: ObjectDef, records: list[dict[str, Any]]
+    org: Org,
+    user_id: str,
+    obj: ObjectDef,
+    records: list[dict[str, Any]],
+    principal: Principal | None = None,
 ) -> list[Published]:
     """Validate and append events of ``obj``; all valid ones commit together."""
+    if not may_publish(principal, obj):
+        refused = InsufficientAccess("insufficient access rights on object id", fields=[])
+        return [Published(errors=[refused]) for _ in records]
     at = clock.now()
     outcomes: list[Published] = []
     events: list[tuple[str, dict[str, Any]]] = []

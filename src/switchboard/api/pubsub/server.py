@@ -205,7 +205,8 @@ class PubSubService(pb_grpc.PubSubServicer):
             }
             records.append(record)
             slots.append(i)
-        outcomes = publish(self.org, session.user_id, ts.obj, records) if records else []
+        principal = self.org.permissions.principal_for(session.user_id)
+        outcomes = publish(self.org, session.user_id, ts.obj, records, principal) if records else []
         for i, out in zip(slots, outcomes, strict=True):
             event = request.events[i]
             if out.errors:

@@ -84,7 +84,7 @@ def create(call: Call) -> Response:
     if obj.kind == "platform_event":
         from ...org.platform_events import publish
 
-        out = publish(call.org, call.session.user_id, obj, [call.json_object()])[0]
+        out = publish(call.org, call.session.user_id, obj, [call.json_object()], call.principal)[0]
         if out.errors:
             raise out.errors[0]
         return json_response({"id": out.id, "success": True, "errors": []}, 201)
