@@ -152,6 +152,22 @@ def test_authentication(events_server: Server, client: Client) -> None:
             pb.TopicRequest(topic_name="/data/NopeChangeEvent"), metadata=client.metadata
         )
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    # A user without API Enabled (Minimum Access alone) reaches no API, this one included.
+    password = "Min1mum-Access!"
+    out = events_server.cli("user", "create", "nopi@pe.test", "--last-name", "Nopi",
+                            "--profile", "Minimum Access - Salesforce", "--password", password)  # fmt: skip
+    secret = next(line.split(": ", 1)[1] for line in out.stdout.splitlines()
+                  if line.startswith("security_token"))  # fmt: skip
+    login = requests.post(f"{events_server.instance_url}/services/oauth2/token", data={
+        "grant_type": "password", "client_id": events_server.client_id,
+        "client_secret": events_server.client_secret, "username": "nopi@pe.test",
+        "password": password + secret}, timeout=30)  # fmt: skip
+    assert login.status_code == 200, login.text
+    minimum = (("accesstoken", login.json()["access_token"]),) + client.metadata[1:]
+    with pytest.raises(grpc.RpcError) as err:
+        client.stub.GetTopic(request, metadata=minimum)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "API is not enabled" in (err.value.details() or "")
 
 
 def _failure(call: Any) -> grpc.RpcError:

@@ -238,6 +238,19 @@ def test_minimum_access_alone_cannot_call_the_api(server: Server, org: dict[str,
         "errorCode": "API_DISABLED_FOR_ORG",
         "fields": [],
     }
+    # Streaming is an API too: the CometD handshake is denied with the reason.
+    r = requests.post(
+        f"{server.instance_url}/cometd/59.0",
+        json=[{"channel": "/meta/handshake", "version": "1.0", "id": "1",
+               "supportedConnectionTypes": ["long-polling"]}],
+        headers={"Authorization": f"Bearer {nobody.token}"}, timeout=30,
+    )  # fmt: skip
+    assert r.status_code == 403
+    reply = r.json()[0]
+    assert reply["successful"] is False and reply["error"] == "403::Handshake denied"
+    assert reply["ext"]["sfdc"]["failureReason"] == (
+        "403::API is not enabled for this Organization or Partner"
+    )
 
 
 def test_admin_is_unchanged(sf: Salesforce, org: dict[str, Any]) -> None:

@@ -44,6 +44,7 @@ from ...org.identity.tokens import Session
 from ...org.platform_events import publish
 from ...org.runtime import Org
 from ...org.security import fls
+from ...org.security.errors import ApiDisabled
 from ...org.security.principal import Principal
 from ..call import authenticate
 from . import pubsub_api_pb2 as pb
@@ -129,9 +130,15 @@ class PubSubService(pb_grpc.PubSubServicer):
         if str(tenant)[:15] != self.org.org_id[:15]:
             await _abort(context, unauthenticated, "tenantid is not this org's id", AUTH_ERROR)
         try:
-            return await asyncio.to_thread(authenticate, self.org, str(token))
+            session = await asyncio.to_thread(authenticate, self.org, str(token))
         except InvalidSession:
             await _abort(context, unauthenticated, "Session expired or invalid", AUTH_ERROR)
+        # A user whose profile and sets lack API Enabled reaches no API, this one included.
+        principal = await asyncio.to_thread(self.org.permissions.principal_for, session.user_id)
+        if not principal.api_enabled:
+            await _abort(context, grpc.StatusCode.PERMISSION_DENIED, ApiDisabled().message,
+                         AUTH_ERROR)  # fmt: skip
+        return session
 
     async def _fail(self, context: grpc.aio.ServicerContext, exc: SwitchboardError) -> NoReturn:
         status, error_code = _status(exc)

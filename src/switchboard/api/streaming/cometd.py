@@ -42,6 +42,7 @@ from ...events.errors import InvalidReplayId, ReplayIdTooOld, UnknownTopic
 from ...events.hub import EventHub
 from ...org.runtime import Org
 from ...org.security import fls
+from ...org.security.errors import ApiDisabled
 from ..call import authenticate, bearer
 from ..pubsub.schemas import Schemas
 
@@ -142,6 +143,9 @@ class CometD:
         except InvalidSession:
             reason = AUTH_INVALID if request.headers.get("authorization") else AUTH_REQUIRED
             return _json(_unauthenticated(messages, reason), 401)
+        principal = await run_in_threadpool(self.org.permissions.principal_for, session.user_id)
+        if not principal.api_enabled:  # no API at all for this user, streaming included
+            return _json(_unauthenticated(messages, f"403::{ApiDisabled().message}"), 403)
         if messages is None:
             return _json([{"successful": False, "error": "400::Malformed JSON"}], 400)
         replies: list[dict[str, Any]] = []
