@@ -138,10 +138,13 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_pathological_input_is_fast(text: str) -> None:
+    """A guard against super-linear scanning (backtracking, quadratic joins), not a
+    benchmark: CPU time, so a loaded machine's other processes do not count (wall time
+    failed under xdist next to a heavy test)."""
     assert len(text) <= MAX_QUERY_LENGTH
-    start = time.perf_counter()
+    start = time.process_time()
     check(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 def test_overlong_query_is_refused_before_scanning() -> None:
