@@ -526,7 +526,7 @@ def test_twenty_field_query_parses_well_under_a_millisecond() -> None:
     text = f"SELECT {fields}, {tail}"
     parse(text)
     runs = 200
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(runs):
         parse(text)
-    assert (time.perf_counter() - start) / runs < 0.001
+    assert (time.process_time() - start) / runs < 0.001

@@ -148,7 +148,7 @@ def test_pathological_input_is_fast(text: str) -> None:
 
 
 def test_overlong_query_is_refused_before_scanning() -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(MalformedQuery, match="cannot be longer than 100000"):
         parse("SELECT Id FROM A WHERE " + "(" * 10_000_000)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
