@@ -10,6 +10,7 @@ double precision on both backends so the same query gives the same rows on each
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -47,12 +48,32 @@ class ColumnSpec:
     sql_type: sa.types.TypeEngine | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """An index over several columns, in order; a ``folded`` part is ``lower(column)``.
+
+    Named ``ixs_<table>_<what>``: the prefix marks it as the org's own, so that ensuring
+    the tables drops one no longer declared, as it does the per-column ones."""
+
+    name: str
+    parts: tuple[tuple[str, bool], ...]  # (column, folded)
+
+
+_OWN_PREFIXES = ("ix_", "ixl_", "ixs_")
+
+
 def column_type(ftype: FieldType) -> sa.types.TypeEngine:
     return _TYPES.get(ftype, sa.Text())
 
 
-def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> sa.Table:
-    """The SQLAlchemy table, registered in ``metadata`` (replacing an older version)."""
+def build_table(
+    name: str,
+    columns: list[ColumnSpec],
+    metadata: sa.MetaData,
+    indexes: Sequence[IndexSpec] = (),
+) -> sa.Table:
+    """The SQLAlchemy table, registered in ``metadata`` (replacing an older version),
+    with each column's own index and the ``indexes`` over several columns."""
     if name in metadata.tables:
         metadata.remove(metadata.tables[name])
     table = sa.Table(
@@ -68,6 +89,11 @@ def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> 
             sa.Index(f"ix_{name}_{c.name}"[:63], table.c[c.name])
         if c.folded:
             sa.Index(f"ixl_{name}_{c.name}"[:63], sa.func.lower(table.c[c.name]))
+    for ix in indexes:
+        parts = [
+            sa.func.lower(table.c[col]) if folded else table.c[col] for col, folded in ix.parts
+        ]
+        sa.Index(ix.name[:63], *parts)
     return table
 
 
@@ -105,9 +131,9 @@ def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
     # it was indexed as lower(column)) only costs its writes: drop it.
     declared = {ix.name for ix in table.indexes}
     for name in sorted(existing - declared):
-        if name.startswith((f"ix_{table.name}_"[:63], f"ixl_{table.name}_"[:63])):
+        if name.startswith(tuple(f"{p}{table.name}_"[:63] for p in _OWN_PREFIXES)):
             conn.execute(sa.schema.DropIndex(sa.Index(name), if_exists=True))
     return added
 
 
-__all__ = ["ColumnSpec", "build_table", "column_type", "create_or_extend"]
+__all__ = ["ColumnSpec", "IndexSpec", "build_table", "column_type", "create_or_extend"]
