@@ -9,6 +9,7 @@ one process, as in tests, never share a plan cache or kept groups).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import TYPE_CHECKING, Any
 
 from ..security.sharing.predicate import ROLE_PARAM, below_probe
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from ..security.principal import Principal
 
 DEFAULT_BATCH = 2000
+# How long a role seen with users below it is trusted to still have them, and how many
+# such roles are kept (sharing.predicate: a no only ever costs speed).
+_RANKED_TTL = 30.0
+_RANKED_KEPT = 4096
 MIN_BATCH = 200
 
 
@@ -45,6 +50,10 @@ class QueryEngine:
         self.cache: PlanCache[Plan] = PlanCache()
         self.groups = locators.KeptGroups(org.settings.query_locator_ttl)
         self._probe: Statement | None = None
+        # Roles found to have users below them, with when: the general predicate is
+        # right for any caller, so trusting this a while only ever costs speed (a role
+        # that lost its last subordinate keeps the general plan until the entry ages).
+        self._ranked: dict[str, float] = {}
 
     def plan(
         self,
@@ -127,9 +136,14 @@ class QueryEngine:
 
     def _alone(self, conn: Any, principal: Principal) -> bool:
         """Whether no user holds a role below the caller's: one indexed probe of the role
-        closure, run with the query (never cached: a role change shows at once)."""
-        if principal.role_id is None:
+        closure, run with the query. A yes is never kept (the OwnerId = :user form would
+        hide a new subordinate's records); a no is, for ``_RANKED_TTL`` seconds."""
+        role = principal.role_id
+        if role is None:
             return True
+        seen = self._ranked.get(role)
+        if seen is not None and time.monotonic() - seen < _RANKED_TTL:
+            return False
         probe = self._probe
         if probe is None:  # the SQL never changes: User's table and the closure's are fixed
             schema = self.org.schema
@@ -137,7 +151,12 @@ class QueryEngine:
                 below_probe(schema), self.org.store.engine.dialect, Params(self.dialect)
             )
             self._probe = probe
-        return not probe.fetch(conn, {**probe.static, ROLE_PARAM: principal.role_id})
+        if not probe.fetch(conn, {**probe.static, ROLE_PARAM: role}):
+            return True
+        if len(self._ranked) >= _RANKED_KEPT:
+            self._ranked.clear()
+        self._ranked[role] = time.monotonic()
+        return False
 
     def more(
         self, token: str, *, version: str, principal: Principal | None = None
