@@ -130,15 +130,21 @@ def build(
     return first
 
 
-def timeit(fn: Callable[[], Any], n: int) -> float:
+def timeit(first: Callable[[], Any], second: Callable[[], Any], n: int) -> tuple[float, float]:
+    """Median seconds of each, timed in alternating rounds: on a shared machine a load
+    that comes and goes then weighs on both sides alike, not on whichever ran last."""
     for _ in range(3):
-        fn()
-    samples = []
+        first()
+        second()
+    a, b = [], []
     for _ in range(n):
         t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+        first()
+        t1 = time.perf_counter()
+        second()
+        b.append(time.perf_counter() - t1)
+        a.append(t1 - t0)
+    return statistics.median(a), statistics.median(b)
 
 
 def visible_count(org: Org, user_id: str, role_id: str) -> int:
@@ -197,8 +203,7 @@ def main() -> int:
                     def run(p: Principal = admin, t: str = text) -> Any:
                         return engine.query(t, version="59.0", principal=p)
 
-                    a = timeit(run, args.runs)
-                    u = timeit(lambda t=text, p=user: run(p, t), args.runs)  # type: ignore[misc]
+                    a, u = timeit(run, lambda t=text, p=user: run(p, t), args.runs)  # type: ignore[misc]
                     ratio = u / a
                     worst = max(worst, ratio)
                     print(f"  {name:<26}{a * 1000:>10.2f}{u * 1000:>10.2f}{ratio:>7.2f}x")

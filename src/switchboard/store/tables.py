@@ -10,7 +10,9 @@ double precision on both backends so the same query gives the same rows on each
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -47,12 +49,35 @@ class ColumnSpec:
     sql_type: sa.types.TypeEngine | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """An index over several columns, in order; a ``folded`` part is ``lower(column)``.
+
+    Named ``ixs_<table>_<what>`` (or ``ixl_``/``ix_`` like a column's own): the prefix
+    marks it as the org's own, so that ensuring the tables drops one no longer declared,
+    as it does the per-column ones. ``backends`` (dialect names) limits it to those,
+    where the planners differ in what an index is worth; empty: every backend."""
+
+    name: str
+    parts: tuple[tuple[str, bool], ...]  # (column, folded)
+    backends: tuple[str, ...] = ()
+
+
+_OWN_PREFIXES = ("ix_", "ixl_", "ixs_")
+
+
 def column_type(ftype: FieldType) -> sa.types.TypeEngine:
     return _TYPES.get(ftype, sa.Text())
 
 
-def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> sa.Table:
-    """The SQLAlchemy table, registered in ``metadata`` (replacing an older version)."""
+def build_table(
+    name: str,
+    columns: list[ColumnSpec],
+    metadata: sa.MetaData,
+    indexes: Sequence[IndexSpec] = (),
+) -> sa.Table:
+    """The SQLAlchemy table, registered in ``metadata`` (replacing an older version),
+    with each column's own index and the ``indexes`` over several columns."""
     if name in metadata.tables:
         metadata.remove(metadata.tables[name])
     table = sa.Table(
@@ -68,7 +93,26 @@ def build_table(name: str, columns: list[ColumnSpec], metadata: sa.MetaData) -> 
             sa.Index(f"ix_{name}_{c.name}"[:63], table.c[c.name])
         if c.folded:
             sa.Index(f"ixl_{name}_{c.name}"[:63], sa.func.lower(table.c[c.name]))
+    for ix in indexes:
+        parts = [
+            sa.func.lower(table.c[col]) if folded else table.c[col] for col, folded in ix.parts
+        ]
+        index = sa.Index(ix.name[:63], *parts, info={"backends": ix.backends})
+        if ix.backends:  # for Table.create; create_or_extend asks _wanted itself
+            index.ddl_if(callable_=_for_backends(ix.backends))
     return table
+
+
+def _for_backends(backends: tuple[str, ...]) -> Any:
+    def check(ddl: Any, target: Any, bind: Any, **kw: Any) -> bool:
+        return kw["dialect"].name in backends
+
+    return check
+
+
+def _wanted(ix: sa.Index, conn: Connection) -> bool:
+    backends = ix.info.get("backends")
+    return not backends or conn.dialect.name in backends
 
 
 def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
@@ -98,16 +142,17 @@ def create_or_extend(conn: Connection, table: sa.Table) -> list[str]:
         # below covers them.
         warnings.simplefilter("ignore", sa.exc.SAWarning)
         existing = {ix["name"] or "" for ix in inspector.get_indexes(table.name)}
-    for ix in table.indexes:
+    wanted = [ix for ix in table.indexes if _wanted(ix, conn)]
+    for ix in wanted:
         if ix.name not in existing:
             conn.execute(sa.schema.CreateIndex(ix, if_not_exists=True))
     # An index of ours the table no longer declares (a text field indexed plainly before
     # it was indexed as lower(column)) only costs its writes: drop it.
-    declared = {ix.name for ix in table.indexes}
+    declared = {ix.name for ix in wanted}
     for name in sorted(existing - declared):
-        if name.startswith((f"ix_{table.name}_"[:63], f"ixl_{table.name}_"[:63])):
+        if name.startswith(tuple(f"{p}{table.name}_"[:63] for p in _OWN_PREFIXES)):
             conn.execute(sa.schema.DropIndex(sa.Index(name), if_exists=True))
     return added
 
 
-__all__ = ["ColumnSpec", "build_table", "column_type", "create_or_extend"]
+__all__ = ["ColumnSpec", "IndexSpec", "build_table", "column_type", "create_or_extend"]

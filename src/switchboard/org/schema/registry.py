@@ -33,6 +33,7 @@ from ..security.sharing.maintain import save_models as save_sharing_models
 from ..security.sharing.maintain import save_rules as save_sharing_rules
 from ..security.sharing.models import SharingConfig
 from ..security.sharing.rules import SharingRule
+from ..security.sharing.tables import record_indexes
 from . import tables as schema_tables
 from .catalog import standard_objects
 from .history import has_history, history_object
@@ -90,17 +91,24 @@ def _columns(obj: ObjectDef, keyring: Keyring | None = None) -> list[ColumnSpec]
     # no plain one: a plain index served no query there (WHERE Name = 'x' scanned the
     # table) and cost every write an index entry. An encrypted field holds ciphertext,
     # compared as stored (never lowered): a plain index, and its sealing column type.
+    # The sharing predicate's indexes lead with OwnerId and with lower(Name): those serve
+    # every search the single-column ones did, which would only cost writes.
+    led = {ix.parts[0][0] for ix in record_indexes(obj)}
     return [
         ColumnSpec(
             f.column,
             f.type,
             primary_key=f.type == FieldType.ID,
-            indexed=has_index(f) and (f.encrypted or not f.folded),
-            folded=has_index(f) and f.folded and not f.encrypted,
+            indexed=has_index(f) and (f.encrypted or not f.folded) and f.column not in led,
+            folded=has_index(f) and f.folded and not f.encrypted and f.column not in led,
             sql_type=_sealed_type(obj, f, keyring) if f.encrypted else None,
         )
         for f in obj.stored_fields()
     ]
+
+
+def _table(obj: ObjectDef, metadata: sa.MetaData, keyring: Keyring | None = None) -> sa.Table:
+    return build_table(obj.table, _columns(obj, keyring), metadata, record_indexes(obj))
 
 
 def _sealed_type(obj: ObjectDef, f: FieldDef, keyring: Keyring | None) -> sa.types.TypeEngine:
@@ -166,9 +174,7 @@ class Schema:
                 o.track_changes = o.track_changes and name in self._capture
         metadata = sa.MetaData()
         tables = {
-            name: build_table(o.table, _columns(o, self.keyring), metadata)
-            for name, o in objects.items()
-            if _has_table(o)
+            name: _table(o, metadata, self.keyring) for name, o in objects.items() if _has_table(o)
         }
         with self._lock:
             self._objects = objects
@@ -337,7 +343,7 @@ class Schema:
                     {"definition": object_to_json(obj), "updated_at": now},
                 )
                 if _has_table(obj):
-                    added = create_or_extend(conn, build_table(obj.table, _columns(obj), metadata))
+                    added = create_or_extend(conn, _table(obj, metadata))
                     if old is not None:
                         result.fields_added += [f"{obj.name}.{c}" for c in added]
             for object_name, fields in extensions.items():
@@ -352,9 +358,7 @@ class Schema:
                         {"definition": field_to_json(f), "updated_at": now},
                     )
                     target.add(f)
-                added = create_or_extend(
-                    conn, build_table(target.table, _columns(target), metadata)
-                )
+                added = create_or_extend(conn, _table(target, metadata))
                 result.fields_added += [f"{target.name}.{c}" for c in added]
             for object_name, deployed in (rules or {}).items():
                 target = current.get(object_name.lower())
@@ -373,7 +377,7 @@ class Schema:
                 if _has_table(target):  # the records already stored get their match keys
                     from ..duplicates import index as match_keys
 
-                    table = build_table(target.table, _columns(target), metadata)
+                    table = _table(target, metadata)
                     match_keys.rebuild(conn, table, target)
             # Type-check every formula against the schema as deployed; a failure
             # rolls the whole deploy back, naming the field, line and column.
@@ -384,7 +388,7 @@ class Schema:
             save_sharing_models(conn, sharing_models or {})
             save_sharing_rules(conn, sharing_rules or [])
             for history in _add_history_objects(current):
-                create_or_extend(conn, build_table(history.table, _columns(history), metadata))
+                create_or_extend(conn, _table(history, metadata))
             version = self._read_version(conn) + 1
             _upsert(conn, internal.meta, {"key": _VERSION_KEY}, {"value": str(version)})
             return result

@@ -107,8 +107,11 @@ class Builder:
         all_rows: bool = False,
         principal: Principal | None = None,
         mode: str | None = None,
+        alone: bool = False,
     ) -> None:
         self.schema = schema
+        # The caller has no users below their role (sharing.predicate.below_probe).
+        self.alone = alone
         # Whose query this is; None compiles in the org's own (system) context.
         self.principal = principal
         # The query's WITH SECURITY_ENFORCED / USER_MODE / SYSTEM_MODE (soql.access).
@@ -216,6 +219,7 @@ class Builder:
             all_rows=self.all_rows,
             principal=self.principal,
             mode=self.mode,
+            alone=self.alone,
         )
         if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
             raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
@@ -246,6 +250,7 @@ class Builder:
             depth=self.scope.depth * 8,
             in_select=self.dialect.in_select,
             owned_by=self.dialect.owned_by,
+            alone=self.alone,
         )
         return [] if found is None else [found]
 
@@ -406,7 +411,13 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
     scope = Scope(b.schema, found.child, q.from_.alias, b.scope.depth + 1)
     params = Params(b.dialect)
     inner = Builder(
-        b.schema, scope, params, all_rows=b.all_rows, principal=b.principal, mode=b.mode
+        b.schema,
+        scope,
+        params,
+        all_rows=b.all_rows,
+        principal=b.principal,
+        mode=b.mode,
+        alone=b.alone,
     )
     fk = scope.table.c[found.field.column]
     ids: Any = sa.bindparam("_ids", None)
@@ -510,13 +521,22 @@ def compile_query(
     *,
     all_rows: bool = False,
     principal: Principal | None = None,
+    alone: bool = False,
 ) -> Compiled:
+    """``alone``: the caller has no users below their role, so every level's sharing
+    predicate takes its OwnerId = :user form (sharing.predicate)."""
     obj = lookup_object(schema, q.from_.object)
     access.check_object(principal, obj, q.from_.object)
     scope = Scope(schema, obj, q.from_.alias)
     mode = q.with_.mode if isinstance(q.with_, ast.WithMode) else None
     b = Builder(
-        schema, scope, Params(dialect), all_rows=all_rows, principal=principal, mode=mode
+        schema,
+        scope,
+        Params(dialect),
+        all_rows=all_rows,
+        principal=principal,
+        mode=mode,
+        alone=alone,
     )
     return compile_level(b, q)
 

@@ -9,13 +9,15 @@ one process, as in tests, never share a plan cache or kept groups).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import TYPE_CHECKING, Any
 
+from ..security.sharing.predicate import ROLE_PARAM, below_probe
 from . import locators
 from .cache import PlanCache
-from .compiler import compile_query
+from .compiler import Params, compile_query
 from .dialects import dialect_for
-from .executor import Plan, prepare, run_page
+from .executor import Plan, Statement, prepare, run_page
 from .explain import explain
 from .parser import parse
 from .restrictions import check_restrictions
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from ..security.principal import Principal
 
 DEFAULT_BATCH = 2000
+# How long a role seen with users below it is trusted to still have them, and how many
+# such roles are kept (sharing.predicate: a no only ever costs speed).
+_RANKED_TTL = 30.0
+_RANKED_KEPT = 4096
 MIN_BATCH = 200
 
 
@@ -43,8 +49,22 @@ class QueryEngine:
         self.dialect = dialect_for(org.store.dialect)
         self.cache: PlanCache[Plan] = PlanCache()
         self.groups = locators.KeptGroups(org.settings.query_locator_ttl)
+        self._probe: Statement | None = None
+        # Roles found to have users below them, with when: the general predicate is
+        # right for any caller, so trusting this a while only ever costs speed (a role
+        # that lost its last subordinate keeps the general plan until the entry ages).
+        self._ranked: dict[str, float] = {}
 
-    def plan(self, text: str, all_rows: bool, principal: Principal | None = None) -> Plan:
+    def plan(
+        self,
+        text: str,
+        all_rows: bool,
+        principal: Principal | None = None,
+        *,
+        alone: bool = False,
+    ) -> Plan:
+        """The cached plan; ``alone`` compiles the sharing predicate for a caller with no
+        users below their role (sharing.predicate), kept apart from the general one."""
         schema = self.org.schema
         schema.refresh()
 
@@ -52,11 +72,11 @@ class QueryEngine:
             parsed = parse(text)
             check_restrictions(parsed)
             compiled = compile_query(
-                schema, parsed, self.dialect, all_rows=all_rows, principal=principal
+                schema, parsed, self.dialect, all_rows=all_rows, principal=principal, alone=alone
             )
             return prepare(compiled, self.org.store.engine.dialect)
 
-        access = "" if principal is None else principal.fingerprint
+        access = "" if principal is None else principal.fingerprint + ("/alone" if alone else "")
         # Plans hold the ciphertexts of literals compared with encrypted fields: a new key
         # version (a rotation) makes them stale as a deploy does.
         version = schema.version + (schema.keyring.poll() << 32)
@@ -84,6 +104,8 @@ class QueryEngine:
         if locator is not None and plan.mode == "aggregate":
             kept = self.groups.get(locator, plan)
         with self.org.store.read() as conn:
+            if principal is not None and plan.main.ranked and self._alone(conn, principal):
+                plan = self.plan(text, all_rows, principal, alone=True)
             page = run_page(
                 plan,
                 conn,
@@ -111,6 +133,30 @@ class QueryEngine:
             # and is then recomputed.
             self.groups.discard(locator)
         return reply
+
+    def _alone(self, conn: Any, principal: Principal) -> bool:
+        """Whether no user holds a role below the caller's: one indexed probe of the role
+        closure, run with the query. A yes is never kept (the OwnerId = :user form would
+        hide a new subordinate's records); a no is, for ``_RANKED_TTL`` seconds."""
+        role = principal.role_id
+        if role is None:
+            return True
+        seen = self._ranked.get(role)
+        if seen is not None and time.monotonic() - seen < _RANKED_TTL:
+            return False
+        probe = self._probe
+        if probe is None:  # the SQL never changes: User's table and the closure's are fixed
+            schema = self.org.schema
+            probe = Statement.build(
+                below_probe(schema), self.org.store.engine.dialect, Params(self.dialect)
+            )
+            self._probe = probe
+        if not probe.fetch(conn, {**probe.static, ROLE_PARAM: role}):
+            return True
+        if len(self._ranked) >= _RANKED_KEPT:
+            self._ranked.clear()
+        self._ranked[role] = time.monotonic()
+        return False
 
     def more(
         self, token: str, *, version: str, principal: Principal | None = None

@@ -59,8 +59,10 @@ class Statement:
     dialect: Dialect
     args: Any = None
     pages: dict[tuple[int, int], str] = field(default_factory=dict)
-    # Whether the SQL carries the sharing predicate's user and role parameters.
+    # Whether the SQL carries the sharing predicate's user parameter, and its role one
+    # (users below the caller's role, shares to roles).
     shared: bool = False
+    ranked: bool = False
 
     @classmethod
     def build(cls, stmt: Any, sa_dialect: Any, params: Params) -> Statement:
@@ -69,6 +71,7 @@ class Statement:
         static = {k: v for k, v in compiled.params.items()}
         out = cls(compiled.string, names, static, list(params.dynamic), params.dialect)
         out.shared = USER_PARAM in static
+        out.ranked = ROLE_PARAM in static
         out.args = out._driver_args(static)
         return out
 
@@ -84,6 +87,10 @@ class Statement:
             sql = self.sql.replace(str(_LIM_MARK), str(int(limit)))
             sql = self.pages[key] = sql.replace(str(_OFF_MARK), str(int(offset)))
         return sql
+
+    def fetch(self, conn: Connection, values: dict[str, Any]) -> list[Any]:
+        """The rows with the parameters given by name."""
+        return _fetch(conn, self.sql, self._driver_args(values))
 
     def run(
         self,

@@ -200,8 +200,11 @@ def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
             raise _wrong_type(t)
         if t.exact:
             return _guard(t, b.dialect.like_exact(t.sql, c.right.value, b.param), safe=safe)
-        pattern = b.param(c.right.value.lower())
-        return _guard(t, sa.func.lower(t.sql).like(pattern, escape="\\"), safe=safe)
+        text = c.right.value.lower()
+        folded = sa.func.lower(t.sql)
+        like = folded.like(b.param(text), escape="\\")
+        bounds = b.dialect.like_bounds(folded, text, b.param)
+        return _guard(t, sa.and_(like, *bounds) if bounds else like, safe=safe)
     if t.kind in ("bool", "multi") and c.op not in ("=", "!="):
         raise _bad_operator(c.op, t)
     return _compare(t, c.op, value(b, t, c.right), safe)

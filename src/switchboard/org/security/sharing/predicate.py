@@ -11,6 +11,16 @@ through the lookup. The user and the role are bind parameters, never written int
 SQL text, so one compiled statement serves every user with the same access fingerprint
 (the plan cache's key). Each part reads an index: OwnerId (a lookup, indexed), the
 closure by ancestor, the share rows by (object, grantee).
+
+A caller with no users below their role (:func:`below_probe`, run by the SOQL engine
+before each query) gets the predicate with ``alone=True``: the owner part is ``OwnerId = :user``
+and nothing else. The two are the same set of records then, but only the plain
+equality lets the planner read the (OwnerId, IsDeleted, lower(Name), Id) index in list
+order and stop at the page's LIMIT (``tables.record_indexes``); under the OR it cannot
+know the subordinates are none, and walks Name's index testing every row. Measured
+(bench/security.py, 100,000 Accounts, a rep owning 2%): ORDER BY Name LIMIT 200 read
+~10,000 index entries and their rows instead of 200. The choice is made per run, never
+cached, so a role change or a new subordinate is seen by the very next query.
 """
 
 from __future__ import annotations
@@ -55,13 +65,16 @@ def access_predicate(
     depth: int = 0,
     in_select: Callable[[Any, Any], Any] | None = None,
     owned_by: Callable[[Any, Any, Any], Any] | None = None,
+    alone: bool = False,
 ) -> Any | None:
     """The condition on ``table`` (the object's table or an alias of it) that keeps the
     records ``principal`` may reach at ``level``; None when it reaches them all.
 
     ``user`` and ``role`` are SQL expressions (bind parameters); by default the SOQL
     executor's named ones. ``in_select(col, select)`` spells ``col IN (select)`` (the
-    SOQL dialect's, so that each branch of the OR can read an index)."""
+    SOQL dialect's, so that each branch of the OR can read an index). ``alone``: the
+    caller has no users below their role (see :func:`below_probe`), so ownership is
+    ``OwnerId = user`` alone."""
     if bypasses(principal, obj, level):
         return None
     if in_select is None:
@@ -93,6 +106,7 @@ def access_predicate(
             depth=depth + 1,
             in_select=in_select,
             owned_by=owned_by,
+            alone=alone,
         )
         if inner is None:
             return None
@@ -101,10 +115,21 @@ def access_predicate(
     if not owned:
         return None
     assert model in (PRIVATE, READ, CONTROLLED_BY_PARENT)
-    owned = owned_by(table.c.ownerid, user, _subordinates(schema, role, depth))
+    if alone:
+        owned = table.c.ownerid == user
+    else:
+        owned = owned_by(table.c.ownerid, user, _subordinates(schema, role, depth))
     if level == FULL_ACCESS or not schema.sharing.rules.get(obj.name.lower()):
         return owned
     return sa.or_(owned, in_select(table.c.id, _shared(obj, user, role, level, depth)))
+
+
+def below_probe(schema: Schema) -> Any:
+    """``SELECT 1`` if any user holds a role below ``:_sb_role`` (the same users the
+    predicate's subordinate part reads); run by the SOQL engine before a query that
+    carries the predicate, to choose the ``alone`` form."""
+    role: Any = sa.bindparam(ROLE_PARAM, None)
+    return _subordinates(schema, role, 0).with_only_columns(sa.literal_column("1")).limit(1)
 
 
 def _plain_in(col: Any, select: Any) -> Any:
@@ -156,5 +181,6 @@ __all__ = [
     "ROLE_PARAM",
     "USER_PARAM",
     "access_predicate",
+    "below_probe",
     "bypasses",
 ]

@@ -7,6 +7,27 @@ sb_role_closure     every (role, ancestor-or-self, depth) pair of the role hiera
                     rebuilt by the DML path whenever a UserRole changes
 sb_share            the share rows the rules grant: a record, to whom (a role, a role
                     and its subordinates, or a user) and at what level (Read, Edit)
+
+and the two indexes every owned object's table gets for the predicate
+(:func:`record_indexes`), in place of the plain ones on OwnerId and lower(Name):
+
+ixs_<t>_owner       (OwnerId, IsDeleted, lower(Name), Id): a caller who sees only their
+                    own records (no users below their role) reads them in list order,
+                    ``OwnerId = :user ORDER BY Name LIMIT n`` stopping after n entries,
+                    and COUNT()s them without touching the table
+ixs_<t>_name        (lower(Name), Id, OwnerId, IsDeleted), SQLite: a caller who sees
+                    many owners' records walks Name's order and tests ownership on the
+                    index entry, reading the table only for the rows it keeps
+ixl_<t>_<name>      lower(Name) alone, PostgreSQL: its index scan reads the heap for
+                    every entry whatever the entry holds, so the wider index only made
+                    the walk dearer (director ORDER BY Name LIMIT 200: 4.1 ms -> 2.0 ms
+                    with this one; LIKE 'b%': the wider one was priced over a full scan
+                    and sort, 65 ms, this one is walked, 10.6 ms)
+
+Measured with bench/security.py (100,000 Accounts, SQLite): the rep's ORDER BY Name
+LIMIT 200 read ~10,000 rows through lower(Name) (table row per entry) or sorted its
+~2,000 owned rows; the director's COUNT() read the table for each of ~26,000 rows.
+Id ends both so that ORDER BY Name's tiebreak (Id) needs no sort of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ....store.migrations import Chain, Step
+from ....store.tables import IndexSpec
+from ...schema.model import ObjectDef
 
 metadata = sa.MetaData()
 
@@ -60,10 +83,40 @@ sa.Index("ix_sb_share_grantee", share.c.object_name, share.c.grantee_id, share.c
 sa.Index("ix_sb_share_record", share.c.record_id)
 
 
+def record_indexes(obj: ObjectDef) -> tuple[IndexSpec, ...]:
+    """The sharing predicate's indexes on ``obj``'s table; none for an object without
+    an owner, or whose name is not searched as lower(Name) (encrypted, auto number)."""
+    owner = obj.field("OwnerId")
+    name = obj.name_field
+    deleted = obj.field("IsDeleted")
+    if owner is None or deleted is None or name is None:
+        return ()
+    if not (owner.stored and deleted.stored and name.stored and name.folded) or name.encrypted:
+        return ()
+    t, o, d, n = obj.table, owner.column, deleted.column, name.column
+    return (
+        IndexSpec(f"ixs_{t}_owner", ((o, False), (d, False), (n, True), ("id", False))),
+        IndexSpec(
+            f"ixs_{t}_name",
+            ((n, True), ("id", False), (o, False), (d, False)),
+            backends=("sqlite",),
+        ),
+        IndexSpec(f"ixl_{t}_{n}", ((n, True),), backends=("postgresql",)),
+    )
+
+
 def _v1_tables(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
 CHAIN = Chain("sharing", [Step(1, _v1_tables)])
 
-__all__ = ["CHAIN", "metadata", "object_sharing", "role_closure", "share", "sharing_rule"]
+__all__ = [
+    "CHAIN",
+    "metadata",
+    "object_sharing",
+    "record_indexes",
+    "role_closure",
+    "share",
+    "sharing_rule",
+]
