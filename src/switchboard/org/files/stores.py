@@ -110,6 +110,18 @@ class FileStorage:
         self._stores: dict[str, BlobStore] = {}
         self._lock = threading.Lock()
 
+    def configure(self, config: FilesConfig) -> list[BlobStore]:
+        """Swap in ``config`` in one step; stores already opened stay open unless their
+        options changed (those are returned, to be closed by their owner: an upload
+        still writing to one finishes on the object it holds). A store the new config
+        no longer names stays readable by its URL, as records of old bytes name it."""
+        with self._lock:
+            old = self.config
+            self.config = config = config.succeeding(old)
+            stale = [url for url in self._stores
+                     if old.resolve(url) != config.resolve(url)]  # fmt: skip
+            return [self._stores.pop(url) for url in stale]
+
     def attach(self, opener: StoreOpener) -> None:
         """Give the org the means to open stores by URL (see ``connectors.files``)."""
         self._opener = opener
