@@ -206,3 +206,26 @@ def test_project_check_names_each_mistake_at_its_line(tmp_path: Path) -> None:
     assert "unknown store 's3_stor'; did you mean 's3_store'?" in lines[4]
     assert "secret 's3_secret' is not set" in lines[2]
     assert "AKIAEXAMPLEKEY" not in out.stdout + out.stderr
+
+
+def test_offload_and_verify_reach_the_projects_stores(
+    server: Server, http: requests.Session, s3: dict[str, Any]
+) -> None:
+    """``switchboard files`` opens the stores the project names, keys from secrets."""
+    project: Path = server.project  # type: ignore[attr-defined]
+    (project / "switchboard.yaml").write_text("files: {stores: {x: {url: 'ftp://x/y'}}}\n")
+    out = server.cli("files", "verify", "--project", str(project), check=False)
+    assert out.returncode == 1 and "switchboard.yaml:1: files.stores.x.url" in out.stderr
+    _write(project, s3, server.data_dir)
+    text = b"to be archived\n" * 50
+    vid = _upload(http, server, text, "archive.txt", _account(http, server))
+    key = hashlib.sha256(text).hexdigest()
+    assert key in store_keys(server.data_dir / "routed")
+    out = server.cli("files", "offload", "--to", "contracts", "--project", str(project))
+    assert "0 failed" in out.stdout, out.stdout + out.stderr
+    assert key in _bucket(s3, "contracts")
+    got = http.get(f"{server.instance_url}{API}/sobjects/ContentVersion/{vid}/VersionData",
+                   timeout=60)  # fmt: skip
+    assert got.content == text
+    out = server.cli("files", "verify", "--project", str(project))
+    assert " 0 problems" in out.stdout, out.stdout + out.stderr
