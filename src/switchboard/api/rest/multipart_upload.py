@@ -47,7 +47,7 @@ class MultipartUpload:
         self._queue: list[tuple[str, bytes]] = []
         self._part: str | None = None  # "entity", "data" or "other"
         self._entity_bytes = bytearray()
-        self._pending: list[bytes] = []
+        self._pending: list[bytes | memoryview] = []
         self._pending_size = 0
         self._writing: asyncio.Future[None] | None = None
         self.parser = StreamingMultipart(
@@ -66,7 +66,7 @@ class MultipartUpload:
         else:
             self._part = "other"
 
-    def _data(self, chunk: bytes) -> None:
+    def _data(self, chunk: bytes | memoryview) -> None:
         if self._part == "entity":
             self._entity_bytes += chunk
             if len(self._entity_bytes) > _ENTITY_LIMIT:
