@@ -4,7 +4,8 @@ Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (th
 Checksum Salesforce reports) as they pass, stages them and commits them under their key
 only when complete. MD5 runs in a thread of its own beside SHA-256 and the write
 (hashlib releases the GIL on large buffers), since MD5 alone is the slowest step of an
-upload (about 480 MB/s here against SHA-256's 1,200). After the commit the store is
+upload (about 590 MB/s here against SHA-256's 1,430 and CRC-32's 1,750): batches go to
+it without waiting, a couple ahead at most, so each costs one thread hop. After the commit the store is
 asked again, not trusted, since object stores have truncated uploads silently before:
 its size, then its own MD5 where it reports one, else a CRC-32 of the bytes read back
 against the CRC-32 computed while writing (2,200 MB/s, so the read-back costs a third
@@ -23,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from .config import FilesConfig
 from .errors import MaximumSizeExceeded, StoreUnavailable
-from .storage import CHUNK, BlobInfo, BlobStore, StagedUpload, StoredBlob, StoreOpener
+from .storage import CHUNK, BlobInfo, BlobStore, Buffer, StagedUpload, StoredBlob, StoreOpener
 
 
 class Ingest:
@@ -44,28 +46,47 @@ class Ingest:
         self._md5 = hashlib.md5()  # noqa: S324 - Salesforce's Checksum, not security
         self._crc = 0
         self._md5_thread: ThreadPoolExecutor | None = None
+        self._md5_behind: deque[Future[None]] = deque()
         self._staged: StagedUpload = store.stage()
         self._done = False
 
-    def write(self, data: bytes) -> None:
-        self.size += len(data)
+    def write(self, data: Buffer) -> None:
+        self.write_many((data,))
+
+    def write_many(self, pieces: Sequence[Buffer]) -> None:
+        """Hash and stage ``pieces`` in order (views of the request's chunks: nothing
+        is joined). Their MD5 runs on the upload's MD5 thread, up to ``_MD5_BEHIND``
+        batches behind this one, and one thread hop a batch is all it costs: a single
+        worker runs them in the order given, so no wait is needed for order, only to
+        bound the bytes held for it."""
+        size = sum(len(p) for p in pieces)
+        self.size += size
         if self.size > self.limit:
             self.abort()
             raise too_large(self.what, self.limit)
-        if len(data) < _PARALLEL_FROM:
-            self._md5.update(data)
-            md5 = None
+        if size < _PARALLEL_FROM:
+            self._md5_catch_up(0)  # an inline update must follow those in flight
+            self._md5_many(pieces)
         else:
             if self._md5_thread is None:
                 self._md5_thread = ThreadPoolExecutor(1, thread_name_prefix="file-md5")
-            md5 = self._md5_thread.submit(self._md5.update, data)
-        try:
-            self._sha.update(data)
-            self._crc = zlib.crc32(data, self._crc)
-            self._staged.write(data)
-        finally:
-            if md5 is not None:
-                md5.result()  # the next chunk's MD5 must follow this one's
+            self._md5_behind.append(self._md5_thread.submit(self._md5_many, pieces))
+        sha, crc, staged = self._sha.update, self._crc, self._staged.write
+        for piece in pieces:
+            sha(piece)
+            crc = zlib.crc32(piece, crc)
+            staged(piece)
+        self._crc = crc
+        self._md5_catch_up(_MD5_BEHIND)
+
+    def _md5_many(self, pieces: Sequence[Buffer]) -> None:
+        update = self._md5.update
+        for piece in pieces:
+            update(piece)
+
+    def _md5_catch_up(self, behind: int) -> None:
+        while len(self._md5_behind) > behind:
+            self._md5_behind.popleft().result()
 
     def finish(self) -> StoredBlob:
         self._stop_thread()
@@ -80,19 +101,29 @@ class Ingest:
         return StoredBlob(info, self.store.url, created)
 
     def abort(self) -> None:
-        self._stop_thread()
-        if not self._done:
-            self._done = True
-            self._staged.abort()
+        try:
+            self._stop_thread()
+        finally:
+            if not self._done:
+                self._done = True
+                self._staged.abort()
 
     def _stop_thread(self) -> None:
-        if self._md5_thread is not None:
-            self._md5_thread.shutdown(wait=True)
-            self._md5_thread = None
+        try:
+            self._md5_catch_up(0)
+        finally:
+            self._md5_behind.clear()
+            if self._md5_thread is not None:
+                self._md5_thread.shutdown(wait=True)
+                self._md5_thread = None
 
 
-# Below this a chunk's MD5 costs less than handing it to the thread.
+# Below this a batch's MD5 costs less than handing it to the thread.
 _PARALLEL_FROM = 256 * 1024
+# Batches whose MD5 may still be running while the next is written: MD5 and SHA-256 +
+# CRC-32 + the write take about as long, so one in hand smooths out their jitter; the
+# bytes held for it are those batches (4 MB each from a multipart upload).
+_MD5_BEHIND = 2
 
 
 def too_large(what: str, limit: int) -> MaximumSizeExceeded:
