@@ -55,7 +55,9 @@ class BlobStat:
 
 @runtime_checkable
 class StagedUpload(Protocol):
-    def write(self, data: Buffer) -> None: ...
+    def write(self, data: Buffer) -> None:
+        """Append ``data``; it may be reused once this returns (copy what is kept)."""
+        ...
 
     def commit(self, key: str) -> bool:
         """Make the staged bytes the blob ``key``; False if ``key`` existed already
