@@ -2,10 +2,11 @@
 
 Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (the
 Checksum Salesforce reports) as they pass, stages them and commits them under their key
-only when complete. MD5 runs in a thread of its own beside SHA-256 and the write
-(hashlib releases the GIL on large buffers), since MD5 alone is the slowest step of an
-upload (about 590 MB/s here against SHA-256's 1,430 and CRC-32's 1,750): batches go to
-it without waiting, a couple ahead at most, so each costs one thread hop. After the commit the store is
+only when complete. MD5 and the CRC-32 run in a thread of their own beside SHA-256
+and the write (hashlib and zlib release the GIL on large buffers), MD5 being the
+slowest hash (about 500 MB/s here against SHA-256's 1,200 and CRC-32's 2,000) and the
+write into the page cache as slow again: batches go to it without waiting, a couple
+ahead at most, so each costs one thread hop. After the commit the store is
 asked again, not trusted, since object stores have truncated uploads silently before:
 its size, then its own MD5 where it reports one, else a CRC-32 of the bytes read back
 against the CRC-32 computed while writing (2,200 MB/s, so the read-back costs a third
@@ -68,15 +69,22 @@ class Ingest:
             raise too_large(self.what, self.limit)
         if len(data) < _PARALLEL_FROM:
             self._md5_catch_up(0)  # an inline update must follow those in flight
-            self._md5.update(data)
+            self._md5_crc(data)
         else:
             if self._md5_thread is None:
                 self._md5_thread = ThreadPoolExecutor(1, thread_name_prefix="file-md5")
-            self._md5_behind.append(self._md5_thread.submit(self._md5.update, data))
+            self._md5_behind.append(self._md5_thread.submit(self._md5_crc, data))
         self._sha.update(data)
-        self._crc = zlib.crc32(data, self._crc)
         self._staged.write(data)
         self._md5_catch_up(_MD5_BEHIND)
+
+    def _md5_crc(self, data: Buffer) -> None:
+        # The CRC-32 goes with MD5: writing into the page cache costs this thread as
+        # much as MD5 costs that one (1.7 s a GB each, measured), so SHA-256 + write
+        # here and MD5 + CRC-32 there are the two even halves (2.6 s and 2.2 s a GB,
+        # where SHA-256 + CRC-32 + write here made this one the long pole at 3.4 s).
+        self._md5.update(data)
+        self._crc = zlib.crc32(data, self._crc)
 
     def _gather(self, pieces: Sequence[Buffer]) -> Buffer:
         """``pieces`` as one buffer, copied into one of ``_MD5_BEHIND + 1`` buffers
@@ -105,7 +113,7 @@ class Ingest:
             self._md5_behind.popleft().result()
 
     def finish(self) -> StoredBlob:
-        self._stop_thread()
+        self._stop_thread()  # MD5 and CRC-32 complete
         info = BlobInfo(self._sha.hexdigest(), self._md5.hexdigest(), self.size)
         try:
             created = self._staged.commit(info.sha256)
