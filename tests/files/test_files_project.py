@@ -229,3 +229,30 @@ def test_offload_and_verify_reach_the_projects_stores(
     assert got.content == text
     out = server.cli("files", "verify", "--project", str(project))
     assert " 0 problems" in out.stdout, out.stdout + out.stderr
+
+
+def test_the_settings_are_the_fallback_and_old_stores_stay_readable() -> None:
+    from switchboard.org.files.config import FilesConfig, StoreConfig
+    from switchboard.org.files.stores import FileStorage
+    from switchboard.patterns.files import FilesSection, files_config
+
+    base = FilesConfig(
+        store="file:///srv/default",
+        stores={"archive": StoreConfig(url="s3://old/archive", options={"key": "from-env"})},
+        objects={"contract": "archive"},
+    )
+    section = FilesSection.model_validate({
+        "stores": {"pdfs": {"url": "s3://pdfs/org", "options": {"key": {"secret": "k"}}}},
+        "routes": [{"extension": "PDF", "store": "pdfs"}],
+    })  # fmt: skip
+    config = files_config(base, section)
+    assert config.store_for("ContentVersion", "Contract", "a.pdf") == "s3://pdfs/org"  # route first
+    assert config.store_for("ContentVersion", "Contract", "a.txt") == "s3://old/archive"  # settings
+    assert config.store_for("ContentVersion", "Account", "a.txt") == "file:///srv/default"
+    assert files_config(base, None) is base
+
+    storage = FileStorage(config)
+    storage.configure(files_config(base, FilesSection()))  # the project drops its store
+    assert storage.config.store_for("ContentVersion", None, "a.pdf") == "file:///srv/default"
+    # Bytes already in the dropped store are still read with its options.
+    assert storage.config.resolve("s3://pdfs/org").options == {"key": {"secret": "k"}}

@@ -22,8 +22,10 @@ class FilesPattern:
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
-        # What the settings say, before any project: the fallback of every reload.
-        self.base = runtime.org.files.config
+        from ...org.files.config import FilesConfig
+
+        # What the settings say, whatever an earlier project left: every reload's fallback.
+        self.base = FilesConfig.from_settings(runtime.settings)
         project = getattr(runtime, "project", None)
         if project is not None:
             self.apply(project)
