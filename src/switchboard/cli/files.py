@@ -39,17 +39,40 @@ def parse_days(text: str) -> float:
     return float(m.group(1)) * per
 
 
+Project = typer.Option(
+    None,
+    "--project",
+    help="Project folder whose switchboard.yaml names the stores (default: SWITCHBOARD_PROJECT).",
+)
+
+
 @contextmanager
-def _org(data_dir: Path | None, db: str | None) -> Iterator[Any]:
+def _org(data_dir: Path | None, db: str | None, project: Path | None = None) -> Iterator[Any]:
     """The org with its file stores opened through a connector registry, as the
-    Runtime's ``file-stores`` service opens them; closed on leaving."""
+    Runtime's ``file-stores`` service opens them (the project's ``files:`` section
+    over the settings, secrets from the org's store); closed on leaving."""
     from ..connectors.registry import ConnectorRegistry
     from ..org.runtime import Org
+    from ..org.secrets import SecretStore
     from ..runtime.files import attach_file_stores, detach_file_stores
 
-    org = Org.open(options.existing(data_dir, db))
+    settings = options.existing(data_dir, db)
+    org = Org.open(settings)
     try:
-        attach_file_stores(org.files, ConnectorRegistry())
+        folder = project or settings.project
+        if folder is not None:
+            from ..patterns.files import files_config
+            from ..patterns.project import ProjectInvalid, load_checked_project
+
+            try:  # a project the hub would refuse is refused here too
+                section = load_checked_project(Path(folder), org).files
+            except ProjectInvalid as exc:
+                for err in exc.errors:
+                    typer.echo(str(err), err=True)
+                raise typer.Exit(1) from None
+            org.files.configure(files_config(org.files.config, section))
+        secrets = SecretStore.from_settings(org.store, settings)
+        attach_file_stores(org.files, ConnectorRegistry(secrets=secrets))
         yield org
     finally:
         detach_file_stores(org.files)  # closed as the Runtime's service closes them
@@ -62,17 +85,18 @@ def _mb(n: int) -> str:
 
 @app.command()
 def offload(
-    to: str = typer.Option(..., "--to", help="Target store: a name from files_stores, or a URL."),
+    to: str = typer.Option(..., "--to", help="Target store: a name from files.stores or files_stores, or a URL."),
     older_than: str = typer.Option(None, "--older-than", help="Only files stored before (90d)."),
     larger_than: str = typer.Option(None, "--larger-than", help="Only files larger than (5MB)."),
     workers: int = typer.Option(4, "--workers", help="Files moved at once."),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
+    project: Path = Project,
 ) -> None:
     """Move file bytes to another store; run it again to resume after an interruption."""
     from ..org.files.offload import Offload, Progress
 
-    with _org(data_dir, db) as org:
+    with _org(data_dir, db, project) as org:
         job = Offload(org.store, org.files.storage)
         run_id = job.start(
             to,
@@ -97,11 +121,13 @@ def offload(
 
 
 @app.command()
-def verify(data_dir: Path = options.DataDir, db: str = options.Db) -> None:
+def verify(
+    data_dir: Path = options.DataDir, db: str = options.Db, project: Path = Project
+) -> None:
     """Re-read every file's bytes and check size, SHA-256 and Checksum (MD5)."""
     from ..org.files.audit import verify as run_verify
 
-    with _org(data_dir, db) as org:
+    with _org(data_dir, db, project) as org:
         result = run_verify(org.store, org.files.storage)
     for problem in result.problems:
         typer.echo(f"problem: {problem}", err=True)

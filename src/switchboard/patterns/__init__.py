@@ -1,4 +1,4 @@
-"""The hub's integration patterns (call-out; later sync, virtualization, call-in).
+"""The hub's integration patterns (call-out, files; later sync, virtualization, call-in).
 
 ``PATTERN_FACTORIES`` lists how to build each pattern from the Runtime: factories, not
 live objects (the Runtime builds each pattern once and holds it). ``PATTERN_CHAINS``
@@ -32,7 +32,14 @@ def _callout_chains() -> list[Chain]:
     return [CONSUMERS, CALLOUT]
 
 
+def _files(runtime: Any) -> Pattern:
+    from .files.pattern import FilesPattern
+
+    return FilesPattern(runtime)
+
+
 PATTERN_FACTORIES.append(_callout)
+PATTERN_FACTORIES.append(_files)
 PATTERN_CHAINS.extend(_callout_chains())
 
 __all__ = ["PATTERN_CHAINS", "PATTERN_FACTORIES"]

@@ -207,6 +207,9 @@ class Runtime:
     ) -> None:
         """``switchboard up``: start everything, serve HTTP and gRPC until SIGINT or
         SIGTERM, then stop everything. ``on_ready`` runs once both servers listen."""
+        from .allocator import tune_allocator
+
+        tune_allocator()  # before the first request's buffers (see runtime/allocator.py)
         asyncio.run(self._serve(tls, on_ready))
 
     async def _serve(self, tls: TlsFiles | None, on_ready: Callable[[], None] | None) -> None:

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from ...org.files.storage import CHUNK, BlobStat
+from ...org.files.storage import CHUNK, BlobStat, Buffer
 from .configuration import STAGING, FsspecStoreConfiguration
 from .errors import StoreIOError
 
@@ -26,7 +26,7 @@ class FsspecStaged:
         self._file: Any = store.fs.open(self.path, "wb")
         self._open = True
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Buffer) -> None:
         try:
             self._file.write(data)
         except OSError as exc:

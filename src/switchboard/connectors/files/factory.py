@@ -40,7 +40,29 @@ class FilesConnectorFactory:
 
     def create(self, name: str, config: StoreConfig, *, secrets: Any = None,
                base_dir: Path | None = None, breaker: Any = None) -> BlobStore:  # fmt: skip
-        return open_store(FsspecStoreConfiguration.of(config))
+        options = {k: _reveal(name, k, v, secrets) for k, v in config.options.items()}
+        return open_store(FsspecStoreConfiguration(config.url.rstrip("/"), options))
+
+
+def _reveal(store: str, key: str, value: Any, secrets: Any) -> Any:
+    """An option's value, read from the secret store when it is ``{secret: NAME}``
+    (S3 keys, Azure account keys): the project file holds only the name. Nested
+    options (``client_kwargs``) are revealed too."""
+    if isinstance(value, dict) and set(value) == {"secret"}:
+        ref = str(value["secret"])
+        if secrets is None:
+            raise StoreConfigError(f"Cannot open the file store {store}: option {key} needs "
+                                   f"secret {ref}, and no secret store is at hand")  # fmt: skip
+        try:
+            return secrets.get(ref)
+        except Exception as exc:
+            if getattr(exc, "transient", False):
+                raise
+            raise StoreConfigError(f"Cannot open the file store {store}: secret {ref} is not "
+                                   f"set; run `switchboard secret set {ref}`") from None  # fmt: skip
+    if isinstance(value, dict):
+        return {k: _reveal(store, f"{key}.{k}", v, secrets) for k, v in value.items()}
+    return value
 
 
 factory = FilesConnectorFactory()

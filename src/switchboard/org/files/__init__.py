@@ -49,12 +49,20 @@ class Files:
     def __init__(self, store: Store, schema: Schema, dml: Dml, config: FilesConfig) -> None:
         self.db = store
         self.schema = schema
-        self.config = config
         self.storage = FileStorage(config)
         self.versions = ContentVersionRules(self.storage, schema)
         self.attachments = AttachmentRules(self.storage, schema)
         dml.hooks["contentversion"] = self.versions
         dml.hooks["attachment"] = self.attachments
+
+    @property
+    def config(self) -> FilesConfig:
+        return self.storage.config
+
+    def configure(self, config: FilesConfig) -> list[BlobStore]:
+        """Run with ``config`` from now on (a project's ``files:`` applied or reloaded);
+        returns the opened stores whose options changed, for their owner to close."""
+        return self.storage.configure(config)
 
     def attach(self, opener: StoreOpener) -> None:
         self.storage.attach(opener)
@@ -75,7 +83,8 @@ class Files:
 
     def store_for_upload(self, obj_name: str, prepared: Prepared) -> str:
         rules = self.rules_for(obj_name)
-        return self.config.store_for(obj_name, rules.linked_type(prepared))
+        path = prepared.values.get(rules.name_column)
+        return self.config.store_for(obj_name, rules.linked_type(prepared), path)
 
     # -- reading ------------------------------------------------------------------------
     def content(self, object_name: str, record_id: str) -> FileContent:

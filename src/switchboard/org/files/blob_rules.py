@@ -70,7 +70,8 @@ class BlobHooks(ObjectHooks):
             if len(data) > limit:
                 p.errors.append(too_large(self.blob_field, limit))
                 continue
-            url = self.storage.config.store_for(obj.name, self.linked_type(p))
+            path = p.values.get(self.name_column)
+            url = self.storage.config.store_for(obj.name, self.linked_type(p), path)
             try:
                 p.values[self.blob_column] = self.storage.upload(url, chunks_of(data))
             except SwitchboardError as exc:

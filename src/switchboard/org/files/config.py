@@ -1,18 +1,22 @@
-"""Where the org keeps file bytes: the ``files`` configuration.
+"""Where the org keeps file bytes: the ``files`` configuration the org runs with.
 
-A pydantic model so that the project file (``switchboard.yaml``) can carry it as its
-``files:`` section; until the project loader includes it, :meth:`FilesConfig.from_settings`
-builds it from the ``SWITCHBOARD_FILES_*`` settings::
+Two sources build it. The ``SWITCHBOARD_FILES_*`` settings (:meth:`FilesConfig.from_settings`)
+give the fallback: a default store, named stores, stores by object. The project file's
+``files:`` section (``patterns.files``) is the source of truth when present: its stores
+are added to the settings' (same name: the project's wins), its routes come before the
+settings' per-object choices, its default replaces theirs. What the org runs with is one
+:class:`FilesConfig`, swapped whole on a project reload (``Files.configure``)::
 
-    files:
-      store: file:///var/lib/switchboard/files     # the default store
-      stores:                                     # named stores with their options
-        archive: {url: "s3://acme-files/org", options: {endpoint_url: "..."}}
-      objects:                                    # per object or linked record type
-        Contract: archive                         # files first linked to a Contract
-        Attachment: archive
+    store: file:///var/lib/switchboard/files      # the default store (name or URL)
+    stores: {archive: {url: "s3://acme/org", options: {endpoint_url: "..."}}}
+    routes:                                        # first match wins
+      - {linked: [Contract], store: archive}       # files first linked to a Contract
+      - {extension: [png, jpg], store: images}
+    objects: {attachment: archive}                 # the settings' Contract=archive pairs
 
-A store is named by its name or its URL; records of where bytes are use the URL.
+A store is named by its name or its URL; records of where bytes are use the URL, so an
+option value may also be ``{"secret": NAME}``: the connector opening the store reads it
+from the org's secret store (the org never holds the value).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from ...core.settings import Settings
+from . import names
 
 
 class StoreConfig(BaseModel):
@@ -31,13 +36,41 @@ class StoreConfig(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class Route(BaseModel):
+    """Which new files go to ``store``: every condition given must hold (an empty list
+    holds always). Names are compared case-insensitively."""
+
+    store: str
+    objects: tuple[str, ...] = ()  # ContentVersion, Attachment
+    linked: tuple[str, ...] = ()  # the type of FirstPublishLocationId / ParentId
+    extensions: tuple[str, ...] = ()  # "pdf", without the dot
+    file_types: tuple[str, ...] = ()  # Salesforce's FileType: PDF, PNG, ...
+
+    def matches(self, object_name: str, linked_type: str | None, path: str | None) -> bool:
+        ext = names.extension(path) or ""
+        checks = (
+            (self.objects, object_name),
+            (self.linked, linked_type or ""),
+            (self.extensions, ext),
+            (self.file_types, names.file_type(path) if path else ""),
+        )
+        return all(not wanted or value.lower() in {w.lower() for w in wanted}
+                   for wanted, value in checks)  # fmt: skip
+
+
 class FilesConfig(BaseModel):
     store: str = Field(description="Name or URL of the store new files go to by default.")
     stores: dict[str, StoreConfig] = Field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
     objects: dict[str, str] = Field(
         default_factory=dict,
         description="Store (name or URL) by object (ContentVersion, Attachment) or by the "
         "type of the record a file is first linked to (Account, Contract, ...).",
+    )
+    retired: tuple[StoreConfig, ...] = Field(
+        default=(),
+        description="Stores an earlier configuration named and this one no longer does: "
+        "records of old bytes still name them by URL, so they stay readable.",
     )
     max_version_mb: float = 2048.0
     max_base64_mb: float = 37.5
@@ -67,13 +100,26 @@ class FilesConfig(BaseModel):
         named store has the same URL)."""
         if name_or_url in self.stores:
             return self.stores[name_or_url]
-        for spec in self.stores.values():
+        for spec in (*self.stores.values(), *self.retired):
             if spec.url.rstrip("/") == name_or_url.rstrip("/"):
                 return spec
         return StoreConfig(url=name_or_url)
 
-    def store_for(self, object_name: str, linked_type: str | None = None) -> str:
-        """URL of the store new bytes of ``object_name`` go to (linked type first)."""
+    def succeeding(self, old: FilesConfig) -> FilesConfig:
+        """This config, keeping readable the stores ``old`` named and this one does not."""
+        urls = {s.url.rstrip("/") for s in self.stores.values()}
+        kept = [s for s in (*old.stores.values(), *old.retired) if s.url.rstrip("/") not in urls]
+        unique = {s.url.rstrip("/"): s for s in (*self.retired, *kept)}
+        return self.model_copy(update={"retired": tuple(unique.values())})
+
+    def store_for(
+        self, object_name: str, linked_type: str | None = None, path: str | None = None
+    ) -> str:
+        """URL of the store new bytes of ``object_name`` go to: the first route that
+        matches, else the settings' choice by linked type then object, else the default."""
+        for route in self.routes:
+            if route.matches(object_name, linked_type, path):
+                return self.resolve(route.store).url
         for key in (linked_type, object_name):
             if key and key.lower() in self.objects:
                 return self.resolve(self.objects[key.lower()]).url
@@ -102,4 +148,4 @@ def _json(text: str, name: str) -> dict[str, Any]:
     return data
 
 
-__all__ = ["FilesConfig", "StoreConfig"]
+__all__ = ["FilesConfig", "Route", "StoreConfig"]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 CHUNK = 1 << 20  # bytes per read and per buffered write
+# What a write takes: bytes, or a view of a request's chunk (uploads pass views on).
+Buffer = bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,9 @@ class BlobStat:
 
 @runtime_checkable
 class StagedUpload(Protocol):
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: Buffer) -> None:
+        """Append ``data``; it may be reused once this returns (copy what is kept)."""
+        ...
 
     def commit(self, key: str) -> bool:
         """Make the staged bytes the blob ``key``; False if ``key`` existed already
@@ -116,6 +120,7 @@ __all__ = [
     "BlobInfo",
     "BlobStat",
     "BlobStore",
+    "Buffer",
     "StagedUpload",
     "StoreOpener",
     "StoredBlob",

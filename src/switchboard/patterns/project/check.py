@@ -124,7 +124,14 @@ def _callout_checks(project: Project, org: Any) -> list[ProjectError]:
     return list(check(project, org))
 
 
-SECTION_CHECKERS: list[Checker] = [check_credentials, _callout_checks]
+def _files_checks(project: Project, org: Any) -> list[ProjectError]:
+    """The ``files:`` section's checks (``patterns.files.check``)."""
+    from ..files.check import check
+
+    return check(project, org)
+
+
+SECTION_CHECKERS: list[Checker] = [check_credentials, _callout_checks, _files_checks]
 
 
 def check_project(directory: Path, org: Any = None) -> list[ProjectError]:

@@ -4,8 +4,9 @@
 
     credentials:   name -> connectors.http.CredentialConfig (Salesforce's named credentials)
     callouts:      name -> patterns.callout.config.CalloutConfig
+    files:         patterns.files.config.FilesSection (stores and routes of file bytes)
 
-Later patterns (sync, virtualization, call-in, files) add their section here the same
+Later patterns (sync, virtualization, call-in) add their section here the same
 way. Every model forbids unknown keys, so a misspelt key is an error, not ignored.
 A :class:`Project` also carries where it came from: its folder and its
 :class:`~.source.ProjectSource` (the line of each key, for semantic checks' errors).
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ...connectors.http.configuration import CredentialConfig
 from ..callout.config import CalloutConfig
+from ..files.config import FilesSection
 from .source import ProjectSource
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
@@ -36,6 +38,10 @@ class Project(BaseModel):
     )
     callouts: dict[Name, CalloutConfig] = Field(
         default_factory=dict, description="Remote call-outs: trigger, request, retry, reply."
+    )
+
+    files: FilesSection | None = Field(
+        None, description="Where file bytes go: named stores and routes choosing one."
     )
 
     _source: ProjectSource = PrivateAttr(default_factory=lambda: ProjectSource(""))
