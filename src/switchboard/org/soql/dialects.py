@@ -10,7 +10,7 @@ the driver's form here rather than by SQLAlchemy's type processors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -181,15 +181,22 @@ class SQLite(Dialect):
         return lambda v: None if v is None else (v if isinstance(v, str) else v.isoformat())
 
 
-def _like_prefix(pattern: str) -> str:
-    """The literal text a SOQL LIKE pattern starts with (escapes resolved), up to its
-    first ``%`` or ``_``."""
-    out: list[str] = []
+def _like_chars(pattern: str) -> Iterator[tuple[str, bool]]:
+    """A SOQL LIKE pattern as (character, is_wildcard) pairs, escapes resolved: ``\\%``
+    is a literal ``%``, a bare ``%`` or ``_`` a wildcard."""
     chars = iter(pattern)
     for ch in chars:
         if ch == "\\":
-            ch = next(chars, "\\")
-        elif ch in "%_":
+            yield next(chars, "\\"), False
+        else:
+            yield ch, ch in "%_"
+
+
+def _like_prefix(pattern: str) -> str:
+    """The literal text a SOQL LIKE pattern starts with, up to its first wildcard."""
+    out: list[str] = []
+    for ch, wild in _like_chars(pattern):
+        if wild:
             break
         out.append(ch)
     return "".join(out)
@@ -199,14 +206,11 @@ def _glob(pattern: str) -> str:
     """A SOQL LIKE pattern as a GLOB pattern: ``%`` and ``_`` become ``*`` and ``?``;
     escaped ones, and GLOB's own ``*``, ``?`` and ``[``, match themselves."""
     out: list[str] = []
-    chars = iter(pattern)
-    for ch in chars:
-        if ch == "\\":
-            ch = next(chars, "\\")
-        elif ch in "%_":
+    for ch, wild in _like_chars(pattern):
+        if wild:
             out.append("*" if ch == "%" else "?")
-            continue
-        out.append(f"[{ch}]" if ch in "*?[" else ch)
+        else:
+            out.append(f"[{ch}]" if ch in "*?[" else ch)
     return "".join(out)
 
 
