@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from switchboard.org.dml.context import WriteContext
 from switchboard.org.runtime import Org
 from switchboard.org.soql.dialects import _like_prefix
@@ -63,9 +61,12 @@ def test_like_with_a_prefix_returns_exactly_its_matches(blank: Org) -> None:
 
 
 def test_like_prefix_seeks_the_name_index(blank: Org) -> None:
-    if not blank.store.is_sqlite:
-        pytest.skip("PostgreSQL: a linguistic collation may not keep a prefix together")
     main = QueryEngine(blank).plan("SELECT Id FROM Account WHERE Name LIKE 'ab%'", False).main
+    if not blank.store.is_sqlite:
+        # PostgreSQL gets no range: under a linguistic collation a prefix's matches need
+        # not sit together in the index's order, so the LIKE stays the only test.
+        assert ">=" not in main.sql and "<" not in main.sql.replace("<>", ""), main.sql
+        return
     with blank.store.read() as conn:
         shown = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {main.sql}", main.args).fetchall()
     plan = " ".join(str(r[-1]) for r in shown)
