@@ -6,12 +6,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 API = "/services/data/v59.0"
+
+
+@contextmanager
+def moto_s3(*buckets: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A local S3-compatible server (moto's, in a thread) with ``buckets`` made; yields
+    an s3fs filesystem on it and the fsspec options that reach it."""
+    from support.server import free_port
+
+    moto = pytest.importorskip("moto.server")
+    port = free_port()
+    srv = moto.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    srv.start()
+    options = {"endpoint_url": f"http://127.0.0.1:{port}", "key": "testing", "secret": "testing"}
+    import s3fs
+
+    fs = s3fs.S3FileSystem(**options)
+    for bucket in buckets:
+        fs.mkdir(bucket)
+    try:
+        yield fs, options
+    finally:
+        srv.stop()
 
 
 def pdf_bytes(size: int, seed: int = 0) -> bytes:

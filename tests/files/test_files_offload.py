@@ -21,7 +21,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from files.filehelp import API, md5, session_for, store_keys
+from files.filehelp import API, md5, moto_s3, session_for, store_keys
 from support.server import BIN, Server, free_port
 from switchboard.store import open_store
 
@@ -30,19 +30,8 @@ BUCKET = "switchboard-files"
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, Any]]:
-    moto = pytest.importorskip("moto.server")
-    port = free_port()
-    srv = moto.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    srv.start()
-    options = {"endpoint_url": f"http://127.0.0.1:{port}", "key": "testing", "secret": "testing"}
-    import s3fs
-
-    fs = s3fs.S3FileSystem(**options)
-    fs.mkdir(BUCKET)
-    try:
+    with moto_s3(BUCKET) as (fs, options):
         yield {"fs": fs, "options": options, "url": f"s3://{BUCKET}/org"}
-    finally:
-        srv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from files.filehelp import API, multipart, pdf_bytes, session_for, store_keys
+from files.filehelp import API, moto_s3, multipart, pdf_bytes, session_for, store_keys
 from support.server import BIN, Server, free_port
 
 PROJECT = """\
@@ -51,20 +51,8 @@ def sb(data: Path, *args: str, stdin: str | None = None) -> subprocess.Completed
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, Any]]:
-    moto = pytest.importorskip("moto.server")
-    port = free_port()
-    srv = moto.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    srv.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    import s3fs
-
-    fs = s3fs.S3FileSystem(endpoint_url=endpoint, key="testing", secret="testing")
-    for bucket in ("contracts", "images"):
-        fs.mkdir(bucket)
-    try:
-        yield {"fs": fs, "endpoint": endpoint}
-    finally:
-        srv.stop()
+    with moto_s3("contracts", "images") as (fs, options):
+        yield {"fs": fs, "endpoint": options["endpoint_url"]}
 
 
 def _write(project: Path, s3: dict[str, Any], data: Path, pdf_store: str = "contracts") -> None:

@@ -79,14 +79,20 @@ def test_unknown_username_writes_no_login_history(served) -> None:  # type: igno
     assert served.query("SELECT COUNT() FROM LoginHistory")["totalSize"] == 0
 
 
+def _new_user(org, username: str, last_name: str) -> str:  # type: ignore[no-untyped-def]
+    """A user made by the admin (the ``switchboard user create`` path)."""
+    admin = org.boot.admin_user_id
+    user_id, _ = org.store.write(
+        lambda c: users.add(c, org.schema, username, "Pw-123456789", last_name=last_name,
+                            created_by=admin)  # fmt: skip
+    )
+    return str(user_id)
+
+
 def test_setup_audit_trail_records_user_app_secret_and_assignment(served) -> None:  # type: ignore[no-untyped-def]
     org = served.org
     admin = org.boot.admin_user_id
-    user_id, _ = org.store.write(
-        lambda c: users.add(
-            c, org.schema, "bo@x.test", "Pw-123456789", last_name="Bo", created_by=admin
-        )  # fmt: skip
-    )
+    user_id = _new_user(org, "bo@x.test", "Bo")
     org.store.write(lambda c: users.set_active(c, org.schema, user_id, False))
     org.store.write(lambda c: apps.add(c, "Nightly ETL", run_as_user_id=user_id))
     made = served.client.post(
@@ -248,11 +254,7 @@ def test_setup_audit_trail_records_assignments_made_through_the_api(served) -> N
     scripts do, leaves a PermSetAssign and a PermSetUnassign row in the same transaction."""
     org = served.org
     admin = org.boot.admin_user_id
-    user_id, _ = org.store.write(
-        lambda c: users.add(
-            c, org.schema, "cy@x.test", "Pw-123456789", last_name="Cy", created_by=admin
-        )  # fmt: skip
-    )
+    user_id = _new_user(org, "cy@x.test", "Cy")
     ps = served.client.post(
         f"{V}/sobjects/PermissionSet", json={"Name": "Edit_Cases", "Label": "Edit Cases"},
         headers=served.auth(),

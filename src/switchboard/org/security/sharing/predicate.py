@@ -19,8 +19,10 @@ equality lets the planner read the (OwnerId, IsDeleted, lower(Name), Id) index i
 order and stop at the page's LIMIT (``tables.record_indexes``); under the OR it cannot
 know the subordinates are none, and walks Name's index testing every row. Measured
 (bench/security.py, 100,000 Accounts, a rep owning 2%): ORDER BY Name LIMIT 200 read
-~10,000 index entries and their rows instead of 200. The choice is made per run, never
-cached, so a role change or a new subordinate is seen by the very next query.
+~10,000 index entries and their rows instead of 200. "Nobody below" is probed in each
+query's own transaction and never kept, so a new subordinate is seen by the very next
+query; "somebody below" is kept a while by the engine, which only ever costs speed (the
+general predicate is right for any caller).
 """
 
 from __future__ import annotations
