@@ -144,3 +144,26 @@ def test_values_written_before_the_field_was_encrypted_are_sealed_by_sync(org: O
     assert report.resealed == {"Patient__c.Notes__c": 1}
     assert _raw(org, "notes__c")[rid].startswith("sbe1$")
     assert org.retrieve("Patient__c", rid, ["Notes__c"], "59.0")["Notes__c"] == "clear legacy text"
+
+
+def test_a_plan_made_before_another_processes_rotation_still_finds_resealed_rows(
+    org: Org, tmp_path: Path, db_url: str
+) -> None:
+    """Another process rotates and re-seals between this one's plan and its read: the
+    cached plan's literals cover only the old version, and this keyring has not polled
+    yet (a long interval), so the engine must notice the newer version and plan again."""
+    org.schema.keyring.poll_interval = 3600.0
+    engine = QueryEngine(org)
+    rid = org.create(_ctx(org), "Patient__c", {"Name": "a", "SSN__c": "R-1"})
+    soql = "SELECT Id FROM Patient__c WHERE SSN__c = 'R-1'"
+    assert [r["Id"] for r in engine.query(soql, version="59.0")["records"]] == [rid]
+    other = Org.open(load(data_dir=tmp_path, db=db_url, schema_poll_interval=0.2))
+    try:
+        rotated = other.schema.keyring.rotate()
+        assert sync(other.schema, settle=False).resealed.get("Patient__c.SSN__c") == 1
+    finally:
+        other.close()
+    assert {key_id_of(v) for v in _raw(org, "ssn__c").values()} == {rotated.key_id}
+    assert [r["Id"] for r in engine.query(soql, version="59.0")["records"]] == [rid]
+    # The plan made again covers the new version: no further re-read is needed.
+    assert org.schema.keyring.newest_known() == rotated.version

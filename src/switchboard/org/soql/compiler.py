@@ -65,6 +65,9 @@ class Params:
     dialect: Dialect
     count: int = 0
     dynamic: list[tuple[str, Callable[[dt.date], Any]]] = field(default_factory=list)
+    # The newest key version held when literals compared with an encrypted field were
+    # sealed (None: none were); the engine re-plans when the database has moved past it.
+    sealed_under: int | None = None
 
 
 @dataclass(slots=True)

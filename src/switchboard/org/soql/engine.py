@@ -104,19 +104,33 @@ class QueryEngine:
         if locator is not None and plan.mode == "aggregate":
             kept = self.groups.get(locator, plan)
         with self.org.store.read() as conn:
-            if principal is not None and plan.main.ranked and self._alone(conn, principal):
+            alone = principal is not None and plan.main.ranked and self._alone(conn, principal)
+            if alone:
                 plan = self.plan(text, all_rows, principal, alone=True)
-            page = run_page(
-                plan,
-                conn,
-                self.org.schema,
-                position=position,
-                batch=batch,
-                version=version,
-                today=today,
-                groups=kept,
-                access=None if principal is None else (principal.user_id, principal.role_id),
-            )
+            while True:
+                page = run_page(
+                    plan,
+                    conn,
+                    self.org.schema,
+                    position=position,
+                    batch=batch,
+                    version=version,
+                    today=today,
+                    groups=kept,
+                    access=None if principal is None else (principal.user_id, principal.role_id),
+                )
+                # A plan compares encrypted fields with literals sealed under the versions
+                # known when it was built. A rotation committed since, and a re-seal
+                # moving rows to the new version before this page was read, would hide
+                # them; the re-seal commits after the rotation, so a version newer than
+                # the plan's, read after the page, is the sign: plan again and re-read.
+                moved = plan.sealed_under is not None and self.org.schema.keyring.moved_past(
+                    conn, plan.sealed_under
+                )
+                if not moved:
+                    break
+                plan = self.plan(text, all_rows, principal, alone=alone)
+                kept = None  # groups read under the old plan are read again
         reply: dict[str, Any] = {"totalSize": page.total, "done": True, "records": page.records}
         if plan.mode != "count" and page.next_position < page.total:
             ttl = self.org.settings.query_locator_ttl

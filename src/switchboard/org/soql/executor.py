@@ -145,6 +145,8 @@ class Plan:
     children: list[tuple[str, Plan, int]]
     poly_columns: list[int]
     dated: bool  # has date literals: its statements need to know today
+    # Literals sealed for encrypted fields cover key versions up to this (None: none).
+    sealed_under: int | None = None
     makers: dict[str, Maker] = field(default_factory=dict)
     groupers: dict[tuple[str, int], Grouper] = field(default_factory=dict)
 
@@ -203,7 +205,9 @@ def prepare(compiled: Compiled, sa_dialect: Any, *, top: bool = True) -> Plan:
     ]
     polys = [e[3] for e in compiled.shape.entries if e[0] == POLY]
     dated = bool(compiled.params.dynamic) or any(child.dated for _, child, _ in children)
-    return Plan(compiled, main, count, children, polys, dated)
+    sealed = [compiled.params.sealed_under] + [c.sealed_under for _, c, _ in children]
+    sealed_under = min((v for v in sealed if v is not None), default=None)
+    return Plan(compiled, main, count, children, polys, dated, sealed_under=sealed_under)
 
 
 @dataclass(slots=True)

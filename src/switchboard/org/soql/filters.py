@@ -186,12 +186,21 @@ def _compare(t: Typed, op: str, v: Any, safe: bool) -> Any:
     return _guard(t, _CMP[op](_left(t), v), safe=safe, keep_nulls=op == "!=")
 
 
+def _sealing(b: Builder, cipher: Any) -> None:
+    """Note the key version the literals about to be sealed cannot be older than: read
+    before sealing, so it is at most the newest version the sealed forms cover."""
+    known = cipher.keyring.newest_known()
+    held = b.params.sealed_under
+    b.params.sealed_under = known if held is None else min(held, known)
+
+
 def comparison(b: Builder, c: ast.Comparison, safe: bool) -> Any:
     t = b.typed(c.left, where=True)
     if t.cipher is not None:
         if not isinstance(c.right, ast.Literal):
             raise encrypted.not_filterable(t.name)
         texts = encrypted.literal_texts(t.name, [c.right])
+        _sealing(b, t.cipher)
         return encrypted.equality(t.cipher, t.sql, t.name, c.op, texts)
     if c.op == "LIKE":
         if t.kind not in ("text", "id"):  # multipicklists take only = != INCLUDES EXCLUDES
@@ -216,6 +225,7 @@ def in_list(b: Builder, c: ast.InList, safe: bool) -> Any:
         if not all(isinstance(v, ast.Literal) for v in c.values):
             raise encrypted.not_filterable(t.name)
         texts = encrypted.literal_texts(t.name, list(c.values))
+        _sealing(b, t.cipher)
         return encrypted.equality(t.cipher, t.sql, t.name, "IN", texts, negated=c.negated)
     if t.kind == "bool":
         raise _bad_operator("IN", t)

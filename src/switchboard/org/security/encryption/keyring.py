@@ -132,6 +132,19 @@ class Keyring:
         self._fresh()
         return sorted(self._keys.values(), key=lambda k: k.version)
 
+    def newest_known(self) -> int:
+        """The highest version this process holds (0 before the first)."""
+        return max((k.version for k in self._keys.values()), default=0)
+
+    def moved_past(self, conn: sa.Connection, version: int) -> bool:
+        """Whether the database holds a version above ``version``, read on ``conn``;
+        if so the keyring re-reads its versions at once (see :meth:`QueryEngine.query`)."""
+        top = conn.execute(sa.select(sa.func.max(data_key.c.version))).scalar() or 0
+        if top > version:
+            self._load()
+            return True
+        return False
+
     def ensure(self) -> DataKey:
         """Create version 1 when the org has no data key yet (before the first encrypted
         write, outside any other transaction: on SQLite a writer holds the only lock)."""
