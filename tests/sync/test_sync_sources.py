@@ -1,0 +1,84 @@
+"""A sync from a real source database of each kind (a SQLite file, PostgreSQL, MariaDB
+logging in with a password kept as a secret) lands rows as Accounts; a second run reads
+only the rows changed since; rows sharing a cursor value across a page boundary are
+neither lost nor read twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sync.harness import accounts, change_types, hub, prepare_org, project_yaml
+from sync.sources import SOURCES, Source, row, source
+
+T1 = datetime(2026, 1, 1, 10, 0, 0)
+T2 = datetime(2026, 1, 2, 10, 0, 0)
+T3 = datetime(2026, 1, 3, 10, 0, 0)
+ORIGIN = "com/salesforce/api/sync/59.0;client=sync:customers_in"
+
+
+@pytest.fixture(params=SOURCES)
+def src(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    with source(str(request.param), tmp_path) as s:
+        yield s
+
+
+def test_rows_land_incrementally_and_ties_survive_page_boundaries(
+    src: Source, tmp_path: Path
+) -> None:
+    # Three rows share T1 and the batch holds two: the boundary falls inside the tie.
+    src.insert(row(1, T1), row(2, T1), row(3, T1), row(4, T2), row(5, T2))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "switchboard.yaml").write_text(
+        project_yaml(src.url, password=src.password is not None, batch_size=2)
+    )
+    secrets = {"erp_password": src.password} if src.password else None
+    settings = prepare_org(tmp_path / "data", f"sqlite:///{tmp_path / 'org.db'}",
+                           secrets=secrets)  # fmt: skip
+    with hub(settings, project) as (runtime, sync):
+        first = sync.run("customers_in")
+        assert (first.status, first.rows_read, first.rows_written, first.rows_failed) == (
+            "succeeded", 5, 5, 0)  # fmt: skip
+        assert first.batches == 3
+        got = accounts(runtime.org)
+        before = got["2"]["Id"]
+        assert sorted(got) == ["1", "2", "3", "4", "5"]
+        assert got["3"]["Name"] == "Customer 3" and got["3"]["Phone"] == "555-0003"
+        assert change_types(runtime.org) == [("CREATE", ORIGIN)] * 5
+
+        # Nothing changed: nothing read, nothing written.
+        idle = sync.run("customers_in")
+        assert (idle.status, idle.rows_read, idle.batches) == ("succeeded", 0, 0)
+
+        # One row changes, one is new: only those two are read.
+        src.update(2, phone="555-9999", updated_at=T3)
+        src.insert(row(6, T3))
+        again = sync.run("customers_in")
+        assert (again.rows_read, again.rows_written, again.rows_failed) == (2, 2, 0)
+        got = accounts(runtime.org)
+        assert got["2"]["Phone"] == "555-9999" and got["2"]["Id"] == before  # upserted
+        assert sorted(got) == ["1", "2", "3", "4", "5", "6"]
+        assert sorted(change_types(runtime.org)[5:]) == [("CREATE", ORIGIN), ("UPDATE", ORIGIN)]
+
+
+def test_a_password_never_shows_in_a_failed_run(tmp_path: Path) -> None:
+    """A connection refused at login fails the run with a message naming the connection
+    and backend, never the password the secret holds."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "switchboard.yaml").write_text(project_yaml(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", password=True))  # fmt: skip
+    settings = prepare_org(tmp_path / "data", f"sqlite:///{tmp_path / 'org.db'}",
+                           secrets={"erp_password": "hunter2-very-secret"})  # fmt: skip
+    from switchboard.core.retry import RetryPolicy
+
+    with hub(settings, project) as (_runtime, sync):
+        runner = sync.runner("customers_in")
+        runner.retry = RetryPolicy(attempts=2, backoff=0.01, max_backoff=0.01)
+        result = sync.run("customers_in")
+    assert result.status == "failed"
+    assert result.error and "connection erp_db (postgresql)" in result.error
+    assert "hunter2" not in result.error
