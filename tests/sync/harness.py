@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ import orjson
 import sqlalchemy as sa
 
 from support.rest import FIXTURES
+from support.server import BIN
 from switchboard.core.settings import Settings
 from switchboard.events.tables import event
 from switchboard.org.dml.changes import channel_for
@@ -21,6 +23,15 @@ from switchboard.patterns.sync.pattern import SyncPattern
 from switchboard.runtime import Runtime
 
 SYNC_SFDX = FIXTURES / "sfdx-sync"
+
+
+def cli(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``switchboard ARGS --data-dir D --db URL`` in a subprocess."""
+    return subprocess.run(
+        [str(BIN / "switchboard"), *args, "--data-dir", str(settings.data_dir),
+         "--db", settings.database_url],
+        capture_output=True, text=True, check=check, timeout=120,
+    )  # fmt: skip
 
 
 def project_yaml(url: str, *, password: bool = False, batch_size: int = 2,
@@ -41,8 +52,13 @@ syncs:
 
 def prepare_org(data_dir: Path, db: str, sfdx: Path = SYNC_SFDX,
                 secrets: dict[str, str] | None = None) -> Settings:  # fmt: skip
-    """Create the org, deploy ``sfdx`` and set ``secrets``; the org is closed again."""
+    """Create the org, deploy ``sfdx`` and set ``secrets``; the org is closed again. The
+    data directory records the org's database, as ``switchboard org init`` leaves it, so
+    CLI commands given ``--data-dir`` find it."""
+    from switchboard.cli.orgdir import record
+
     settings = Settings(data_dir=data_dir, db=db)
+    record(settings)
     org = Org.open(settings)
     try:
         p = read_project(sfdx)
