@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.rest import FIXTURES
 from switchboard.org.runtime import Org
 from switchboard.patterns.project import check_project
 from sync.harness import cli, prepare_org

@@ -10,11 +10,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from support.rest import FIXTURES
 from sync.harness import change_types, cli, hub, prepare_org, project_yaml
 from sync.sources import row, source
-
-import sqlalchemy as sa
 
 T1 = datetime(2026, 1, 1, 10, 0, 0)
 T2 = datetime(2026, 1, 5, 10, 0, 0)

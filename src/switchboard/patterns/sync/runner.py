@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -127,15 +128,16 @@ class SyncRunner:
         done = 0
         while max_batches is None or done < max_batches:
             position = self._position()
-            rows = retry_call(self.retry, lambda p=position: client.read_page(
-                src.table, columns, cursor=src.cursor, key=src.key, after=p,
-                limit=cfg.batch_size))  # fmt: skip
+            read = partial(client.read_page, src.table, columns, cursor=src.cursor,
+                           key=src.key, after=position, limit=cfg.batch_size)  # fmt: skip
+            rows = retry_call(self.retry, read)
             if not rows:
                 return
             records = [record_of(targets, cfg.fields, row) for row in rows]
             try:
                 written, failed = self.org.store.write(
-                    lambda conn: self._apply(conn, result.run_id, obj, key, position, rows, records)
+                    partial(self._apply, run_id=result.run_id, obj=obj, key=key,
+                            position=position, rows=rows, records=records)  # fmt: skip
                 )
             except _Moved:
                 log.info("sync %s: another run moved the position; reading again", self.name)
@@ -149,7 +151,7 @@ class SyncRunner:
             if len(rows) < cfg.batch_size:
                 return
 
-    def _apply(self, conn: Connection, run_id: int, obj: Any, key: Any,
+    def _apply(self, conn: Connection, *, run_id: int, obj: Any, key: Any,
                position: tuple[Any, Any] | None, rows: list[dict[str, Any]],
                records: list[dict[str, Any]]) -> tuple[int, int]:  # fmt: skip
         """One batch in ``conn``'s transaction (may run again on a store retry: it starts
