@@ -82,3 +82,27 @@ def test_a_password_never_shows_in_a_failed_run(tmp_path: Path) -> None:
     assert result.status == "failed"
     assert result.error and "connection erp_db (postgresql)" in result.error
     assert "hunter2" not in result.error
+
+
+def test_a_row_without_an_external_id_value_is_refused_every_time(tmp_path: Path) -> None:
+    """An upsert with no key value would create a new record on each run; the sync refuses
+    the row as a missing required field instead, and writes the rest."""
+    with source("sqlite", tmp_path) as src:
+        src.insert(row(1, T1, region="R-1"), row(2, T1, region=None), row(3, T1, region="R-3"))
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / "switchboard.yaml").write_text(project_yaml(
+            src.url, batch_size=10, fields="{Name: name, ERP_Id__c: region}"))  # fmt: skip
+        settings = prepare_org(tmp_path / "data", f"sqlite:///{tmp_path / 'org.db'}")
+        with hub(settings, project) as (runtime, sync):
+            first = sync.run("customers_in")
+            assert (first.rows_written, first.rows_failed) == (2, 1)
+            src.update(2, updated_at=T3)  # read again by the next run, still without a key
+            again = sync.run("customers_in")
+            assert (again.rows_read, again.rows_written, again.rows_failed) == (1, 0, 1)
+            assert sorted(accounts(runtime.org)) == ["R-1", "R-3"]
+            from switchboard.patterns.sync import report
+
+            assert [e["errors"] for e in report.errors(runtime.org.store, "customers_in")] == [[{
+                "message": "Required fields are missing: [ERP_Id__c]",
+                "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["ERP_Id__c"]}]]  # fmt: skip

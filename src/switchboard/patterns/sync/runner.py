@@ -44,6 +44,9 @@ from ...core import clock
 from ...core.errors import SwitchboardError
 from ...core.retry import RetryPolicy, retry_call
 from ...org.dml.context import WriteContext
+from ...org.dml.writer import Outcome
+from ...org.errors import RequiredFieldMissing
+from ...store import dialects
 from . import positions
 from .config import SyncConfig
 from .errors import SyncError
@@ -158,17 +161,25 @@ class SyncRunner:
         from the same inputs and has no effect outside the transaction)."""
         src = self.config.source
         ctx = WriteContext(self._user(), API, self.api_version, client_of(self.name))
-        outcomes = self.org.dml.upsert(conn, ctx, obj, key, [dict(r) for r in records])
+        # A row without an external id value would be inserted anew on every run (an
+        # upsert's "no key: create"): it is refused instead, as a required field.
+        keyed = [i for i, r in enumerate(records) if r.get(key.name) not in (None, "")]
+        written_out = self.org.dml.upsert(conn, ctx, obj, key, [dict(records[i]) for i in keyed])
+        outcomes: list[Any] = [Outcome(errors=[RequiredFieldMissing(
+            f"Required fields are missing: [{key.name}]", fields=[key.name])])
+            for _ in records]  # fmt: skip
+        for i, out in zip(keyed, written_out, strict=True):
+            outcomes[i] = out
         now = clock.now()
         e = error_table
-        keys = [str(row[src.key]) for row in rows]
+        keys = [str(row[src.key])[:255] for row in rows]
         conn.execute(sa.delete(e).where(e.c.sync == self.name, e.c.source_key.in_(keys)))
         failures = []
         for source_key, out in zip(keys, outcomes, strict=True):
             if out.errors:
                 first = out.errors[0]
                 failures.append({
-                    "sync": self.name, "run_id": run_id, "source_key": source_key[:255],
+                    "sync": self.name, "run_id": run_id, "source_key": source_key,
                     "error_code": first.error_code, "message": first.message,
                     "fields": orjson.dumps(list(first.fields)).decode(), "created_at": now,
                 })  # fmt: skip
@@ -218,6 +229,9 @@ class SyncRunner:
 
         def work(conn: Connection) -> int:
             s, r = state_table, run_table
+            # Two processes starting this sync at once must not both insert its state
+            # row (PostgreSQL; SQLite writers are serialized already).
+            dialects.of(conn).lock(conn, f"sb_sync:{self.name}")
             if conn.execute(sa.select(s.c.sync).where(s.c.sync == self.name)).first() is None:
                 conn.execute(s.insert().values(sync=self.name, updated_at=now))
             conn.execute(r.update().where(r.c.sync == self.name, r.c.status == "running")
