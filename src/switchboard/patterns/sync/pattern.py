@@ -147,8 +147,10 @@ class SyncScheduler:
         except Exception:
             log.exception("sync %s failed", runner.name)
             return
-        log.info("sync %s %s: %d read, %d written, %d failed", runner.name, result.status,
-                 result.rows_read, result.rows_written, result.rows_failed)  # fmt: skip
+        level = logging.WARNING if result.error else logging.INFO
+        log.log(level, "sync %s %s: %d read, %d written, %d failed%s", runner.name,
+                result.status, result.rows_read, result.rows_written, result.rows_failed,
+                f" ({result.error})" if result.error else "")  # fmt: skip
 
     def _first_wait(self, name: str, every: float) -> float:
         r = run_table

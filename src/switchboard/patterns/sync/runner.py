@@ -109,8 +109,6 @@ class SyncRunner:
         else:
             result.status = "succeeded"
         self._finish(result)
-        if result.error:
-            log.warning("sync %s failed: %s", self.name, result.error)
         return result
 
     def _batches(self, result: RunResult, max_batches: int | None) -> Iterator[None]:
