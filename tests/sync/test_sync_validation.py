@@ -2,7 +2,8 @@
 source refuses the bad row of a batch with Salesforce's FIELD_CUSTOM_VALIDATION_EXCEPTION
 (kept in ``switchboard sync errors``), while the good rows of the same batch are written
 and nothing of the bad one is; once the source row is fixed, the next run writes it and
-its error is gone. On each store backend."""
+its error is gone; after a reset a run reads every row again and duplicates none. On
+each store backend."""
 
 from __future__ import annotations
 
@@ -60,5 +61,12 @@ def test_a_validation_rule_refuses_one_row_of_a_batch(db_url: str, tmp_path: Pat
         ran = cli(settings, "sync", "run", "customers_in", "--project", str(project))
         assert "succeeded: 1 read, 1 written, 0 failed" in ran.stdout
         assert "no failed rows" in cli(settings, "sync", "errors", "customers_in").stdout
+        with hub(settings, project) as (runtime, _sync):
+            assert _accounts(runtime.org) == {"1": "Acme Corp", "2": "Initech", "3": "Globex"}
+
+        # A reset reads the whole table again; upserts by external id duplicate nothing.
+        assert "position reset" in cli(settings, "sync", "reset", "customers_in").stdout
+        ran = cli(settings, "sync", "run", "customers_in", "--project", str(project))
+        assert "succeeded: 3 read, 3 written, 0 failed" in ran.stdout
         with hub(settings, project) as (runtime, _sync):
             assert _accounts(runtime.org) == {"1": "Acme Corp", "2": "Initech", "3": "Globex"}

@@ -1,4 +1,4 @@
-"""``switchboard sync run|status|errors``: run a project's sync now, and see how syncs
+"""``switchboard sync run|status|errors|reset``: run a project's sync now, and see how syncs
 went.
 
 ``run`` builds the Runtime over the org named by ``--data-dir``/``--db`` with the
@@ -157,6 +157,24 @@ def errors_cmd(
         for e in row["errors"]:
             fields = f" [{', '.join(e['fields'])}]" if e["fields"] else ""
             typer.echo(f"{row['sourceKey']}: {e['errorCode']}: {e['message']}{fields}")
+
+
+@app.command("reset")
+def reset_cmd(
+    name: str = typer.Argument(..., help="The sync's name."),
+    data_dir: Path = options.DataDir,
+    db: str = options.Db,
+) -> None:
+    """Forget a sync's position and failed rows: its next run reads the whole table again
+    (records are upserted by external id, so none is duplicated)."""
+    from ..patterns.sync.runner import reset
+
+    org = _store(data_dir, db)
+    try:
+        found = reset(org.store, name)
+    finally:
+        org.close()
+    typer.echo(f"{name}: position reset" if found else f"{name}: has never run; nothing to reset")
 
 
 __all__ = ["app"]

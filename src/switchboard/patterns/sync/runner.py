@@ -141,6 +141,9 @@ class SyncRunner:
                             position=position, rows=rows, records=records)  # fmt: skip
                 )
             except _Moved:
+                if self._position() == position:  # nobody moved it: the position is unreadable
+                    raise SyncError(f"sync {self.name}: its stored position does not match "
+                                    "itself; run `switchboard sync reset {self.name}`") from None  # fmt: skip
                 log.info("sync %s: another run moved the position; reading again", self.name)
                 continue
             result.rows_read += len(rows)
@@ -248,4 +251,20 @@ class SyncRunner:
         )
 
 
-__all__ = ["API", "SOURCE_RETRY", "RunResult", "SyncRunner", "client_of"]
+def reset(store: Any, name: str) -> bool:
+    """Forget sync ``name``'s position (its next run reads the whole table again, and
+    upserts leave unchanged records as they are) and its failed rows; whether it had one."""
+
+    def work(conn: Connection) -> bool:
+        s = state_table
+        found = conn.execute(
+            s.update().where(s.c.sync == name)
+            .values(cursor_value=None, key_value=None, updated_at=clock.now())
+        ).rowcount
+        conn.execute(sa.delete(error_table).where(error_table.c.sync == name))
+        return bool(found)
+
+    return store.write(work)  # type: ignore[no-any-return]
+
+
+__all__ = ["API", "SOURCE_RETRY", "RunResult", "SyncRunner", "client_of", "reset"]
