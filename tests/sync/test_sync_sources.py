@@ -106,3 +106,25 @@ def test_a_row_without_an_external_id_value_is_refused_every_time(tmp_path: Path
             assert [e["errors"] for e in report.errors(runtime.org.store, "customers_in")] == [[{
                 "message": "Required fields are missing: [ERP_Id__c]",
                 "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["ERP_Id__c"]}]]  # fmt: skip
+
+
+def test_only_the_latest_runs_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from switchboard.patterns.sync import report, runner
+
+    monkeypatch.setattr(runner, "KEEP_RUNS", 3)
+    with source("sqlite", tmp_path) as src:
+        src.insert(row(1, T1))
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / "switchboard.yaml").write_text(project_yaml(src.url))
+        settings = prepare_org(tmp_path / "data", f"sqlite:///{tmp_path / 'org.db'}")
+        with hub(settings, project) as (runtime, sync):
+            ids = [sync.run("customers_in").run_id for _ in range(6)]
+            import sqlalchemy as sa
+
+            from switchboard.patterns.sync.tables import run
+
+            with runtime.org.store.read() as conn:
+                kept = conn.execute(sa.select(run.c.id).order_by(run.c.id)).scalars().all()
+            assert kept == ids[-3:]
+            assert report.status(runtime.org.store)[0]["lastRun"]["id"] == ids[-1]

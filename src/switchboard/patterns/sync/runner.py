@@ -60,6 +60,7 @@ log = logging.getLogger("switchboard.sync")
 API = "sync"
 # Reading the source: a database restarting or failing over comes back within a minute.
 SOURCE_RETRY = RetryPolicy(attempts=5, backoff=1.0, max_backoff=20.0)
+KEEP_RUNS = 1000  # run records kept per sync
 
 
 def client_of(name: str) -> str:
@@ -238,7 +239,11 @@ class SyncRunner:
             conn.execute(r.update().where(r.c.sync == self.name, r.c.status == "running")
                          .values(status="interrupted"))  # fmt: skip
             res = conn.execute(r.insert().values(sync=self.name, status="running", started_at=now))
-            return int(res.inserted_primary_key[0])  # type: ignore[index]
+            run_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+            # A scheduled sync records a run per interval, idle ones too: keep the latest
+            # KEEP_RUNS (ids are shared by every sync, so this keeps at most that many).
+            conn.execute(sa.delete(r).where(r.c.sync == self.name, r.c.id <= run_id - KEEP_RUNS))
+            return run_id
 
         return self.org.store.write(work)  # type: ignore[no-any-return]
 

@@ -9,7 +9,9 @@ sync that moved it first makes this one's batch roll back and re-read.
 
 ``sb_sync_run`` records each run (started, finished, rows read, written, failed, status:
 ``running`` → ``succeeded`` | ``failed`` | ``interrupted`` (a run that never finished,
-seen by the next run of its sync)); its counts move with each batch's transaction.
+seen by the next run of its sync)); its counts move with each batch's transaction. Only
+the latest runs of each sync are kept (``runner.KEEP_RUNS``): a sync scheduled every
+minute would otherwise add half a million rows a year.
 
 ``sb_sync_error`` keeps the rows the org refused (the source key, the Salesforce
 ``errorCode``, message and fields), one row per source key still failing: a later
