@@ -14,6 +14,7 @@ connections:
   erp_db:
     url: "postgresql+psycopg://sync:hunter2@127.0.0.1/erp"
   other: {url: "sqlite:///erp.db", password: "plain"}
+  typo: {url: "postgress://sync@127.0.0.1/erp"}
 syncs:
   customers_in:
     from: {connection: erp_db, table: customers, cursor: updated_at, key: id}
@@ -62,12 +63,14 @@ def test_shape_mistakes_at_their_lines(tmp_path: Path) -> None:
     assert errors[0].startswith("switchboard.yaml:3: connections.erp_db.url: a secret is never "
                                 "written in switchboard.yaml")  # fmt: skip
     assert errors[1].startswith("switchboard.yaml:4: connections.other.password: a secret is never")
-    assert errors[2].startswith("switchboard.yaml:10: syncs.customers_in.batch_size: ")
-    assert errors[3] == ("switchboard.yaml:11: syncs.customers_in.schedule: schedule is an "
+    assert errors[2] == ("switchboard.yaml:5: connections.typo.url: SQLAlchemy has no dialect "
+                         "'postgress'; use e.g. sqlite, postgresql+psycopg or mysql+pymysql")  # fmt: skip
+    assert errors[3].startswith("switchboard.yaml:11: syncs.customers_in.batch_size: ")
+    assert errors[4] == ("switchboard.yaml:12: syncs.customers_in.schedule: schedule is an "
                          "interval such as 30s, 5m or 1h")  # fmt: skip
-    assert any(e.startswith("switchboard.yaml:13: unknown key 'form' in syncs.two; did you "
+    assert any(e.startswith("switchboard.yaml:14: unknown key 'form' in syncs.two; did you "
                             "mean 'from'?") for e in errors)  # fmt: skip
-    assert any(e.startswith("switchboard.yaml:12: syncs.two: missing required key 'from'")
+    assert any(e.startswith("switchboard.yaml:13: syncs.two: missing required key 'from'")
                for e in errors)  # fmt: skip
     assert not any("hunter2" in e or "plain" in e for e in errors)
 

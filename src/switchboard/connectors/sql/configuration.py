@@ -46,7 +46,7 @@ class ConnectionConfig(BaseModel):
     @classmethod
     def _url(cls, value: str) -> str:
         from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
         try:
             url = make_url(value)
@@ -55,6 +55,12 @@ class ConnectionConfig(BaseModel):
                              "postgresql+psycopg://user@host/db") from None  # fmt: skip
         if url.password:
             raise PydanticCustomError("literal_secret", LITERAL_SECRET)
+        try:
+            url.get_dialect()  # the dialect's module only: its driver loads on first use
+        except NoSuchModuleError:
+            name = url.drivername if url.drivername.replace("+", "").isalnum() else "?"
+            raise ValueError(f"SQLAlchemy has no dialect '{name[:40]}'; use e.g. sqlite, "
+                             "postgresql+psycopg or mysql+pymysql") from None  # fmt: skip
         return value
 
     @property
