@@ -157,13 +157,16 @@ def test_missing_file_and_empty_file(tmp_path: Path) -> None:
 def test_schema_describes_the_file(tmp_path: Path) -> None:
     schema = project_schema()
     assert schema["title"] == "switchboard.yaml"
-    assert set(schema["properties"]) == {"credentials", "callouts", "files"}
+    assert set(schema["properties"]) == {"credentials", "callouts", "files", "connections",
+                                         "syncs"}  # fmt: skip
     assert schema["additionalProperties"] is False
     text = json.dumps(schema)
     assert "oauth2" in text and "SecretRef" in text
     erp = schema["$defs"]["CredentialConfig"]
     assert erp["required"] == ["url"] and erp["additionalProperties"] is False
     assert schema["$defs"]["FileRoute"]["required"] == ["store"]
+    # A sync's source is written ``from:`` (a Python keyword, hence an alias in the model).
+    assert schema["$defs"]["SyncConfig"]["required"] == ["from", "to", "fields"]
 
 
 def test_recursive_and_exponential_aliases_are_refused(tmp_path: Path) -> None:

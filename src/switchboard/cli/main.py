@@ -26,6 +26,7 @@ from . import options
 from . import permsets as permsets_cli
 from . import project as project_cli
 from . import secret as secret_cli
+from . import sync as sync_cli
 from . import users as users_cli
 from . import worker as worker_cli
 
@@ -51,6 +52,7 @@ app.add_typer(secret_cli.app, name="secret")
 app.add_typer(keys_cli.app, name="keys")
 app.add_typer(dev_cli.app, name="dev")
 app.add_typer(callout_cli.app, name="callout")
+app.add_typer(sync_cli.app, name="sync")
 org_app.command("import")(imports_cli.import_plan)
 app.command("audit")(audit_cli.audit)
 app.command("erase")(erase_cli.erase)

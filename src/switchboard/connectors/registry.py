@@ -6,6 +6,7 @@ exactly as a third-party package declares its own)::
 
     [project.entry-points."switchboard.connectors"]
     http = "switchboard.connectors.http.factory:factory"
+    sql = "switchboard.connectors.sql.factory:factory"
 
 An entry point is loaded when its kind is first used, so a hub that never calls a SQL
 database never imports its driver. :meth:`ConnectorRegistry.register` adds a factory in
@@ -15,6 +16,11 @@ A factory has ``kind``, ``configuration`` (its pydantic model) and
 ``create(name, config, *, secrets, base_dir, breaker)``; it may offer
 ``breaker_key(config)`` (calls sharing a key share a circuit breaker: one per endpoint)
 and ``from_named_credential(record)`` (an org's named credential as its config).
+
+A project names what its clients reach in two sections: ``credentials:`` (HTTP named
+credentials) and ``connections:`` (databases). Both land here by name; a name resolves
+for a kind only to a config of that kind's ``configuration`` model, so an HTTP client is
+never built from a database connection (project check keeps the names apart too).
 
 The Runtime holds one registry (no module-level registry of live objects): it caches
 one client per credential, swaps the project's credentials on reload (a client whose
@@ -34,6 +40,7 @@ from .errors import UnknownConnector, UnknownCredential
 
 if TYPE_CHECKING:
     from .http.client import HttpClient
+    from .sql.client import SqlClient
 
 GROUP = "switchboard.connectors"
 log = logging.getLogger("switchboard.connectors")
@@ -63,6 +70,7 @@ class ConnectorRegistry:
         self.secrets = secrets
         self._org_credentials = org_credentials
         self._credentials: dict[str, Any] = dict(credentials or {})
+        self._connections: dict[str, Any] = {}
         self._base_dir = base_dir
         self._factories: dict[str, ConnectorFactory] = {}
         self._clients: dict[tuple[str, str], tuple[Any, Any]] = {}  # (kind, name) -> (config, client)
@@ -97,11 +105,18 @@ class ConnectorRegistry:
         if base_dir is not None:
             self._base_dir = base_dir
 
+    def set_connections(self, connections: Mapping[str, Any]) -> None:
+        """The project's database connections (``connections:``), on load and reload."""
+        self._connections = dict(connections)
+
     def credential(self, name: str, kind: str = "http") -> Any:
-        """The config of credential ``name``: the project's, else the org's named one."""
-        found = self._credentials.get(name)
-        if found is not None:
-            return found
+        """The config of credential ``name`` for ``kind``: the project's (a credential or
+        a connection whose model is the kind's), else the org's named one."""
+        model = self.factory(kind).configuration
+        for declared in (self._credentials, self._connections):
+            found = declared.get(name)
+            if found is not None and isinstance(found, model):
+                return found
         record = self._org_credentials(name) if self._org_credentials is not None else None
         if record is not None:
             convert = getattr(self.factory(kind), "from_named_credential", None)
@@ -137,6 +152,10 @@ class ConnectorRegistry:
     def http(self, name: str) -> HttpClient:
         """The :class:`~.http.client.HttpClient` of credential ``name``."""
         return self.client("http", name)  # type: ignore[no-any-return]
+
+    def sql(self, name: str) -> SqlClient:
+        """The :class:`~.sql.client.SqlClient` of connection ``name``."""
+        return self.client("sql", name)  # type: ignore[no-any-return]
 
     def _breaker(self, factory: Any, config: Any) -> Any:
         key_of = getattr(factory, "breaker_key", None)

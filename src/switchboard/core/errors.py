@@ -32,6 +32,7 @@ every transient type says so below and sets ``transient = True``::
     │                                          5xx, 429, open circuit: transient)
     ├── patterns.project.errors.ProjectInvalid terminal: switchboard.yaml cannot be used
     ├── patterns.callout.errors.CalloutError   call-out templates and replies: terminal
+    ├── patterns.sync.errors.SyncError         terminal: a sync cannot run as configured
     └── cli.errors.CliError                    terminal: a command cannot go on (one line)
 
 ``tests/core/test_error_tree.py`` checks that every error class appears in its module's

@@ -1,4 +1,4 @@
-"""The hub's integration patterns (call-out, files; later sync, virtualization, call-in).
+"""The hub's integration patterns (call-out, files, sync; later virtualization, call-in).
 
 ``PATTERN_FACTORIES`` lists how to build each pattern from the Runtime: factories, not
 live objects (the Runtime builds each pattern once and holds it). ``PATTERN_CHAINS``
@@ -38,8 +38,22 @@ def _files(runtime: Any) -> Pattern:
     return FilesPattern(runtime)
 
 
+def _sync(runtime: Any) -> Pattern:
+    from .sync.pattern import SyncPattern
+
+    return SyncPattern(runtime)
+
+
+def _sync_chains() -> list[Chain]:
+    from .sync.tables import CHAIN as SYNC
+
+    return [SYNC]
+
+
 PATTERN_FACTORIES.append(_callout)
 PATTERN_FACTORIES.append(_files)
+PATTERN_FACTORIES.append(_sync)
 PATTERN_CHAINS.extend(_callout_chains())
+PATTERN_CHAINS.extend(_sync_chains())
 
 __all__ = ["PATTERN_CHAINS", "PATTERN_FACTORIES"]

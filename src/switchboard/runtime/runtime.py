@@ -170,6 +170,9 @@ class Runtime:
         credentials = getattr(project, "credentials", None)
         if self.connectors is not None and credentials is not None:
             self.connectors.set_credentials(credentials, getattr(project, "directory", None))
+        connections = getattr(project, "connections", None)
+        if self.connectors is not None and connections is not None:
+            self.connectors.set_connections(connections)
 
     # -- running ------------------------------------------------------------------------
     async def start(self) -> None:

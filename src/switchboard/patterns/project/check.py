@@ -131,7 +131,15 @@ def _files_checks(project: Project, org: Any) -> list[ProjectError]:
     return check(project, org)
 
 
-SECTION_CHECKERS: list[Checker] = [check_credentials, _callout_checks, _files_checks]
+def _sync_checks(project: Project, org: Any) -> list[ProjectError]:
+    """The ``connections:`` and ``syncs:`` sections' checks (``patterns.sync.check``)."""
+    from ..sync.check import check
+
+    return check(project, org)
+
+
+SECTION_CHECKERS: list[Checker] = [check_credentials, _callout_checks, _files_checks,
+                                   _sync_checks]  # fmt: skip
 
 
 def check_project(directory: Path, org: Any = None) -> list[ProjectError]:

@@ -97,7 +97,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
             return []
     tp = _unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return sorted(name for name, f in tp.model_fields.items() if not f.exclude)
+        return sorted(f.alias or name for name, f in tp.model_fields.items() if not f.exclude)
     return []
 
 
@@ -142,6 +142,8 @@ def _step(tp: Any, part: Any) -> Any:
     origin = typing.get_origin(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         field = tp.model_fields.get(str(part))
+        if field is None:  # written by its alias (a sync's ``from``)
+            field = next((f for f in tp.model_fields.values() if f.alias == str(part)), None)
         return field.annotation if field is not None else None
     if origin is dict:
         return typing.get_args(tp)[1]

@@ -126,7 +126,7 @@ def parse(text: str) -> tuple[Any, ProjectSource, list[ProjectError]]:
         return None, source, builder.errors
     if not isinstance(data, dict):
         return None, source, [ProjectError(1, "the file must be a mapping of sections "
-                                              "(credentials:, callouts:, files:)")]  # fmt: skip
+                                              "(credentials:, callouts:, files:, connections:, syncs:)")]  # fmt: skip
     return data, source, []
 
 
