@@ -40,7 +40,7 @@ def _general(s: SharedOrg, who: str, text: str = LIST) -> list[Any]:
 
 def _alone(engine: QueryEngine, s: SharedOrg, who: str) -> bool:
     with s.org.store.read() as conn:
-        return engine._alone(conn, s.principal(who))
+        return engine._owners(conn, s.principal(who)) == (s.users[who],)
 
 
 def _seen(engine: QueryEngine, s: SharedOrg, who: str, text: str = LIST) -> list[Any]:
@@ -115,7 +115,7 @@ def test_alone_pages_agree_with_count(tmp_path: Path) -> None:
 def test_alone_list_reads_the_owner_index_in_order(backend: str, tmp_path: Path) -> None:
     with shared_org(backend, tmp_path, per_user=1) as s:
         p = s.principal("east1")
-        plan = QueryEngine(s.org).plan(LIST, False, p, alone=True)
+        plan = QueryEngine(s.org).plan(LIST, False, p, owners=1)
         sql = plan.main._paged(200, 0)
         values = {**plan.main.static, "_sb_user": p.user_id, "_sb_role": p.role_id}
         sqlite = backend == "sqlite"

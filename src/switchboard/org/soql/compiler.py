@@ -111,10 +111,13 @@ class Builder:
         principal: Principal | None = None,
         mode: str | None = None,
         alone: bool = False,
+        owners: int = 0,
     ) -> None:
         self.schema = schema
-        # The caller has no users below their role (sharing.predicate.below_probe).
+        # The caller has no users below their role, or a list of ``owners`` slots holds
+        # them and the caller (sharing.predicate).
         self.alone = alone
+        self.owners = owners
         # Whose query this is; None compiles in the org's own (system) context.
         self.principal = principal
         # The query's WITH SECURITY_ENFORCED / USER_MODE / SYSTEM_MODE (soql.access).
@@ -223,6 +226,7 @@ class Builder:
             principal=self.principal,
             mode=self.mode,
             alone=self.alone,
+            owners=self.owners,
         )
         if len(q.select) != 1 or not isinstance(q.select[0], ast.Field):
             raise MalformedQuery("semi join sub-selects can only select one Id or reference field")
@@ -254,6 +258,7 @@ class Builder:
             in_select=self.dialect.in_select,
             owned_by=self.dialect.owned_by,
             alone=self.alone,
+            owners=self.owners,
         )
         return [] if found is None else [found]
 
@@ -421,6 +426,7 @@ def _child(b: Builder, shape: RecordShape, sub: ast.Subquery, out: Compiled) -> 
         principal=b.principal,
         mode=b.mode,
         alone=b.alone,
+        owners=b.owners,
     )
     fk = scope.table.c[found.field.column]
     ids: Any = sa.bindparam("_ids", None)
@@ -525,9 +531,11 @@ def compile_query(
     all_rows: bool = False,
     principal: Principal | None = None,
     alone: bool = False,
+    owners: int = 0,
 ) -> Compiled:
     """``alone``: the caller has no users below their role, so every level's sharing
-    predicate takes its OwnerId = :user form (sharing.predicate)."""
+    predicate takes its OwnerId = :user form; ``owners``: ownership is OwnerId IN a list
+    of that many bound slots (sharing.predicate)."""
     obj = lookup_object(schema, q.from_.object)
     access.check_object(principal, obj, q.from_.object)
     scope = Scope(schema, obj, q.from_.alias)
@@ -540,6 +548,7 @@ def compile_query(
         principal=principal,
         mode=mode,
         alone=alone,
+        owners=owners,
     )
     return compile_level(b, q)
 

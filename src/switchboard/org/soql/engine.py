@@ -12,12 +12,12 @@ import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..security.sharing.predicate import ROLE_PARAM, below_probe
+from ..security.sharing.predicate import ROLE_PARAM, subordinates_probe
 from . import locators
 from .cache import PlanCache
 from .compiler import Params, compile_query
 from .dialects import dialect_for
-from .executor import Plan, Statement, prepare, run_page
+from .executor import Access, Plan, Statement, prepare, run_page
 from .explain import explain
 from .parser import parse
 from .restrictions import check_restrictions
@@ -27,11 +27,20 @@ if TYPE_CHECKING:
     from ..security.principal import Principal
 
 DEFAULT_BATCH = 2000
-# How long a role seen with users below it is trusted to still have them, and how many
-# such roles are kept (sharing.predicate: a no only ever costs speed).
+# The most users below a caller's role that are bound into the query as a list of owners
+# (sharing.predicate); past it the database reads them itself, through the subquery.
+LISTED_OWNERS = 500
+# How long a role seen with more users below it than that is trusted to still have them,
+# and how many such roles are kept (sharing.predicate: a no only ever costs speed).
 _RANKED_TTL = 30.0
 _RANKED_KEPT = 4096
 MIN_BATCH = 200
+
+
+def _slots(n: int) -> int:
+    """The owner list's slots for ``n`` owners: 1 for the caller alone, else the next
+    power of two, so that a few statement texts (and plans) serve every list length."""
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
 
 
 def batch_size(header: str | None) -> int:
@@ -50,9 +59,9 @@ class QueryEngine:
         self.cache: PlanCache[Plan] = PlanCache()
         self.groups = locators.KeptGroups(org.settings.query_locator_ttl)
         self._probe: Statement | None = None
-        # Roles found to have users below them, with when: the general predicate is
-        # right for any caller, so trusting this a while only ever costs speed (a role
-        # that lost its last subordinate keeps the general plan until the entry ages).
+        # Roles found to have more users below them than LISTED_OWNERS, with when: the
+        # general predicate is right for any caller, so trusting this a while only ever
+        # costs speed (a role that lost them keeps the general plan until the entry ages).
         self._ranked: dict[str, float] = {}
 
     def plan(
@@ -61,10 +70,11 @@ class QueryEngine:
         all_rows: bool,
         principal: Principal | None = None,
         *,
-        alone: bool = False,
+        owners: int = 0,
     ) -> Plan:
-        """The cached plan; ``alone`` compiles the sharing predicate for a caller with no
-        users below their role (sharing.predicate), kept apart from the general one."""
+        """The cached plan; ``owners`` compiles the sharing predicate for a list of that
+        many owners (1: the caller alone, OwnerId = :user; sharing.predicate), each
+        length kept apart from the general plan."""
         schema = self.org.schema
         schema.refresh()
 
@@ -72,11 +82,19 @@ class QueryEngine:
             parsed = parse(text)
             check_restrictions(parsed)
             compiled = compile_query(
-                schema, parsed, self.dialect, all_rows=all_rows, principal=principal, alone=alone
+                schema,
+                parsed,
+                self.dialect,
+                all_rows=all_rows,
+                principal=principal,
+                alone=owners == 1,
+                owners=owners if owners > 1 else 0,
             )
             return prepare(compiled, self.org.store.engine.dialect)
 
-        access = "" if principal is None else principal.fingerprint + ("/alone" if alone else "")
+        access = "" if principal is None else principal.fingerprint
+        if owners:
+            access += "/alone" if owners == 1 else f"/owners{owners}"
         # Plans hold the ciphertexts of literals compared with encrypted fields: a new key
         # version (a rotation) makes them stale as a deploy does.
         version = schema.version + (schema.keyring.poll() << 32)
@@ -104,9 +122,15 @@ class QueryEngine:
         if locator is not None and plan.mode == "aggregate":
             kept = self.groups.get(locator, plan)
         with self.org.store.read() as conn:
-            alone = principal is not None and plan.main.ranked and self._alone(conn, principal)
-            if alone:
-                plan = self.plan(text, all_rows, principal, alone=True)
+            access: Access = None
+            slots = 0
+            if principal is not None:
+                access = (principal.user_id, principal.role_id)
+                owners = self._owners(conn, principal) if plan.main.ranked else None
+                if owners is not None:
+                    slots = _slots(len(owners))
+                    plan = self.plan(text, all_rows, principal, owners=slots)
+                    access = (principal.user_id, principal.role_id, owners)
             while True:
                 page = run_page(
                     plan,
@@ -117,7 +141,7 @@ class QueryEngine:
                     version=version,
                     today=today,
                     groups=kept,
-                    access=None if principal is None else (principal.user_id, principal.role_id),
+                    access=access,
                 )
                 # A plan compares encrypted fields with literals sealed under the versions
                 # known when it was built. A rotation committed since, and a re-seal
@@ -129,7 +153,7 @@ class QueryEngine:
                 )
                 if not moved:
                     break
-                plan = self.plan(text, all_rows, principal, alone=alone)
+                plan = self.plan(text, all_rows, principal, owners=slots)
                 kept = None  # groups read under the old plan are read again
         reply: dict[str, Any] = {"totalSize": page.total, "done": True, "records": page.records}
         if plan.mode != "count" and page.next_position < page.total:
@@ -148,29 +172,34 @@ class QueryEngine:
             self.groups.discard(locator)
         return reply
 
-    def _alone(self, conn: Any, principal: Principal) -> bool:
-        """Whether no user holds a role below the caller's: one indexed probe of the role
-        closure, run with the query. A yes is never kept (the OwnerId = :user form would
-        hide a new subordinate's records); a no is, for ``_RANKED_TTL`` seconds."""
+    def _owners(self, conn: Any, principal: Principal) -> tuple[str, ...] | None:
+        """The caller and the users below their role, when those are at most
+        ``LISTED_OWNERS``: one indexed read of the role closure, in the query's own
+        transaction, so the list is never stale (a stale one would hide a new
+        subordinate's records, or show a departed one's). None when there are more; that
+        is kept for ``_RANKED_TTL`` seconds."""
         role = principal.role_id
         if role is None:
-            return True
+            return (principal.user_id,)
         seen = self._ranked.get(role)
         if seen is not None and time.monotonic() - seen < _RANKED_TTL:
-            return False
+            return None
         probe = self._probe
         if probe is None:  # the SQL never changes: User's table and the closure's are fixed
             schema = self.org.schema
             probe = Statement.build(
-                below_probe(schema), self.org.store.engine.dialect, Params(self.dialect)
+                subordinates_probe(schema, LISTED_OWNERS + 1),
+                self.org.store.engine.dialect,
+                Params(self.dialect),
             )
             self._probe = probe
-        if not probe.fetch(conn, {**probe.static, ROLE_PARAM: role}):
-            return True
+        below = probe.fetch(conn, {**probe.static, ROLE_PARAM: role})
+        if len(below) <= LISTED_OWNERS:
+            return (principal.user_id, *(r[0] for r in below))
         if len(self._ranked) >= _RANKED_KEPT:
             self._ranked.clear()
         self._ranked[role] = time.monotonic()
-        return False
+        return None
 
     def more(
         self, token: str, *, version: str, principal: Principal | None = None

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..schema.registry import Schema
-from ..security.sharing.predicate import ROLE_PARAM, USER_PARAM
+from ..security.sharing.predicate import OWNERS_PARAM, ROLE_PARAM, USER_PARAM
 from .compiler import Compiled, Params, PolyRef
 from .dialects import Dialect
 from .formula_fields import fill_formulas
@@ -32,8 +32,10 @@ _LIM: Any = sa.literal_column(str(_LIM_MARK))
 _OFF: Any = sa.literal_column(str(_OFF_MARK))
 
 
-# (user id, role id) of the caller under sharing; None where no predicate applies.
-Access = tuple[str, str | None] | None
+# The caller under sharing, None where no predicate applies: (user id, role id), and
+# for a plan compiled with an owner list (sharing.predicate) a third item, the caller's
+# id and those of the users below their role.
+Access = tuple[str, str | None] | tuple[str, str | None, tuple[str, ...]] | None
 
 # Page texts kept per statement ((limit, offset) pairs); past this many it starts over.
 _PAGE_TEXTS = 32
@@ -63,14 +65,22 @@ class Statement:
     # (users below the caller's role, shares to roles).
     shared: bool = False
     ranked: bool = False
+    # The slots of the visible owners' list, in list order (empty: no list).
+    owner_slots: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, stmt: Any, sa_dialect: Any, params: Params) -> Statement:
-        compiled = stmt.compile(dialect=sa_dialect)
+        # The owner list is an expanding parameter: written out here as one placeholder
+        # per slot, since the text is compiled once and run by the driver directly.
+        compiled = stmt.compile(dialect=sa_dialect, compile_kwargs={"render_postcompile": True})
         names = tuple(compiled.positiontup) if compiled.positional else None
         static = {k: v for k, v in compiled.params.items()}
         out = cls(compiled.string, names, static, list(params.dynamic), params.dialect)
-        out.shared = USER_PARAM in static
+        slot = OWNERS_PARAM + "_"
+        out.owner_slots = tuple(
+            sorted((k for k in static if k.startswith(slot)), key=lambda k: int(k[len(slot) :]))
+        )
+        out.shared = USER_PARAM in static or bool(out.owner_slots)
         out.ranked = ROLE_PARAM in static
         out.args = out._driver_args(static)
         return out
@@ -111,7 +121,9 @@ class Statement:
             values = dict(self.static)
             if shared:
                 assert access is not None
-                values[USER_PARAM], values[ROLE_PARAM] = access
+                values[USER_PARAM], values[ROLE_PARAM] = access[0], access[1]
+                if self.owner_slots:
+                    _fill_owners(values, self.owner_slots, access)
             if self.dynamic:
                 day = today or _utc_today()
                 bind = self.dialect.bind
@@ -121,6 +133,17 @@ class Statement:
                 values["_ids"] = ids
             args = self._driver_args(values)
         return _fetch(conn, sql, args)
+
+
+def _fill_owners(values: dict[str, Any], slots: tuple[str, ...], access: Any) -> None:
+    """The owner list into its slots; slots past the list's end repeat the caller (an
+    owner seen anyway). A plan with slots run without a list that fits would match the
+    wrong records, so that is a bug and raises."""
+    owners = access[2] if len(access) > 2 else ()
+    if not owners or len(owners) > len(slots):
+        raise AssertionError("a plan with an owner list run without a list that fits it")
+    for i, slot in enumerate(slots):
+        values[slot] = owners[i] if i < len(owners) else access[0]
 
 
 def _fetch(conn: Connection, sql: str, args: Any) -> list[Any]:
