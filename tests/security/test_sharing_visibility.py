@@ -120,3 +120,33 @@ def test_criteria_rule_opens_matching_records_and_follows_updates(so: SharedOrg)
     assert _names(so, "east1") == sorted([*_owned("east1"), "west1-00"])
     so.org.update(so.admin, "Account", west_account, {"NumberOfEmployees": 5})
     assert _names(so, "east1") == _owned("east1")
+
+
+def test_bulk_query_job_sees_what_its_creator_sees(
+    so: SharedOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Bulk API 2.0 query job runs as its creator: the sharing predicate is bound with
+    their user, role and visible owners, as for a REST query. (The fixture's users hold
+    the admin's profile; their principal here is the one the other tests query with.)"""
+    by_id = {uid: who for who, uid in so.users.items()}
+    monkeypatch.setattr(so.org.permissions, "principal_for", lambda uid: so.principal(by_id[uid]))
+    import csv
+    import io
+
+    from switchboard.org.bulk import jobs
+    from switchboard.org.bulk.files import JobFiles
+    from switchboard.org.bulk.worker import BulkWorker
+
+    worker = BulkWorker(so.org)
+    for who, owners in (("vp", ("east1", "east2", "vp", "west1")), ("west1", ("west1",))):
+        job = so.org.store.write(
+            lambda conn, who=who: jobs.create(
+                conn, user_id=so.users[who], operation="query", object_name="Account",
+                api_version="59.0", query="SELECT Name FROM Account", state="UploadComplete",
+            )  # fmt: skip
+        )
+        claimed = worker.claim()
+        assert claimed is not None and claimed.id == job.id
+        worker.process(claimed)
+        text = JobFiles(so.org.settings.data_dir, job.id).query.read_text()
+        assert sorted(r["Name"] for r in csv.DictReader(io.StringIO(text))) == _owned(*owners)

@@ -77,6 +77,10 @@ def run_query(worker: Any, job: Job) -> None:
     columns: list[tuple[str, Any]] | None = None
     count, position = 0, 0
     with open(part, "wb") as f, org.store.read() as conn:
+        # The sharing predicate's values (the caller, their role, the owners visible to
+        # them) are bound as for a REST query; without them no owned record matches.
+        all_rows = job.operation == "queryAll"
+        plan, access, _ = worker.soql.bind(conn, plan, job.query, all_rows, principal)
         while True:
             page = run_page(
                 plan,
@@ -86,6 +90,7 @@ def run_query(worker: Any, job: Job) -> None:
                 batch=_PAGE,
                 version=job.api_version,
                 today=today,
+                access=access,
             )
             flat = [_flatten(r) for r in page.records]
             if columns is None and flat:

@@ -122,15 +122,7 @@ class QueryEngine:
         if locator is not None and plan.mode == "aggregate":
             kept = self.groups.get(locator, plan)
         with self.org.store.read() as conn:
-            access: Access = None
-            slots = 0
-            if principal is not None:
-                access = (principal.user_id, principal.role_id)
-                owners = self._owners(conn, principal) if plan.main.ranked else None
-                if owners is not None:
-                    slots = _slots(len(owners))
-                    plan = self.plan(text, all_rows, principal, owners=slots)
-                    access = (principal.user_id, principal.role_id, owners)
+            plan, access, slots = self.bind(conn, plan, text, all_rows, principal)
             while True:
                 page = run_page(
                     plan,
@@ -171,6 +163,22 @@ class QueryEngine:
             # and is then recomputed.
             self.groups.discard(locator)
         return reply
+
+    def bind(
+        self, conn: Any, plan: Plan, text: str, all_rows: bool, principal: Principal | None
+    ) -> tuple[Plan, Access, int]:
+        """The plan and the access values for ``principal``'s query, decided in ``conn``'s
+        transaction (the owner list is read there), with the owner slots it compiled for.
+        Every reader of SOQL pages (REST query, Bulk query jobs) binds through here."""
+        if principal is None:
+            return plan, None, 0
+        access: Access = (principal.user_id, principal.role_id)
+        owners = self._owners(conn, principal) if plan.main.ranked else None
+        if owners is None:
+            return plan, access, 0
+        slots = _slots(len(owners))
+        plan = self.plan(text, all_rows, principal, owners=slots)
+        return plan, (principal.user_id, principal.role_id, owners), slots
 
     def _owners(self, conn: Any, principal: Principal) -> tuple[str, ...] | None:
         """The caller and the users below their role, when those are at most
