@@ -2,18 +2,20 @@
 
 Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (the
 Checksum Salesforce reports) as they pass, stages them and commits them under their key
-only when complete. MD5 and the CRC-32 run in a thread of their own beside SHA-256
-and the write (hashlib and zlib release the GIL on large buffers), MD5 being the
-slowest hash (about 500 MB/s here against SHA-256's 1,200 and CRC-32's 2,000) and the
-write into the page cache as slow again: batches go to it without waiting, a couple
-ahead at most, so each costs one thread hop. After the commit the store is
-asked again, not trusted, since object stores have truncated uploads silently before:
-its size, then its own MD5 where it reports one, else a CRC-32 of the bytes read back
-against the CRC-32 computed while writing (2,200 MB/s, so the read-back costs a third
-of a second SHA-256). The CRC guards against what the read-back is for, a store that
-kept other bytes than it was sent (truncated, cut short); the Checksum (MD5) and the
-key (SHA-256) are still computed over the bytes received. A mismatch drops the new
-blob and fails the upload.
+only when complete. MD5 runs in a thread of its own beside SHA-256 and the write
+(hashlib releases the GIL on large buffers), MD5 being the slowest hash (about 700 MB/s
+here against SHA-256's 1,600) and the write into the page cache as slow again: batches
+go to it without waiting, a couple ahead at most, so each costs one thread hop.
+
+The store checks the bytes as it commits them (``StagedUpload.commit``): a local disk
+fsyncs the staged file and compares its size with the bytes written before the rename;
+an S3 PUT carries the MD5 as Content-MD5. After the commit the store is asked again,
+not trusted, since object stores have truncated uploads silently before: its size, then
+its own MD5 where it reports one (an ETag); only a store that does neither is read back
+(SHA-256). Reading back from a local disk would read the page cache just written, a
+second pass over every byte that proves nothing the fsync and the size do not (it cost
+0.45 s a GB, serial, after the last byte arrived). A mismatch drops the new blob and
+fails the upload.
 
 Stores are opened through the opener the layer above gives (``attach``: the Runtime's
 ``file-stores`` service, through the connector registry); until then, and after
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,7 +46,6 @@ class Ingest:
         self.size = 0
         self._sha = hashlib.sha256()
         self._md5 = hashlib.md5()  # noqa: S324 - Salesforce's Checksum, not security
-        self._crc = 0
         self._md5_thread: ThreadPoolExecutor | None = None
         self._md5_behind: deque[Future[None]] = deque()
         self._buffers: list[bytearray] = []
@@ -69,22 +69,14 @@ class Ingest:
             raise too_large(self.what, self.limit)
         if len(data) < _PARALLEL_FROM:
             self._md5_catch_up(0)  # an inline update must follow those in flight
-            self._md5_crc(data)
+            self._md5.update(data)
         else:
             if self._md5_thread is None:
                 self._md5_thread = ThreadPoolExecutor(1, thread_name_prefix="file-md5")
-            self._md5_behind.append(self._md5_thread.submit(self._md5_crc, data))
+            self._md5_behind.append(self._md5_thread.submit(self._md5.update, data))
         self._sha.update(data)
         self._staged.write(data)
         self._md5_catch_up(_MD5_BEHIND)
-
-    def _md5_crc(self, data: Buffer) -> None:
-        # The CRC-32 goes with MD5: writing into the page cache costs this thread as
-        # much as MD5 costs that one (1.7 s a GB each, measured), so SHA-256 + write
-        # here and MD5 + CRC-32 there are the two even halves (2.6 s and 2.2 s a GB,
-        # where SHA-256 + CRC-32 + write here made this one the long pole at 3.4 s).
-        self._md5.update(data)
-        self._crc = zlib.crc32(data, self._crc)
 
     def _gather(self, pieces: Sequence[Buffer]) -> Buffer:
         """``pieces`` as one buffer, copied into one of ``_MD5_BEHIND + 1`` buffers
@@ -113,15 +105,17 @@ class Ingest:
             self._md5_behind.popleft().result()
 
     def finish(self) -> StoredBlob:
-        self._stop_thread()  # MD5 and CRC-32 complete
+        self._stop_thread()  # MD5 complete
         info = BlobInfo(self._sha.hexdigest(), self._md5.hexdigest(), self.size)
         try:
-            created = self._staged.commit(info.sha256)
+            created = self._staged.commit(info.sha256, info.md5)
         except OSError as exc:
             self.abort()
             raise StoreUnavailable(f"The file store did not take the file: {exc}") from exc
         self._done = True
-        self.files.verify(self.store, info, reread=created, drop_bad=created, crc32=self._crc)
+        # Read back only from a store that neither checked the commit nor reports an MD5.
+        reread = created and not self.store.verifies_commits
+        self.files.verify(self.store, info, reread=reread, drop_bad=created)
         return StoredBlob(info, self.store.url, created)
 
     def abort(self) -> None:
@@ -227,13 +221,11 @@ class FileStorage:
         *,
         reread: bool = True,
         drop_bad: bool = False,
-        crc32: int | None = None,
     ) -> None:
         """Check the store holds ``info``'s bytes: its size, then their MD5 as the store
-        reports it (an S3 ETag) or, where it cannot, (``reread``) the bytes read back:
-        their CRC-32 against ``crc32`` when the caller computed it as it wrote them (an
-        upload), else their SHA-256. ``drop_bad``: a blob this upload wrote is removed
-        when it does not match, so a retry writes it afresh."""
+        reports it (an S3 ETag) or, where it cannot, (``reread``) the SHA-256 of the
+        bytes read back. ``drop_bad``: a blob this upload wrote is removed when it does
+        not match, so a retry writes it afresh."""
         stat = store.stat(info.sha256)
         problem = None
         if stat is None or stat.size != info.size:
@@ -241,12 +233,6 @@ class FileStorage:
         elif stat.md5 is not None:
             if stat.md5 != info.md5:
                 problem = "the store's MD5 differs from the bytes sent"
-        elif reread and crc32 is not None:
-            crc = 0
-            for chunk in store.open(info.sha256):
-                crc = zlib.crc32(chunk, crc)
-            if crc != crc32:
-                problem = "its bytes differ from those sent (CRC-32)"
         elif reread:
             sha = hashlib.sha256()
             for chunk in store.open(info.sha256):
