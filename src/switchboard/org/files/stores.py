@@ -4,9 +4,9 @@ Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (th
 Checksum Salesforce reports) as they pass, stages them and commits them under their key
 only when complete. MD5 and SHA-256 run in a thread of their own beside the write
 (hashlib releases the GIL on large buffers): MD5 is the slowest hash (about 700 MB/s
-here against SHA-256's 1,600), and the write into the page cache costs about as much as
-both. Batches go to that thread without waiting, a couple ahead at most, so each costs
-one thread hop.
+here against SHA-256's 1,600), and the write into the page cache costs from a tenth
+of both to as much (see ``Ingest._hash``). Batches go to that thread without waiting, a
+couple ahead at most, so each costs one thread hop.
 
 The store checks the bytes as it commits them (``StagedUpload.commit``): a local disk
 fsyncs the staged file and compares its size with the bytes written before the rename;
@@ -79,13 +79,14 @@ class Ingest:
         self._hash_catch_up(_HASH_BEHIND)
 
     def _hash(self, data: Buffer) -> None:
-        # Both hashes on one thread, the write alone on this one: the two halves of the
-        # work (MD5 1.4 s + SHA-256 0.6 s a GB there; the write into the page cache 1.4
-        # to 2.5 s a GB here, as the host faults the pages in), where SHA-256 beside the
-        # write made this thread the long pole (3 s a GB). Measured on 2 cores, 512 MB
-        # uploads: the longest thread 1.5-1.7 s -> 1.0-1.3 s of CPU. SHA-256 on a third
-        # thread of its own measured no better (upload ratios 0.39-0.44 where this one
-        # gave 0.38-0.86, both under a load of 3-4) and is a thread more.
+        # Both hashes on one thread (MD5 1.4 s + SHA-256 0.6 s a GB), the write alone on
+        # the other. The write into the page cache costs 0.2 s a GB on pages this VM
+        # touched lately and 1.4-2.5 s where the host must fault them in: SHA-256 beside
+        # a cold write made the writing thread the long pole (3 s a GB of CPU; per
+        # 512 MB it was 1.5-1.7 s, this way 1.0-1.3 s). On warm pages every layout
+        # measured alike within the noise (1 GB, quiet machine: upload ratios 0.35-0.46
+        # this way, 0.33-0.49 with SHA-256 on a third thread, 0.44-0.46 with SHA-256
+        # beside the write), so the layout with the better worst case stays.
         self._md5.update(data)
         self._sha.update(data)
 
