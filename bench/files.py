@@ -5,9 +5,10 @@ The API path is the whole of it: a multipart/form-data POST of a ContentVersion
 (streamed, chunked, by requests), parsed as it arrives, hashed (SHA-256 and MD5),
 staged, committed and verified in the store, the record written; and a GET of its
 VersionData streamed back. The baseline writes the same bytes with the store's own
-``put`` (under another key, so the API's upload is not deduplicated away) and reads
-them back with its ``open``; both downloads are consumed alike (counted and MD5-hashed,
-as a client checking the Checksum does). Bar: the API at least 0.5 of the baseline; peak RSS of
+``put`` (under another key, so the API's upload is not deduplicated away; durable like
+the API's commit, fsynced before its rename) and reads them back with its ``open``;
+both downloads are consumed alike (counted and MD5-hashed, as a client checking the
+Checksum does). Bar: the API at least 0.5 of the baseline; peak RSS of
 the server under 200 MB with a 1 GB file.
 
     .venv/bin/python bench/files.py [--mb 1024]

@@ -4,11 +4,21 @@ Uploads stream into ``<root>/.staging/<random>`` and are then moved to the key's
 on a local disk that move is a rename (atomic), on object stores a server-side copy
 then a delete. Either way no reader ever sees a half-written key, and a crash leaves
 at most a staging object, never a damaged blob.
+
+A commit checks what the store took before the key appears. On a local disk the staged
+file is fsynced (a deferred write error, ENOSPC or EIO, surfaces here rather than never)
+and its size compared with the bytes written, then renamed, then its directory fsynced:
+the key is durable once the commit returns, and reading it back would only have read the
+page cache just written. On S3 a single-part PUT carries the upload's MD5 as Content-MD5,
+so the store refuses a body that arrived otherwise; every PUT and part also carries
+botocore's CRC-32 (``x-amz-checksum-crc32``), which S3 checks per request, so parts get
+no MD5 of their own (it would be a second MD5 pass over every byte).
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +35,7 @@ class FsspecStaged:
         store.makedirs(self.path.rsplit("/", 1)[0])
         self._file: Any = store.fs.open(self.path, "wb")
         self._open = True
+        self.size = 0
 
     def write(self, data: Buffer) -> None:
         try:
@@ -32,18 +43,50 @@ class FsspecStaged:
         except OSError as exc:
             self.abort()
             raise StoreIOError(f"writing to {self.store.url} failed: {exc}") from exc
+        self.size += len(data)
 
-    def commit(self, key: str) -> bool:
-        self._file.close()
-        self._open = False
-        final = self.store.path(key)
-        if self.store.exists(key):
-            self.store.fs.rm(self.path)
-            return False
-        self.store.makedirs(final.rsplit("/", 1)[0])
-        self.store.fs.mv(self.path, final)
+    def commit(self, key: str, md5: str | None = None) -> bool:
+        local = self.store._local
+        try:
+            if local:
+                self._check_size()
+            else:
+                self._close_put(md5)
+            if self.store.exists(key):  # the same bytes are stored already
+                self.abort()
+                return False
+            if local:
+                self._close_synced()
+                _rename_synced(self.path, self.store.path(key))
+            else:
+                self.store.fs.mv(self.path, self.store.path(key))
+        except OSError as exc:
+            self.abort()
+            raise StoreIOError(f"{self.store.url} did not take the file: {exc}") from exc
         self.store.fs.invalidate_cache()
         return True
+
+    def _check_size(self) -> None:
+        """The staged file holds every byte written (flushed to the kernel, not synced)."""
+        self._file.flush()
+        kept = os.fstat(self._file.fileno()).st_size
+        if kept != self.size:
+            raise OSError(f"the staged file holds {kept} bytes where {self.size} were written")
+
+    def _close_synced(self) -> None:
+        # fsync before the rename: once the key's name is durable, so are its bytes.
+        self._open = False
+        with self._file as f:
+            os.fsync(f.fileno())
+
+    def _close_put(self, md5: str | None) -> None:
+        # s3fs sends a file smaller than its block size as one PUT at close, with the
+        # file's kwargs: the upload's MD5 goes with it (parts, sent earlier, cannot).
+        kwargs, parts = getattr(self._file, "kwargs", None), getattr(self._file, "parts", None)
+        if md5 and isinstance(kwargs, dict) and not parts and "s3" in _protocols(self.store.fs):
+            kwargs["ContentMD5"] = base64.b64encode(bytes.fromhex(md5)).decode()
+        self._open = False
+        self._file.close()
 
     def abort(self) -> None:
         if self._open:
@@ -58,13 +101,42 @@ class FsspecStaged:
             pass
 
 
+def _protocols(fs: Any) -> tuple[str, ...]:
+    return fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+
+
+def _rename_synced(path: str, final: str) -> None:
+    """Rename ``path`` to ``final`` durably: the directory holding it is fsynced after,
+    and the parent of each directory made for it (a key's first in its fan-out)."""
+    parent = os.path.dirname(final)
+    made, at = [], parent
+    while not os.path.isdir(at):
+        made.append(at)
+        at = os.path.dirname(at)
+    os.makedirs(parent, exist_ok=True)
+    os.replace(path, final)
+    for directory in [parent, *(os.path.dirname(d) for d in made)]:
+        _fsync_dir(directory)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class FsspecBlobStore:
     def __init__(self, config: FsspecStoreConfiguration, fs: Any, root: str) -> None:
         self.config = config
         self.url = config.url
         self.fs = fs
         self.root = root.rstrip("/")
-        self._local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
+        self._local = "file" in _protocols(fs)
+        # A local commit fsyncs and size-checks the file (FsspecStaged.commit): what an
+        # upload wrote need not be read back. Object stores vouch through their MD5.
+        self.verifies_commits = self._local
 
     def path(self, key: str) -> str:
         if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):

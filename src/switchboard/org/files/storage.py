@@ -59,9 +59,11 @@ class StagedUpload(Protocol):
         """Append ``data``; it may be reused once this returns (copy what is kept)."""
         ...
 
-    def commit(self, key: str) -> bool:
-        """Make the staged bytes the blob ``key``; False if ``key`` existed already
-        (the staged copy is dropped)."""
+    def commit(self, key: str, md5: str | None = None) -> bool:
+        """Make the staged bytes the blob ``key``, checked by the store as it takes them
+        (``md5``, the hex MD5 of the bytes written, for stores that check one); False
+        if ``key`` existed already (the staged copy is dropped). Raises when the store
+        did not keep them, with nothing left under ``key``."""
         ...
 
     def abort(self) -> None:
@@ -74,6 +76,9 @@ class BlobStore(Protocol):
     """One place holding blobs; ``url`` names it in the org's records of where bytes are."""
 
     url: str
+    # True when a commit itself proves the bytes were kept (a local disk: the staged file
+    # is fsynced and its size checked before the rename), so an upload is not read back.
+    verifies_commits: bool
 
     def stage(self) -> StagedUpload: ...
 

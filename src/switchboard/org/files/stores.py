@@ -2,18 +2,21 @@
 
 Bytes stream through :class:`Ingest`, which hashes SHA-256 (the key) and MD5 (the
 Checksum Salesforce reports) as they pass, stages them and commits them under their key
-only when complete. MD5 and the CRC-32 run in a thread of their own beside SHA-256
-and the write (hashlib and zlib release the GIL on large buffers), MD5 being the
-slowest hash (about 500 MB/s here against SHA-256's 1,200 and CRC-32's 2,000) and the
-write into the page cache as slow again: batches go to it without waiting, a couple
-ahead at most, so each costs one thread hop. After the commit the store is
-asked again, not trusted, since object stores have truncated uploads silently before:
-its size, then its own MD5 where it reports one, else a CRC-32 of the bytes read back
-against the CRC-32 computed while writing (2,200 MB/s, so the read-back costs a third
-of a second SHA-256). The CRC guards against what the read-back is for, a store that
-kept other bytes than it was sent (truncated, cut short); the Checksum (MD5) and the
-key (SHA-256) are still computed over the bytes received. A mismatch drops the new
-blob and fails the upload.
+only when complete. MD5 and SHA-256 run in a thread of their own beside the write
+(hashlib releases the GIL on large buffers): MD5 is the slowest hash (about 700 MB/s
+here against SHA-256's 1,600), and the write into the page cache costs from a tenth
+of both to as much (see ``Ingest._hash``). Batches go to that thread without waiting, a
+couple ahead at most, so each costs one thread hop.
+
+The store checks the bytes as it commits them (``StagedUpload.commit``): a local disk
+fsyncs the staged file and compares its size with the bytes written before the rename;
+an S3 PUT carries the MD5 as Content-MD5. After the commit the store is asked again,
+not trusted, since object stores have truncated uploads silently before: its size, then
+its own MD5 where it reports one (an ETag); only a store that does neither is read back
+(SHA-256). Reading back from a local disk would read the page cache just written, a
+second pass over every byte that proves nothing the fsync and the size do not (it cost
+0.45 s a GB, serial, after the last byte arrived). A mismatch drops the new blob and
+fails the upload.
 
 Stores are opened through the opener the layer above gives (``attach``: the Runtime's
 ``file-stores`` service, through the connector registry); until then, and after
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,9 +47,8 @@ class Ingest:
         self.size = 0
         self._sha = hashlib.sha256()
         self._md5 = hashlib.md5()  # noqa: S324 - Salesforce's Checksum, not security
-        self._crc = 0
-        self._md5_thread: ThreadPoolExecutor | None = None
-        self._md5_behind: deque[Future[None]] = deque()
+        self._hash_thread: ThreadPoolExecutor | None = None
+        self._hash_behind: deque[Future[None]] = deque()
         self._buffers: list[bytearray] = []
         self._turn = 0
         self._staged: StagedUpload = store.stage()
@@ -58,45 +59,48 @@ class Ingest:
 
     def write_many(self, pieces: Sequence[Buffer]) -> None:
         """Hash and stage ``pieces`` in order, as one buffer (views of a request's
-        chunks, gathered here, off the event loop). Their MD5 runs on the upload's MD5
-        thread, up to ``_MD5_BEHIND`` batches behind this one: one thread hop a batch,
-        and no wait for order (a single worker runs them in the order given), only to
-        bound the bytes held for it."""
+        chunks, gathered here, off the event loop). Their MD5 and SHA-256 run on the
+        upload's hash thread, up to ``_HASH_BEHIND`` batches behind this one: one thread
+        hop a batch, and no wait for order (a single worker runs them in the order
+        given), only to bound the bytes held for it."""
         data = self._gather(pieces)
         self.size += len(data)
         if self.size > self.limit:
             self.abort()
             raise too_large(self.what, self.limit)
         if len(data) < _PARALLEL_FROM:
-            self._md5_catch_up(0)  # an inline update must follow those in flight
-            self._md5_crc(data)
+            self._hash_catch_up(0)  # an inline update must follow those in flight
+            self._hash(data)
         else:
-            if self._md5_thread is None:
-                self._md5_thread = ThreadPoolExecutor(1, thread_name_prefix="file-md5")
-            self._md5_behind.append(self._md5_thread.submit(self._md5_crc, data))
-        self._sha.update(data)
+            if self._hash_thread is None:
+                self._hash_thread = ThreadPoolExecutor(1, thread_name_prefix="file-hash")
+            self._hash_behind.append(self._hash_thread.submit(self._hash, data))
         self._staged.write(data)
-        self._md5_catch_up(_MD5_BEHIND)
+        self._hash_catch_up(_HASH_BEHIND)
 
-    def _md5_crc(self, data: Buffer) -> None:
-        # The CRC-32 goes with MD5: writing into the page cache costs this thread as
-        # much as MD5 costs that one (1.7 s a GB each, measured), so SHA-256 + write
-        # here and MD5 + CRC-32 there are the two even halves (2.6 s and 2.2 s a GB,
-        # where SHA-256 + CRC-32 + write here made this one the long pole at 3.4 s).
+    def _hash(self, data: Buffer) -> None:
+        # Both hashes on one thread (MD5 1.4 s + SHA-256 0.6 s a GB), the write alone on
+        # the other. The write into the page cache costs 0.2 s a GB on pages this VM
+        # touched lately and 1.4-2.5 s where the host must fault them in: SHA-256 beside
+        # a cold write made the writing thread the long pole (3 s a GB of CPU; per
+        # 512 MB it was 1.5-1.7 s, this way 1.0-1.3 s). On warm pages every layout
+        # measured alike within the noise (1 GB, quiet machine: upload ratios 0.35-0.46
+        # this way, 0.33-0.49 with SHA-256 on a third thread, 0.44-0.46 with SHA-256
+        # beside the write), so the layout with the better worst case stays.
         self._md5.update(data)
-        self._crc = zlib.crc32(data, self._crc)
+        self._sha.update(data)
 
     def _gather(self, pieces: Sequence[Buffer]) -> Buffer:
-        """``pieces`` as one buffer, copied into one of ``_MD5_BEHIND + 1`` buffers
-        used in turn: the MD5 thread still reads the last ``_MD5_BEHIND``, so the next
+        """``pieces`` as one buffer, copied into one of ``_HASH_BEHIND + 1`` buffers
+        used in turn: the hash thread still reads the last ``_HASH_BEHIND``, so the next
         in turn is free. Each hash and the write then take the GIL once a batch, not
         once a piece (about 16,000 pieces a GB, each three GIL hand-overs contended by
-        the event loop and the MD5 thread); the copy costs about 0.1 s a GB, and
+        the event loop and the hash thread); the copy costs about 0.1 s a GB, and
         reused buffers fault no new pages in."""
         if len(pieces) == 1:
             return pieces[0]
         size = sum(len(p) for p in pieces)
-        turn, self._turn = self._turn % (_MD5_BEHIND + 1), self._turn + 1
+        turn, self._turn = self._turn % (_HASH_BEHIND + 1), self._turn + 1
         if turn == len(self._buffers):
             self._buffers.append(bytearray(size))
         elif len(self._buffers[turn]) < size:
@@ -108,20 +112,22 @@ class Ingest:
             at += len(piece)
         return view
 
-    def _md5_catch_up(self, behind: int) -> None:
-        while len(self._md5_behind) > behind:
-            self._md5_behind.popleft().result()
+    def _hash_catch_up(self, behind: int) -> None:
+        while len(self._hash_behind) > behind:
+            self._hash_behind.popleft().result()
 
     def finish(self) -> StoredBlob:
-        self._stop_thread()  # MD5 and CRC-32 complete
+        self._stop_thread()  # MD5 and SHA-256 complete
         info = BlobInfo(self._sha.hexdigest(), self._md5.hexdigest(), self.size)
         try:
-            created = self._staged.commit(info.sha256)
+            created = self._staged.commit(info.sha256, info.md5)
         except OSError as exc:
             self.abort()
             raise StoreUnavailable(f"The file store did not take the file: {exc}") from exc
         self._done = True
-        self.files.verify(self.store, info, reread=created, drop_bad=created, crc32=self._crc)
+        # Read back only from a store that neither checked the commit nor reports an MD5.
+        reread = created and not self.store.verifies_commits
+        self.files.verify(self.store, info, reread=reread, drop_bad=created)
         return StoredBlob(info, self.store.url, created)
 
     def abort(self) -> None:
@@ -134,20 +140,20 @@ class Ingest:
 
     def _stop_thread(self) -> None:
         try:
-            self._md5_catch_up(0)
+            self._hash_catch_up(0)
         finally:
-            self._md5_behind.clear()
-            if self._md5_thread is not None:
-                self._md5_thread.shutdown(wait=True)
-                self._md5_thread = None
+            self._hash_behind.clear()
+            if self._hash_thread is not None:
+                self._hash_thread.shutdown(wait=True)
+                self._hash_thread = None
 
 
-# Below this a batch's MD5 costs less than handing it to the thread.
+# Below this a batch's hashes cost less than handing them to the thread.
 _PARALLEL_FROM = 256 * 1024
-# Batches whose MD5 may still be running while the next is written: MD5 and SHA-256 +
-# CRC-32 + the write take about as long, so one in hand smooths out their jitter; the
-# bytes held for it are those batches (4 MB each from a multipart upload).
-_MD5_BEHIND = 2
+# Batches whose hashes may still be running while the next is written: the hashes and
+# the write take about as long, so one in hand smooths out their jitter; the bytes held
+# for it are those batches (4 MB each from a multipart upload).
+_HASH_BEHIND = 2
 
 
 def too_large(what: str, limit: int) -> MaximumSizeExceeded:
@@ -227,13 +233,11 @@ class FileStorage:
         *,
         reread: bool = True,
         drop_bad: bool = False,
-        crc32: int | None = None,
     ) -> None:
         """Check the store holds ``info``'s bytes: its size, then their MD5 as the store
-        reports it (an S3 ETag) or, where it cannot, (``reread``) the bytes read back:
-        their CRC-32 against ``crc32`` when the caller computed it as it wrote them (an
-        upload), else their SHA-256. ``drop_bad``: a blob this upload wrote is removed
-        when it does not match, so a retry writes it afresh."""
+        reports it (an S3 ETag) or, where it cannot, (``reread``) the SHA-256 of the
+        bytes read back. ``drop_bad``: a blob this upload wrote is removed when it does
+        not match, so a retry writes it afresh."""
         stat = store.stat(info.sha256)
         problem = None
         if stat is None or stat.size != info.size:
@@ -241,12 +245,6 @@ class FileStorage:
         elif stat.md5 is not None:
             if stat.md5 != info.md5:
                 problem = "the store's MD5 differs from the bytes sent"
-        elif reread and crc32 is not None:
-            crc = 0
-            for chunk in store.open(info.sha256):
-                crc = zlib.crc32(chunk, crc)
-            if crc != crc32:
-                problem = "its bytes differ from those sent (CRC-32)"
         elif reread:
             sha = hashlib.sha256()
             for chunk in store.open(info.sha256):
