@@ -144,3 +144,23 @@ def test_values_written_before_the_field_was_encrypted_are_sealed_by_sync(org: O
     assert report.resealed == {"Patient__c.Notes__c": 1}
     assert _raw(org, "notes__c")[rid].startswith("sbe1$")
     assert org.retrieve("Patient__c", rid, ["Notes__c"], "59.0")["Notes__c"] == "clear legacy text"
+
+
+def test_change_events_hold_sealed_values_and_are_read_back_open(org: Org) -> None:
+    from switchboard.events.consumers import read_batch
+    from switchboard.events.replay import ev
+
+    # A plain field whose text merely looks like an envelope is data, left as written.
+    lookalike = "sbe1$not-a-key$not-a-body"
+    org.create(_ctx(org), "Patient__c", {"Name": "evt", "SSN__c": "123-45-6789",
+                                         "Notes__c": "secret note", "Plain_Notes__c": lookalike})  # fmt: skip
+    with org.store.read() as conn:
+        rows = conn.execute(sa.select(ev.c.id, ev.c.channel, ev.c.payload)).all()
+    mine = [r for r in rows if "Patient__" in r.channel]
+    assert mine and b"123-45-6789" not in mine[-1].payload.encode()
+    assert "secret note" not in mine[-1].payload
+    events = read_batch(org.store, [mine[-1].channel], mine[-1].id - 1, mine[-1].id, 10)
+    payload = events[0].payload
+    assert payload["SSN__c"] == "123-45-6789"
+    assert payload["Notes__c"] == "secret note"
+    assert payload["Plain_Notes__c"] == lookalike
