@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -48,6 +49,7 @@ from switchboard.core.settings import Settings
 from switchboard.org.dml.context import WriteContext
 from switchboard.patterns.callout import deliveries
 from switchboard.runtime import Runtime
+from switchboard.runtime.heap import freeze_startup_heap
 
 ROOT = Path(__file__).resolve().parents[1]
 ERP = ROOT / "tests" / "callout" / "erp.py"
@@ -194,6 +196,7 @@ async def engine_rate(count: int, profile: Path | None = None) -> tuple[float, f
     with tempfile.TemporaryDirectory() as tmp:
         runtime = open_runtime(Path(tmp), endpoint.url)
         await runtime.start()
+        freeze_startup_heap()  # as ``switchboard up`` does once started (runtime/heap.py)
         producer = await asyncio.to_thread(Producer, Path(tmp) / "data", count, "Bench")
         profiler = None
         if profile is not None:
@@ -214,6 +217,7 @@ async def engine_rate(count: int, profile: Path | None = None) -> tuple[float, f
                 profiler.dump_stats(str(profile))
             await runtime.stop()
             endpoint.close()
+            gc.unfreeze()  # this round's Runtime is garbage now: the next round starts clean
     # Both ends on time.time() of this host: the producer's and the endpoint's processes.
     elapsed = max(seen.values()) - commits["first"]
     return count / elapsed, commits["done"] - commits["first"], cpu * 1000 / count
@@ -222,12 +226,14 @@ async def engine_rate(count: int, profile: Path | None = None) -> tuple[float, f
 async def raw_rate(count: int, concurrency: int) -> tuple[float, float]:
     """Requests per second of the raw client, and its CPU milliseconds per request."""
     endpoint = Endpoint()
+    freeze_startup_heap()  # the same collector's state as the engine's rounds
     try:
         cpu = time.process_time()
         rate = await raw_baseline(endpoint.url, count, concurrency)
         return rate, (time.process_time() - cpu) * 1000 / count
     finally:
         endpoint.close()
+        gc.unfreeze()
 
 
 async def throughput(count: int, concurrency: int, rounds: int, profile: Path | None) -> None:
