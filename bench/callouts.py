@@ -21,7 +21,7 @@
    100 ms.
 3. ``--flaky``: N deliveries against 30% 503 and 10% timeouts; each one effect.
 
-    .venv/bin/python bench/callouts.py [--count 5000] [--rounds 5] [--rate 500] [--seconds 10]
+    .venv/bin/python bench/callouts.py [--count 5000] [--rounds 5] [--rate 500 250] [--seconds 10]
         [--profile FILE] [--no-throughput] [--no-latency] [--flaky]
 """
 
@@ -324,8 +324,13 @@ async def latency(rate: int, seconds: float) -> None:
             endpoint.close()
     commits = made["commits"]
     # Both clocks are time.time() of this host: the producer's and the endpoint's processes.
-    lat = sorted((t - commits[rid]) * 1000 for k, t in seen.items()
-                 if (rid := k.rsplit(":", 1)[1]) in commits)  # fmt: skip
+    pairs = sorted((commits[rid], (t - commits[rid]) * 1000) for k, t in seen.items()
+                   if (rid := k.rsplit(":", 1)[1]) in commits)  # fmt: skip
+    lat = sorted(ms for _, ms in pairs)
+    # p99 per stretch of the run: steady, or a backlog growing (the server out of CPU).
+    stretches = [sorted(ms for _, ms in pairs[i : i + len(pairs) // 5])
+                 for i in range(0, len(pairs), max(1, len(pairs) // 5))]  # fmt: skip
+    trend = " ".join(f"{s[int(len(s) * 0.99)]:.0f}" for s in stretches if s)
     p = statistics.quantiles(lat, n=100)
     achieved = total / (made["last"] - made["first"])
     late = sorted(made["late_ms"])
@@ -334,6 +339,7 @@ async def latency(rate: int, seconds: float) -> None:
           f"{late[int(len(late) * 0.99)]:.1f} ms): p50 {p[49]:.1f} ms  p95 {p[94]:.1f} ms  "
           f"p99 {p[98]:.1f} ms  max {lat[-1]:.1f} ms  (target p99 <= 100 ms); server CPU "
           f"{cpu * 1000 / total:.2f} ms per change (REST create and delivery)")  # fmt: skip
+    print(f"  p99 (ms) of each fifth of the run, in commit order: {trend}")
 
 
 async def flaky(count: int) -> None:
@@ -360,7 +366,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=256)
-    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--rate", type=int, nargs="+", default=[500, 250],
+                        help="changes/s of each latency run (500 is the target's)")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=5, help="raw/engine rounds, interleaved")
     parser.add_argument("--profile", type=Path, help="cProfile the last engine round into FILE")
@@ -371,7 +378,8 @@ def main() -> None:
     if not args.no_throughput:
         asyncio.run(throughput(args.count, args.concurrency, args.rounds, args.profile))
     if not args.no_latency:
-        asyncio.run(latency(args.rate, args.seconds))
+        for rate in args.rate:
+            asyncio.run(latency(rate, args.seconds))
     if args.flaky:
         asyncio.run(flaky(10_000))
 
