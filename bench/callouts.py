@@ -316,7 +316,7 @@ async def latency(rate: int, seconds: float) -> None:
             await producer.communicate((await asyncio.to_thread(server.token) + "\n").encode())
             made = json.loads(out.read_text())
             total = len(made["commits"])
-            await wait_effects(endpoint, total, 120)  # (the warm-up is no Customer)
+            await wait_effects(endpoint, total + 1, 120)  # and the producer's warm-up
             cpu = server.cpu_seconds() - cpu
             seen = endpoint.stats(times="1")["first_seen"]
         finally:
