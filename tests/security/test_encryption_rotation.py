@@ -167,3 +167,21 @@ def test_a_plan_made_before_another_processes_rotation_still_finds_resealed_rows
     assert [r["Id"] for r in engine.query(soql, version="59.0")["records"]] == [rid]
     # The plan made again covers the new version: no further re-read is needed.
     assert org.schema.keyring.newest_known() == rotated.version
+def test_change_events_hold_sealed_values_and_are_read_back_open(org: Org) -> None:
+    from switchboard.events.consumers import read_batch
+    from switchboard.events.replay import ev
+
+    # A plain field whose text merely looks like an envelope is data, left as written.
+    lookalike = "sbe1$not-a-key$not-a-body"
+    org.create(_ctx(org), "Patient__c", {"Name": "evt", "SSN__c": "123-45-6789",
+                                         "Notes__c": "secret note", "Plain_Notes__c": lookalike})  # fmt: skip
+    with org.store.read() as conn:
+        rows = conn.execute(sa.select(ev.c.id, ev.c.channel, ev.c.payload)).all()
+    mine = [r for r in rows if "Patient__" in r.channel]
+    assert mine and b"123-45-6789" not in mine[-1].payload.encode()
+    assert "secret note" not in mine[-1].payload
+    events = read_batch(org.store, [mine[-1].channel], mine[-1].id - 1, mine[-1].id, 10)
+    payload = events[0].payload
+    assert payload["SSN__c"] == "123-45-6789"
+    assert payload["Notes__c"] == "secret note"
+    assert payload["Plain_Notes__c"] == lookalike

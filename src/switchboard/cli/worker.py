@@ -92,6 +92,7 @@ def callouts(
     from ..core.errors import SwitchboardError
     from ..patterns.callout.pattern import CalloutPattern
     from ..runtime import Runtime
+    from ..runtime.heap import freeze_startup_heap
 
     if dispatch not in (None, "database", "nats"):
         typer.echo(f"error: --dispatch is database or nats, not {dispatch}", err=True)
@@ -119,6 +120,7 @@ def callouts(
             loop.add_signal_handler(sig, stopping.set)
         try:
             await runtime.start()
+            freeze_startup_heap()  # the process's one Runtime (see runtime/heap.py)
             names = sorted({n for e in engines for n in e.callouts})
             typer.echo(f"delivering callouts: {', '.join(names) or '(none)'}")
             typer.echo("ready")

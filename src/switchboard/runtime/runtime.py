@@ -34,6 +34,7 @@ from ..events.hub import EventHub
 from ..org.bulk.worker import BulkWorker
 from ..org.runtime import Org
 from ..org.soql.engine import QueryEngine
+from .heap import freeze_startup_heap
 from .servers import HttpService, ThreadedService
 from .service import Pattern, Service
 
@@ -230,6 +231,7 @@ class Runtime:
             self.open()
             self._add_servers(tls)
             await self.start()
+            freeze_startup_heap()  # this process's one Runtime (see runtime/heap.py)
             if on_ready is not None:
                 on_ready()
             assert self._http is not None and self._http.task is not None

@@ -176,9 +176,11 @@ def _as_of(record: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     deliveries carry each change's values in commit order."""
     header = payload["ChangeEventHeader"]
     out = dict(record)
-    for name, value in payload.items():
-        if name != "ChangeEventHeader" and name in out:
-            out[name] = value
+    # The names both hold (the set operation walks the smaller side: a record narrowed
+    # to the templates' fields against a CREATE's every field).
+    for name in out.keys() & payload.keys():
+        if name != "ChangeEventHeader":
+            out[name] = payload[name]
     for name in header.get("nulledFields") or ():
         if name in out:
             out[name] = None
