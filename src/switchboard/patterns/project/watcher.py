@@ -21,6 +21,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ...core.ticker import Ticker
 from .check import semantic_errors
 from .errors import FILE_NAME, ProjectError
 from .loader import project_file, read_project
@@ -40,7 +41,13 @@ class ProjectWatcher:
         self.last_errors: list[ProjectError] = []
         self._stamp = self._stat()
         self._digest = self._hash()
-        self._task: asyncio.Task[None] | None = None
+        self._ticker = Ticker(
+            self.poll,
+            interval,
+            logger=log,
+            first=False,
+            failed=f"reloading {FILE_NAME} failed; the running project is kept",
+        )
 
     def _stat(self) -> tuple[int, int] | None:
         try:
@@ -56,24 +63,10 @@ class ProjectWatcher:
             return None
 
     async def start(self) -> None:
-        self._task = asyncio.ensure_future(self._run())
+        self._ticker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.poll()
-            except Exception:  # a reload bug must not end watching
-                log.exception("reloading %s failed; the running project is kept", FILE_NAME)
+        await self._ticker.stop()
 
     async def poll(self) -> bool:
         """Check once; returns whether a new project was applied."""

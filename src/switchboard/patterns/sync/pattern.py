@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ...core import clock
+from ...core.ticker import Ticker
 from .errors import SyncError, UnknownSync
 from .runner import RunResult, SyncRunner
 from .tables import run as run_table
@@ -83,7 +84,7 @@ class SyncScheduler:
         self._running: set[str] = set()  # guarded by _lock: runs start on worker threads
         self._lock = threading.Lock()
         self._due: dict[str, float] = {}  # sync -> time.monotonic() it is next due
-        self._task: asyncio.Task[None] | None = None
+        self._ticker = Ticker(self.poll, tick, logger=log, failed="scheduling syncs failed")
         self._inflight: set[asyncio.Task[Any]] = set()
 
     def run_now(self, runner: SyncRunner, *, max_batches: int | None = None) -> RunResult:
@@ -98,28 +99,14 @@ class SyncScheduler:
                 self._running.discard(runner.name)
 
     async def start(self) -> None:
-        self._task = asyncio.ensure_future(self._loop())
+        self._ticker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._ticker.stop()
         # A run in flight finishes its batch (threads cannot be cancelled); waiting for
         # it keeps the org open under it.
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                self.poll()
-            except Exception:  # a scheduling bug must not end scheduling
-                log.exception("scheduling syncs failed")
-            await asyncio.sleep(self.tick)
 
     def poll(self) -> list[str]:
         """Start every scheduled sync that is due; returns their names."""

@@ -29,7 +29,16 @@ from ._values import (
 )
 
 _AREAS = (
-    identity, sales, marketing, activities, service, commerce, files, permissions, sharing, audit,
+    identity,
+    sales,
+    marketing,
+    activities,
+    service,
+    commerce,
+    files,
+    permissions,
+    sharing,
+    audit,
 )
 
 
