@@ -35,7 +35,7 @@ from ..org.bulk.worker import BulkWorker
 from ..org.runtime import Org
 from ..org.soql.engine import QueryEngine
 from .heap import freeze_startup_heap
-from .servers import HttpService, ThreadedService
+from .servers import HttpService, ThreadedService, serving_loop
 from .service import Pattern, Service
 
 if TYPE_CHECKING:
@@ -214,7 +214,8 @@ class Runtime:
         from .allocator import tune_allocator
 
         tune_allocator()  # before the first request's buffers (see runtime/allocator.py)
-        asyncio.run(self._serve(tls, on_ready))
+        with asyncio.Runner(loop_factory=serving_loop()) as runner:
+            runner.run(self._serve(tls, on_ready))
 
     async def _serve(self, tls: TlsFiles | None, on_ready: Callable[[], None] | None) -> None:
         loop = asyncio.get_running_loop()

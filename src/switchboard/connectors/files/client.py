@@ -9,7 +9,8 @@ A commit checks what the store took before the key appears. On a local disk the 
 file is fsynced (a deferred write error, ENOSPC or EIO, surfaces here rather than never)
 and its size compared with the bytes written, then renamed, then its directory fsynced:
 the key is durable once the commit returns, and reading it back would only have read the
-page cache just written. On S3 a single-part PUT carries the upload's MD5 as Content-MD5,
+page cache just written. The staged file's write-out to the disk is started as it grows
+(every 4 MB), so that fsync waits for the last few megabytes, not the whole file. On S3 a single-part PUT carries the upload's MD5 as Content-MD5,
 so the store refuses a body that arrived otherwise; every PUT and part also carries
 botocore's CRC-32 (``x-amz-checksum-crc32``), which S3 checks per request, so parts get
 no MD5 of their own (it would be a second MD5 pass over every byte).
@@ -18,9 +19,11 @@ no MD5 of their own (it would be a second MD5 pass over every byte).
 from __future__ import annotations
 
 import base64
+import ctypes
 import os
 import secrets
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...org.files.storage import CHUNK, BlobStat, Buffer
@@ -36,6 +39,7 @@ class FsspecStaged:
         self._file: Any = store.fs.open(self.path, "wb")
         self._open = True
         self.size = 0
+        self._behind = 0  # bytes whose write-out to the disk has been started
 
     def write(self, data: Buffer) -> None:
         try:
@@ -44,6 +48,9 @@ class FsspecStaged:
             self.abort()
             raise StoreIOError(f"writing to {self.store.url} failed: {exc}") from exc
         self.size += len(data)
+        if self.store._local and self.size - self._behind >= _WRITE_BEHIND:
+            _start_write_out(self._file.fileno(), self._behind, self.size - self._behind)
+            self._behind = self.size
 
     def commit(self, key: str, md5: str | None = None) -> bool:
         local = self.store._local
@@ -99,6 +106,35 @@ class FsspecStaged:
             self.store.fs.rm(self.path)
         except FileNotFoundError:
             pass
+
+
+# Write-out of a local staged file starts every this many bytes, so the commit's fsync
+# finds little left to write: a 1 GB file otherwise stays dirty in the page cache (the
+# kernel starts on its own at a tenth of memory or after 30 s) and its fsync wrote it
+# all after the last byte, with the upload waiting: the commit of a 1 GB upload took
+# 0.54 s that way, 0.01-0.03 s this way (bench/files.py's upload). The write-out's CPU
+# (ext4's block allocation, the requests) is the same, spent as the bytes arrive.
+_WRITE_BEHIND = 4 << 20
+_SYNC_FILE_RANGE_WRITE = 2  # start write-out of the range's dirty pages, do not wait
+
+
+def _write_out_starter() -> Callable[[int, int, int], None]:
+    """``sync_file_range(fd, offset, nbytes, SYNC_FILE_RANGE_WRITE)`` where libc has it
+    (Linux; ctypes releases the GIL around it); elsewhere nothing, the fsync does it all.
+    Advisory: an error here (EIO included) is the commit's fsync's to report."""
+    call = getattr(ctypes.CDLL(None), "sync_file_range", None) if sys.platform == "linux" else None
+    if call is None:
+        return lambda fd, offset, nbytes: None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+
+    def start(fd: int, offset: int, nbytes: int) -> None:
+        call(fd, offset, nbytes, _SYNC_FILE_RANGE_WRITE)
+
+    return start
+
+
+_start_write_out = _write_out_starter()
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:
