@@ -136,14 +136,15 @@ class Statement:
 
 
 def _fill_owners(values: dict[str, Any], slots: tuple[str, ...], access: Any) -> None:
-    """The owner list into its slots; slots past the list's end repeat the caller (an
-    owner seen anyway). A plan with slots run without a list that fits would match the
-    wrong records, so that is a bug and raises."""
+    """The owner list into its slots; slots past the list's end hold NULL, which no
+    OwnerId equals: in ``OwnerId IN (...)`` it matches nothing, and a plan that reads
+    one arm per slot (compiler._merged) reads no owner twice. A plan with slots run
+    without a list that fits would match the wrong records, so that is a bug and raises."""
     owners = access[2] if len(access) > 2 else ()
     if not owners or len(owners) > len(slots):
         raise AssertionError("a plan with an owner list run without a list that fits it")
     for i, slot in enumerate(slots):
-        values[slot] = owners[i] if i < len(owners) else access[0]
+        values[slot] = owners[i] if i < len(owners) else None
 
 
 def _fetch(conn: Connection, sql: str, args: Any) -> list[Any]:

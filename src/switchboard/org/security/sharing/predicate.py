@@ -150,6 +150,23 @@ def access_predicate(
     return sa.or_(owned, in_select(table.c.id, _shared(obj, user, role, level, depth)))
 
 
+def owner_slot(i: int) -> Any:
+    """The ``i``-th (from 1) slot of the owner list as a parameter of its own: the name
+    the expanding ``OWNERS_PARAM`` renders for that slot, so that the executor fills it
+    from the same list."""
+    return sa.bindparam(f"{OWNERS_PARAM}_{i}", None)
+
+
+def owners_alone(schema: Schema, obj: ObjectDef, principal: Principal | None) -> bool:
+    """Whether ``principal``'s read predicate on ``obj`` under an owner list is
+    ``OwnerId IN`` the list and nothing else (Private, no sharing rule, the object's own
+    OwnerId): its visible records are then exactly the union of each listed owner's."""
+    if bypasses(principal, obj, READ_ACCESS) or obj.field("OwnerId") is None:
+        return False
+    found = effective(schema.sharing, obj)
+    return found.model == PRIVATE and not schema.sharing.rules.get(obj.name.lower())
+
+
 def subordinates_probe(schema: Schema, limit: int) -> Any:
     """The ids of at most ``limit`` users in a role below ``:_sb_role`` (the users the
     predicate's subordinate part reads); run by the SOQL engine before a query that
@@ -209,5 +226,7 @@ __all__ = [
     "USER_PARAM",
     "access_predicate",
     "bypasses",
+    "owner_slot",
+    "owners_alone",
     "subordinates_probe",
 ]
