@@ -348,8 +348,8 @@ def _merged(b: Builder, where: list[Any], arms: list[Any], terms: list[OrderTerm
     (bench/security.py, SQLite: the director sees 26% of rows, ``Industry = 'Banking'
     ORDER BY Name LIMIT 200`` walks 5,400 entries to keep 200). The sort keys ride along
     as extra columns (a compound ORDER BY names its result columns); the record makers
-    read the columns before them. The slots past the list's end hold NULL, which no
-    OwnerId equals, so no owner's rows come twice."""
+    read the columns before them. The slots past the list's end hold an id no OwnerId
+    equals (``NO_OWNER``), so no owner's rows come twice."""
     keys = [t.expr.label(f"k{i}") for i, t in enumerate(terms)]
     selects = [
         sa.select(*b.columns, *keys).select_from(b.scope.from_clause()).where(*where, arm)

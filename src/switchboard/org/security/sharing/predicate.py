@@ -65,6 +65,8 @@ USER_PARAM = "_sb_user"
 ROLE_PARAM = "_sb_role"
 # The visible owners' list (an expanding parameter: its slots are _sb_owners_1, ...).
 OWNERS_PARAM = "_sb_owners"
+# What the list's slots past its end hold: no OwnerId is empty.
+NO_OWNER = ""
 
 
 def bypasses(principal: Principal | None, obj: ObjectDef, level: str) -> bool:
@@ -220,6 +222,7 @@ def _shared(obj: ObjectDef, user: Any, role: Any, level: str, depth: int) -> Any
 __all__ = [
     "EDIT_ACCESS",
     "FULL_ACCESS",
+    "NO_OWNER",
     "OWNERS_PARAM",
     "READ_ACCESS",
     "ROLE_PARAM",
