@@ -105,6 +105,13 @@ def record_indexes(obj: ObjectDef) -> tuple[IndexSpec, ...]:
     )
 
 
+def owner_index(obj: ObjectDef) -> IndexSpec | None:
+    """``ixs_<t>_owner`` of ``obj``: (OwnerId, IsDeleted, lower(Name), Id), each owner's
+    live records in Name's order; None when ``obj`` has none."""
+    found = record_indexes(obj)
+    return found[0] if found else None
+
+
 def _v1_tables(conn: Connection) -> None:
     metadata.create_all(conn)
 
