@@ -61,6 +61,37 @@ class SharedOrg:
         return QueryEngine(self.org).query(text, version="59.0", principal=principal, **kw)
 
 
+def all_pages(
+    engine: QueryEngine, text: str, principal: Principal | None, *, batch: int = 200
+) -> tuple[list[dict[str, Any]], int]:
+    """Every record of ``text`` as ``principal`` sees it, page by page through the query
+    locators, and the ``totalSize`` the last page reports."""
+    reply = engine.query(text, version="59.0", batch=batch, principal=principal)
+    records = list(reply["records"])
+    while not reply["done"]:
+        token = reply["nextRecordsUrl"].rsplit("/", 1)[-1]
+        reply = engine.more(token, version="59.0", principal=principal)
+        records += reply["records"]
+    return records, reply["totalSize"]
+
+
+def explain(org: Org, sql: str, args: Any, *, sqlite: bool) -> str:
+    """The database's plan of ``sql`` (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
+    PostgreSQL), one line per step.
+
+    At a test's few thousand rows PostgreSQL rightly prefers reading the whole (small)
+    table, so sequential scans are turned off: what a test shows is that the predicate
+    can be served by an index at all (that it is sargable), not a filter on every row.
+    """
+    with org.store.read() as conn:
+        if not sqlite:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        rows = conn.exec_driver_sql(
+            ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql, args
+        ).fetchall()
+    return "\n".join(str(r[-1]) for r in rows)
+
+
 def _user(org: Org, admin: WriteContext, name: str, role_id: str | None, profile: str) -> str:
     return org.create(
         admin,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_support import SharedOrg, _user, shared_org
+from sharing_support import SharedOrg, _user, all_pages, explain, shared_org
 
 from support.databases import BACKENDS
 from switchboard.org.security.sharing.deploy import RoleDef, deploy_roles, deploy_sharing
@@ -99,14 +99,10 @@ def test_alone_pages_agree_with_count(tmp_path: Path) -> None:
     with shared_org("sqlite", tmp_path, per_user=450) as s:
         engine = QueryEngine(s.org)
         p = s.principal("west1")
-        reply = engine.query(LIST, version="59.0", batch=200, principal=p)
-        names = [r["Name"] for r in reply["records"]]
-        while not reply["done"]:
-            token = reply["nextRecordsUrl"].rsplit("/", 1)[1]
-            reply = engine.more(token, version="59.0", principal=p)
-            names += [r["Name"] for r in reply["records"]]
+        records, total = all_pages(engine, LIST, p)
+        names = [r["Name"] for r in records]
         assert names == sorted(f"west1-{i:02d}" for i in range(450))
-        assert reply["totalSize"] == 450
+        assert total == 450
         offset = engine.query(LIST + " LIMIT 7 OFFSET 300", version="59.0", principal=p)
         assert [r["Name"] for r in offset["records"]] == names[300:307]
 
@@ -119,13 +115,6 @@ def test_alone_list_reads_the_owner_index_in_order(backend: str, tmp_path: Path)
         sql = plan.main._paged(200, 0)
         values = {**plan.main.static, "_sb_user": p.user_id, "_sb_role": p.role_id}
         sqlite = backend == "sqlite"
-        with s.org.store.read() as conn:
-            if not sqlite:  # a few rows: only a planner without seq scans shows the choice
-                conn.exec_driver_sql("SET enable_seqscan = off")
-            shown = conn.exec_driver_sql(
-                ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql,
-                plan.main._driver_args(values),
-            ).fetchall()
-        text = "\n".join(str(r[-1]) for r in shown)
+        text = explain(s.org, sql, plan.main._driver_args(values), sqlite=sqlite)
         assert "ixs_o_account_owner" in text, text
         assert ("TEMP B-TREE" not in text) if sqlite else ("Sort" not in text), text

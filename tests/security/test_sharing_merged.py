@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_support import SharedOrg, shared_org
+from sharing_support import SharedOrg, all_pages, shared_org
 
 from support.databases import BACKENDS
 from switchboard.org.security.sharing.deploy import deploy_sharing
@@ -57,14 +57,7 @@ def _engines(s: SharedOrg) -> tuple[QueryEngine, QueryEngine]:
 
 
 def _all(engine: QueryEngine, text: str, s: SharedOrg, who: str) -> tuple[list[Any], int]:
-    p = s.principal(who)
-    reply = engine.query(text, version="59.0", batch=200, principal=p)
-    out = reply["records"]
-    while not reply["done"]:
-        token = reply["nextRecordsUrl"].rsplit("/", 1)[1]
-        reply = engine.more(token, version="59.0", principal=p)
-        out += reply["records"]
-    return out, reply["totalSize"]
+    return all_pages(engine, text, s.principal(who))
 
 
 def _merged(engine: QueryEngine, text: str, s: SharedOrg, who: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sharing_support import SharedOrg, _user, shared_org
+from sharing_support import SharedOrg, _user, all_pages, explain, shared_org
 
 from support.databases import BACKENDS
 from switchboard.org.security.sharing.deploy import RoleDef, deploy_roles, deploy_sharing
@@ -132,15 +132,11 @@ def test_owner_list_pages_agree_with_count(tmp_path: Path) -> None:
     with shared_org("sqlite", tmp_path, per_user=150) as s:
         engine = QueryEngine(s.org)
         p = s.principal("vp")
-        reply = engine.query(LIST, version="59.0", batch=200, principal=p)
-        names = [r["Name"] for r in reply["records"]]
-        while not reply["done"]:
-            token = reply["nextRecordsUrl"].rsplit("/", 1)[1]
-            reply = engine.more(token, version="59.0", principal=p)
-            names += [r["Name"] for r in reply["records"]]
+        records, total = all_pages(engine, LIST, p)
+        names = [r["Name"] for r in records]
         team = ("vp", "east1", "east2", "west1")
         assert names == sorted(f"{w}-{i:02d}" for w in team for i in range(150))
-        assert reply["totalSize"] == 600
+        assert total == 600
         assert engine.query(COUNT, version="59.0", principal=p)["totalSize"] == 600
         page = engine.query(LIST + " LIMIT 7 OFFSET 300", version="59.0", principal=p)
         assert [r["Name"] for r in page["records"]] == names[300:307]
@@ -160,13 +156,7 @@ def _plan_text(s: SharedOrg, text: str, who: str, sqlite: bool) -> str:
     values["_sb_user"], values["_sb_role"] = p.user_id, p.role_id
     for i, slot in enumerate(stmt.owner_slots):
         values[slot] = owners[i] if i < len(owners) else p.user_id
-    with s.org.store.read() as conn:
-        if not sqlite:  # a few thousand rows: see that the index can serve the predicate
-            conn.exec_driver_sql("SET enable_seqscan = off")
-        rows = conn.exec_driver_sql(
-            ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql, stmt._driver_args(values)
-        ).fetchall()
-    return "\n".join(str(r[-1]) for r in rows)
+    return explain(s.org, sql, stmt._driver_args(values), sqlite=sqlite)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sharing_support import SharedOrg, _user, shared_org
+from sharing_support import SharedOrg, _user, explain, shared_org
 
 from support.databases import BACKENDS
 from switchboard.org.soql.engine import QueryEngine
@@ -29,16 +29,7 @@ def _explain(s: SharedOrg, text: str, who: str, sqlite: bool) -> str:
     sql = stmt._paged(200, 0) if plan.mode == "records" else stmt.sql
     values: dict[str, Any] = dict(stmt.static)
     values["_sb_user"], values["_sb_role"] = p.user_id, p.role_id
-    with s.org.store.read() as conn:
-        if not sqlite:
-            # At a test's few thousand rows PostgreSQL rightly prefers reading the whole
-            # (small) table; what is shown here is that the predicate can be served by
-            # the index at all, i.e. that it is sargable, not a filter on every row.
-            conn.exec_driver_sql("SET enable_seqscan = off")
-        rows = conn.exec_driver_sql(
-            ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql, stmt._driver_args(values)
-        ).fetchall()
-    return "\n".join(str(r[-1]) for r in rows)
+    return explain(s.org, sql, stmt._driver_args(values), sqlite=sqlite)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
