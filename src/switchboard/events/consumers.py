@@ -158,16 +158,21 @@ class DurableConsumer:
         upto = self.hub.safe
         if upto <= self.position:
             return 0
-        events = await asyncio.to_thread(
-            read_batch, self.store, self.channels, self.position, upto, self.batch
-        )
+        after = self.position
+
+        def read_and_handle() -> tuple[list[Event], Work]:
+            # One trip to a worker thread for both: each trip waits for the interpreter
+            # lock behind whatever else runs (a server's requests), per batch.
+            events = read_batch(self.store, self.channels, after, upto, self.batch)
+            return events, (handle(events) if events else None)
+
+        events, work = await asyncio.to_thread(read_and_handle)
         to = events[-1].id if len(events) == self.batch else upto
         if not events:
             self.position = to
             if time.monotonic() - self._stored_at > self.idle_flush:
                 await self._commit(None, to)
             return 0
-        work = await asyncio.to_thread(handle, events)
         if await self._commit(work, to) and committed is not None and work is not None:
             committed(self._result)
         return len(events)
