@@ -9,7 +9,9 @@ delivery rows, say); that work and the cursor's move run in ONE write transactio
 * a crash before the commit leaves both undone, and the batch is read again;
 * a crash after it leaves both done, and the batch is never read again;
 
-so every committed event causes its work exactly once. The cursor moves by
+so every committed event causes its work exactly once. While one batch's transaction
+commits, the next is read and handled ahead (:meth:`DurableConsumer.step`); its work
+runs only in its own transaction, after that one committed, and is dropped if it did not. The cursor moves by
 compare-and-set (``WHERE position = <the position read>``): a second process running
 the same consumer finds the row moved, its transaction rolls back, and it re-reads
 from the new position, rather than doing the work twice.

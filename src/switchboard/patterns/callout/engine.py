@@ -7,8 +7,10 @@ Three loops on the event loop, plus one consumer per event-triggered callout:
   are inserted already leased to this process and handed straight to the senders: no
   claim round trip between a commit and its call. Workers insert them ``pending`` so
   that every worker's claimer can take a share.
-* the **claimer** leases due rows (retries, expired leases, other processes' rows) in
-  batches (``FOR UPDATE SKIP LOCKED``) whenever there is room in flight;
+* the **claimer** leases due rows (retries, expired leases, other processes' rows, a
+  backlog the consumers left pending) in batches (``FOR UPDATE SKIP LOCKED``) whenever
+  fewer than ``4 * concurrency`` are dispatched, so the senders' queue never runs dry
+  while a claim's round trip is on its way;
 * **senders** (``concurrency`` tasks, started with the engine) take dispatched
   deliveries from one queue in dispatch order, render, send one attempt through the
   credential's ``HttpClient`` with the delivery's stable idempotency key, apply the
