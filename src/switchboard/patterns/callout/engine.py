@@ -9,8 +9,8 @@ Three loops on the event loop, plus one consumer per event-triggered callout:
   that every worker's claimer can take a share.
 * the **claimer** leases due rows (retries, expired leases, other processes' rows, a
   backlog the consumers left pending) in batches (``FOR UPDATE SKIP LOCKED``) whenever
-  fewer than ``4 * concurrency`` are dispatched, so the senders' queue never runs dry
-  while a claim's round trip is on its way;
+  fewer than ``concurrency`` plus a claim's worth are dispatched, so the senders' queue
+  does not run dry while a claim's round trip is on its way;
 * **senders** (``concurrency`` tasks, started with the engine) take dispatched
   deliveries from one queue in dispatch order, render, send one attempt through the
   credential's ``HttpClient`` with the delivery's stable idempotency key, apply the
@@ -250,7 +250,7 @@ class DeliveryEngine:
                 return None
             # Leased to this process only while it has room: a backlog stays pending
             # for the claimer, so no lease runs out while its row waits in memory.
-            mine = lease and len(self._inflight) + len(rows) <= self._ahead()
+            mine = lease and len(self._inflight) + len(rows) <= self.concurrency * 4
             until = (self.owner, self._lease_until(callout)) if mine else None
 
             def work(conn: Any) -> list[Any]:
@@ -291,11 +291,13 @@ class DeliveryEngine:
                 pass
 
     def _ahead(self) -> int:
-        """How many deliveries this process keeps dispatched (sending or queued for a
-        sender): as many as a consumer leases ahead. Claiming only while fewer than
-        ``concurrency`` were in flight left every sender idle for a claim's round trip
-        (measured: the queue ran dry after each claim of a backlog)."""
-        return self.concurrency * 4
+        """How many deliveries the claimer keeps dispatched (sending or queued for a
+        sender): every sender busy and up to a claim's worth queued behind them, so no
+        sender waits for the next claim's round trip (claiming only while fewer than
+        ``concurrency`` were in flight ran the queue dry before every claim of a
+        backlog). No more than ``concurrency`` queued: each then starts within one
+        call's timeout, and its lease (timeout + margin) covers the wait and the call."""
+        return self.concurrency + min(self.claim_batch, self.concurrency)
 
     async def _claim(self, limit: int) -> list[Delivery]:
         ordered = [n for n, c in self.callouts.items() if c.config.ordered]
