@@ -9,7 +9,9 @@ delivery rows, say); that work and the cursor's move run in ONE write transactio
 * a crash before the commit leaves both undone, and the batch is read again;
 * a crash after it leaves both done, and the batch is never read again;
 
-so every committed event causes its work exactly once. The cursor moves by
+so every committed event causes its work exactly once. While one batch's transaction
+commits, the next is read and handled ahead (:meth:`DurableConsumer.step`); its work
+runs only in its own transaction, after that one committed, and is dropped if it did not. The cursor moves by
 compare-and-set (``WHERE position = <the position read>``): a second process running
 the same consumer finds the row moved, its transaction rolls back, and it re-reads
 from the new position, rather than doing the work twice.
@@ -142,6 +144,9 @@ class DurableConsumer:
         self._stored = 0
         self._stored_at = 0.0
         self._result: Any = None
+        # The next batch, read and handled while the last one commits:
+        # (the position it was read after, the watermark it was read to, its result).
+        self._ahead: tuple[int, int, asyncio.Future[tuple[list[Event], Work]]] | None = None
 
     def open(self, since: int | None = None) -> int:
         """Read the cursor, or create it at ``since`` (default: the watermark now). A
@@ -154,23 +159,56 @@ class DurableConsumer:
         return self.position
 
     async def step(self, handle: Handler, committed: Committed | None = None) -> int:
-        """Consume what is visible now; returns how many events were handled."""
-        upto = self.hub.safe
-        if upto <= self.position:
-            return 0
-        events = await asyncio.to_thread(
-            read_batch, self.store, self.channels, self.position, upto, self.batch
-        )
+        """Consume what is visible now; returns how many events were handled.
+
+        While a batch's transaction commits, the next batch (the events visible by
+        then, after this one) is read and handled on a worker thread: events that
+        commit while a batch is in flight no longer wait for its whole round trip
+        before they are even read. The next batch's work runs only in its own
+        transaction, after this one's committed and from the position it moved to; if
+        this one does not commit, that batch is dropped and read again."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == self.position:
+            upto, future = ahead[1], ahead[2]
+            events, work = await future
+        else:
+            if ahead is not None:
+                ahead[2].cancel()  # read from a position the cursor no longer holds
+            upto = self.hub.safe
+            if upto <= self.position:
+                return 0
+            events, work = await asyncio.to_thread(
+                self._read_and_handle, handle, self.position, upto
+            )
         to = events[-1].id if len(events) == self.batch else upto
         if not events:
             self.position = to
             if time.monotonic() - self._stored_at > self.idle_flush:
                 await self._commit(None, to)
             return 0
-        work = await asyncio.to_thread(handle, events)
-        if await self._commit(work, to) and committed is not None and work is not None:
+        following = self.hub.safe
+        if following > to:
+            future = asyncio.ensure_future(
+                asyncio.to_thread(self._read_and_handle, handle, to, following)
+            )
+            future.add_done_callback(_retrieved)
+            self._ahead = (to, following, future)
+        if not await self._commit(work, to):
+            self._drop_ahead()  # moved elsewhere: read again from where the row is
+        elif committed is not None and work is not None:
             committed(self._result)
         return len(events)
+
+    def _read_and_handle(self, handle: Handler, after: int, upto: int) -> tuple[list[Event], Work]:
+        # One trip to a worker thread for both: each trip waits for the interpreter
+        # lock behind whatever else runs (a server's requests), per batch.
+        events = read_batch(self.store, self.channels, after, upto, self.batch)
+        return events, (handle(events) if events else None)
+
+    def _drop_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead[2].cancel()
+            self._ahead = None
 
     async def _commit(self, work: Work, to: int) -> bool:
         expected = self._stored
@@ -206,9 +244,17 @@ class DurableConsumer:
                 failures += 1
                 log.exception("consumer %s failed a batch; reading it again", self.name)
                 self.position = self._stored
+                self._drop_ahead()
                 await asyncio.sleep(_BACKOFF.delay(failures))
                 continue
             await self.hub.wait_beyond(self.position, self.wait)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A batch read ahead and then dropped may have failed: its error is the next
+    read's to report, not the loop's "never retrieved" warning."""
+    if not future.cancelled():
+        future.exception()
 
 
 __all__ = [

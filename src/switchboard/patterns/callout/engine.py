@@ -7,8 +7,10 @@ Three loops on the event loop, plus one consumer per event-triggered callout:
   are inserted already leased to this process and handed straight to the senders: no
   claim round trip between a commit and its call. Workers insert them ``pending`` so
   that every worker's claimer can take a share.
-* the **claimer** leases due rows (retries, expired leases, other processes' rows) in
-  batches (``FOR UPDATE SKIP LOCKED``) whenever there is room in flight;
+* the **claimer** leases due rows (retries, expired leases, other processes' rows, a
+  backlog the consumers left pending) in batches (``FOR UPDATE SKIP LOCKED``) whenever
+  fewer than ``concurrency`` plus a claim's worth are dispatched, so the senders' queue
+  does not run dry while a claim's round trip is on its way;
 * **senders** (``concurrency`` tasks, started with the engine) take dispatched
   deliveries from one queue in dispatch order, render, send one attempt through the
   credential's ``HttpClient`` with the delivery's stable idempotency key, apply the
@@ -272,7 +274,7 @@ class DeliveryEngine:
     # -- claiming and sending -----------------------------------------------------------
     async def _claimer(self) -> None:
         while not self._stopping.is_set():
-            room = self.concurrency - len(self._inflight)
+            room = self._ahead() - len(self._inflight)
             claimed: list[Delivery] = []
             if room > 0 and self.callouts:
                 try:
@@ -287,6 +289,15 @@ class DeliveryEngine:
                 await asyncio.wait_for(self._kick.wait(), self.poll_interval)
             except TimeoutError:
                 pass
+
+    def _ahead(self) -> int:
+        """How many deliveries the claimer keeps dispatched (sending or queued for a
+        sender): every sender busy and up to a claim's worth queued behind them, so no
+        sender waits for the next claim's round trip (claiming only while fewer than
+        ``concurrency`` were in flight ran the queue dry before every claim of a
+        backlog). No more than ``concurrency`` queued: each then starts within one
+        call's timeout, and its lease (timeout + margin) covers the wait and the call."""
+        return self.concurrency + min(self.claim_batch, self.concurrency)
 
     async def _claim(self, limit: int) -> list[Delivery]:
         ordered = [n for n, c in self.callouts.items() if c.config.ordered]
