@@ -56,11 +56,15 @@ class IndexSpec:
     Named ``ixs_<table>_<what>`` (or ``ixl_``/``ix_`` like a column's own): the prefix
     marks it as the org's own, so that ensuring the tables drops one no longer declared,
     as it does the per-column ones. ``backends`` (dialect names) limits it to those,
-    where the planners differ in what an index is worth; empty: every backend."""
+    where the planners differ in what an index is worth; empty: every backend.
+    ``include``: columns the entries carry past the key (PostgreSQL's INCLUDE), so that
+    an index-only scan answers from the entry what a query tests or returns; other
+    backends index the key alone."""
 
     name: str
     parts: tuple[tuple[str, bool], ...]  # (column, folded)
     backends: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
 
 
 _OWN_PREFIXES = ("ix_", "ixl_", "ixs_")
@@ -97,7 +101,12 @@ def build_table(
         parts = [
             sa.func.lower(table.c[col]) if folded else table.c[col] for col, folded in ix.parts
         ]
-        index = sa.Index(ix.name[:63], *parts, info={"backends": ix.backends})
+        index = sa.Index(
+            ix.name[:63],
+            *parts,
+            info={"backends": ix.backends},
+            postgresql_include=list(ix.include),
+        )
         if ix.backends:  # for Table.create; create_or_extend asks _wanted itself
             index.ddl_if(callable_=_for_backends(ix.backends))
     return table

@@ -259,6 +259,7 @@ class Builder:
             depth=self.scope.depth * 8,
             in_select=self.dialect.in_select,
             owned_by=self.dialect.owned_by,
+            owner_list=self.dialect.owner_list,
             alone=self.alone,
             owners=self.owners,
         )

@@ -15,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ...core.clock import format_datetime
+from ..security.sharing.predicate import NO_OWNER, OWNERS_PARAM
 
 # Date functions as parts: (SQLite strftime format, PostgreSQL EXTRACT field).
 _PARTS: dict[str, tuple[str, str]] = {
@@ -84,6 +86,11 @@ class Dialect:
         serves from the index on ``col``: SQLite turns the OR into a MULTI-INDEX OR of
         index searches (an IN over a UNION ALL would scan the table)."""
         return sa.or_(col == user, col.in_(others))
+
+    def owner_list(self, col: Any, slots: int) -> Any:
+        """``col`` is one of the owner list's ``slots`` values (the sharing predicate's
+        owners form): one placeholder per slot, each a constant to the planner."""
+        return col.in_(sa.bindparam(OWNERS_PARAM, [NO_OWNER] * slots, expanding=True))
 
     def like_exact(self, col: Any, pattern: str, param: Callable[[Any], Any]) -> Any:
         """``col LIKE pattern`` with case respected; ``pattern`` keeps SOQL's escapes
@@ -241,6 +248,14 @@ class PostgreSQL(Dialect):
 
     def in_ids(self, col: Any, param: sa.BindParameter[Any]) -> Any:
         return col == sa.any_(param)
+
+    def owner_list(self, col: Any, slots: int) -> Any:
+        # One text[] parameter. The driver prepares a statement run five times, and
+        # PostgreSQL then keeps its generic plan, where a list of placeholders is an
+        # ARRAY[$1::VARCHAR, ...] built again for every row tested (bench/security.py,
+        # the director's ORDER BY Name LIMIT 200: 1.4 ms executing, 0.2 ms with constants).
+        # One array parameter is read as it is: 0.3 ms, and no planning per run.
+        return col == sa.any_(sa.bindparam(OWNERS_PARAM, [NO_OWNER] * slots, ARRAY(sa.Text)))
 
     def in_select(self, col: Any, select: Any) -> Any:
         # "IN (subquery)" under an OR is a hashed SubPlan filter, which forces a full scan;

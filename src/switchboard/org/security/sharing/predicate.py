@@ -95,6 +95,7 @@ def access_predicate(
     depth: int = 0,
     in_select: Callable[[Any, Any], Any] | None = None,
     owned_by: Callable[[Any, Any, Any], Any] | None = None,
+    owner_list: Callable[[Any, int], Any] | None = None,
     alone: bool = False,
     owners: int = 0,
 ) -> Any | None:
@@ -103,7 +104,8 @@ def access_predicate(
 
     ``user`` and ``role`` are SQL expressions (bind parameters); by default the SOQL
     executor's named ones. ``in_select(col, select)`` spells ``col IN (select)`` (the
-    SOQL dialect's, so that each branch of the OR can read an index). ``alone``: the
+    SOQL dialect's, so that each branch of the OR can read an index); ``owner_list(col,
+    n)`` spells ``col IN`` the owner list of ``n`` slots (the dialect's). ``alone``: the
     caller has no users below their role, so ownership is ``OwnerId = user`` alone;
     ``owners``: ownership is ``OwnerId IN`` a list of that many bound slots, which the
     executor fills with the caller and the users below their role
@@ -114,6 +116,8 @@ def access_predicate(
         in_select = _plain_in
     if owned_by is None:
         owned_by = _plain_owned_by
+    if owner_list is None:
+        owner_list = _plain_owner_list
     if user is None:
         user = sa.bindparam(USER_PARAM, None)
     if role is None:
@@ -139,6 +143,7 @@ def access_predicate(
             depth=depth + 1,
             in_select=in_select,
             owned_by=owned_by,
+            owner_list=owner_list,
             alone=alone,
             owners=owners,
         )
@@ -152,7 +157,7 @@ def access_predicate(
     if alone:
         owned = table.c.ownerid == user
     elif owners:
-        owned = table.c.ownerid.in_(sa.bindparam(OWNERS_PARAM, [""] * owners, expanding=True))
+        owned = owner_list(table.c.ownerid, owners)
     else:
         owned = owned_by(table.c.ownerid, user, _subordinates(schema, role, depth))
     if level == FULL_ACCESS or not schema.sharing.rules.get(obj.name.lower()):
@@ -187,6 +192,10 @@ def subordinates_probe(schema: Schema, limit: int) -> Any:
 
 def _plain_in(col: Any, select: Any) -> Any:
     return col.in_(select)
+
+
+def _plain_owner_list(col: Any, slots: int) -> Any:
+    return col.in_(sa.bindparam(OWNERS_PARAM, [NO_OWNER] * slots, expanding=True))
 
 
 def _plain_owned_by(col: Any, user: Any, others: Any) -> Any:

@@ -95,13 +95,31 @@ def record_indexes(obj: ObjectDef) -> tuple[IndexSpec, ...]:
         return ()
     t, o, d, n = obj.table, owner.column, deleted.column, name.column
     return (
-        IndexSpec(f"ixs_{t}_owner", ((o, False), (d, False), (n, True), ("id", False))),
+        IndexSpec(
+            f"ixs_{t}_owner",
+            ((o, False), (d, False), (n, True), ("id", False)),
+            backends=("sqlite",),
+        ),
+        # PostgreSQL's carries Name itself too, so that its scans are index-only; a new
+        # name, so that ensuring an existing org's tables builds it (an index is matched
+        # by name, never by definition).
+        IndexSpec(
+            f"ixs_{t}_ownername",
+            ((o, False), (d, False), (n, True), ("id", False)),
+            backends=("postgresql",),
+            include=(n,),
+        ),
         IndexSpec(
             f"ixs_{t}_name",
             ((n, True), ("id", False), (o, False), (d, False)),
             backends=("sqlite",),
         ),
-        IndexSpec(f"ixl_{t}_{n}", ((n, True),), backends=("postgresql",)),
+        IndexSpec(
+            f"ixs_{t}_cover",
+            ((n, True), ("id", False)),
+            backends=("postgresql",),
+            include=(o, d, n),
+        ),
     )
 
 
