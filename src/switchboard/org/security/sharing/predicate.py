@@ -32,7 +32,9 @@ are few it compiles the owner part against that list instead of the subquery:
   scan (44 ms -> 16 ms, a bitmap scan of the owner index); SQLite's COUNT() is one
   covering search of the owner index per owner (4.9 ms -> 1.0 ms). With 2,000 users (389
   below the director) SQLite's ORDER BY Name LIMIT 200 sorted every visible row under the
-  subquery, 32.5 ms, and walks Name's index under the list, 1.6 ms.
+  subquery, 32.5 ms, and walks Name's index under the list, 1.6 ms. PostgreSQL takes
+  the list as one text[] parameter, planned for its values on every run (the SOQL
+  dialect's ``owner_list``, soql.executor's ``unprepared``).
 * many below: the subquery, read by the database itself.
 
 On SQLite a list of up to 16 slots whose query filters on a column the index entry does
