@@ -85,9 +85,7 @@ def _mb(n: int) -> str:
 
 @app.command()
 def offload(
-    to: str = typer.Option(
-        ..., "--to", help="Target store: a name from files.stores or files_stores, or a URL."
-    ),
+    to: str = typer.Option(..., "--to", help="Target store: a name from files.stores or files_stores, or a URL."),
     older_than: str = typer.Option(None, "--older-than", help="Only files stored before (90d)."),
     larger_than: str = typer.Option(None, "--larger-than", help="Only files larger than (5MB)."),
     workers: int = typer.Option(4, "--workers", help="Files moved at once."),
@@ -123,7 +121,9 @@ def offload(
 
 
 @app.command()
-def verify(data_dir: Path = options.DataDir, db: str = options.Db, project: Path = Project) -> None:
+def verify(
+    data_dir: Path = options.DataDir, db: str = options.Db, project: Path = Project
+) -> None:
     """Re-read every file's bytes and check size, SHA-256 and Checksum (MD5)."""
     from ..org.files.audit import verify as run_verify
 

@@ -57,7 +57,9 @@ def _report(org, rotated: bool, batch: int) -> None:  # type: ignore[no-untyped-
 
 
 @app.command("rotate")
-def rotate(data_dir: Path = options.DataDir, db: str = options.Db, batch: int = BatchSize) -> None:
+def rotate(
+    data_dir: Path = options.DataDir, db: str = options.Db, batch: int = BatchSize
+) -> None:
     """Make a new active key and re-encrypt every stored value under it, in batches."""
     org = _open(data_dir, db)
     try:

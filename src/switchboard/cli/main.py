@@ -120,10 +120,8 @@ def up(
     ),
     key: Path = typer.Option(None, "--key", help="The private key (PEM) of --cert."),
     project: Path = typer.Option(
-        None,
-        "--project",
-        help="Integration project folder with switchboard.yaml "
-        "(SWITCHBOARD_PROJECT); reloaded when the file changes.",
+        None, "--project", help="Integration project folder with switchboard.yaml "
+        "(SWITCHBOARD_PROJECT); reloaded when the file changes."
     ),
 ) -> None:
     """Serve the org's APIs (creating the org on a new data directory); prints the base URL

@@ -33,9 +33,7 @@ def _existing_org(data_dir: Path | None, db: str | None) -> Any:
 
 @app.command("check")
 def check(
-    directory: Path = typer.Argument(
-        Path("."), help="The project folder (holding switchboard.yaml)."
-    ),
+    directory: Path = typer.Argument(Path("."), help="The project folder (holding switchboard.yaml)."),
     data_dir: Path = options.DataDir,
     db: str = options.Db,
 ) -> None:

@@ -73,9 +73,7 @@ class ConnectorRegistry:
         self._connections: dict[str, Any] = {}
         self._base_dir = base_dir
         self._factories: dict[str, ConnectorFactory] = {}
-        self._clients: dict[
-            tuple[str, str], tuple[Any, Any]
-        ] = {}  # (kind, name) -> (config, client)
+        self._clients: dict[tuple[str, str], tuple[Any, Any]] = {}  # (kind, name) -> (config, client)
         self._retired: list[Any] = []
         self._breakers: dict[Any, Any] = {}
 

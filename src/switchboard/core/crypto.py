@@ -64,7 +64,7 @@ def decode_key(text: str, setting: str = "SWITCHBOARD_SECRET_KEY") -> bytes:
     if len(key) != KEY_BYTES:
         raise CryptoError(
             f"{setting} must be 32 random bytes in URL-safe base64; make one with "
-            '`python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`'
+            "`python -c \"import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())\"`"
         )
     return key
 
@@ -86,9 +86,7 @@ def open_sealed(key: bytes, sealed: bytes, associated: bytes = b"") -> bytes:
     try:
         return AESGCM(key).decrypt(nonce, body, associated)
     except InvalidTag:
-        raise CryptoError(
-            "sealed value does not open with this key (tampered or another key)"
-        ) from None
+        raise CryptoError("sealed value does not open with this key (tampered or another key)") from None
 
 
 def load_or_create_key(

@@ -66,9 +66,7 @@ def append(
             {"channel": channel, "payload": _json(payload), "created_at": at}
             for channel, payload in events
         ]
-        stmt = event_tables.event.insert().returning(
-            event_tables.event.c.id, sort_by_parameter_order=True
-        )
+        stmt = event_tables.event.insert().returning(event_tables.event.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
     insert_rows(
         conn, event_tables.event, _COLUMNS, [(ch, _json(payload), at) for ch, payload in events]

@@ -23,18 +23,7 @@ from .soql.tables import CHAIN as SOQL
 from .usage_tables import CHAIN as USAGE
 
 ORG_CHAINS: list[Chain] = [
-    SCHEMA,
-    IDENTITY,
-    DML,
-    USAGE,
-    EVENTS,
-    SOQL,
-    BULK,
-    SECRETS,
-    FILES,
-    SHARING,
-    ENCRYPTION,
-    TRAIL,
+    SCHEMA, IDENTITY, DML, USAGE, EVENTS, SOQL, BULK, SECRETS, FILES, SHARING, ENCRYPTION, TRAIL,
     DUPLICATES,
 ]
 

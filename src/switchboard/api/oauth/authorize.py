@@ -106,15 +106,8 @@ async def authorize(request: Request) -> Response:
             )
         except LoginFailed as exc:
             user_id, status = failure_status(org, params.get("username"), exc)
-            record_login(
-                org,
-                user_id=user_id,
-                status=status,
-                login_type=trail_logins.OAUTH,
-                source=source,
-                application=app.name,
-                username=params.get("username"),
-            )
+            record_login(org, user_id=user_id, status=status, login_type=trail_logins.OAUTH,
+                         source=source, application=app.name, username=params.get("username"))
             return _page(
                 params,
                 app.name,
@@ -122,15 +115,9 @@ async def authorize(request: Request) -> Response:
                 "contact your Salesforce administrator.",
                 status=200,
             )
-        record_login(
-            org,
-            user_id=user.id,
-            status=trail_logins.SUCCESS,
-            login_type=trail_logins.OAUTH,
-            source=source,
-            application=app.name,
-            username=user.username,
-        )
+        record_login(org, user_id=user.id, status=trail_logins.SUCCESS,
+                     login_type=trail_logins.OAUTH, source=source, application=app.name,
+                     username=user.username)
         try:
             code = grants.new_code(
                 org,

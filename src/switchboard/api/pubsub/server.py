@@ -411,7 +411,9 @@ class PubSubService(pb_grpc.PubSubServicer):
 class PubSubServer:
     """The gRPC server on its own thread and event loop."""
 
-    def __init__(self, org: Org, hub: EventHub, settings: Settings, tls: TlsFiles | None) -> None:
+    def __init__(
+        self, org: Org, hub: EventHub, settings: Settings, tls: TlsFiles | None
+    ) -> None:
         self.org = org
         self.hub = hub
         self.settings = settings
@@ -443,10 +445,7 @@ class PubSubServer:
         hub = self.hub
         # No SO_REUSEPORT: a second server on a taken port must fail, not share it.
         server = grpc.aio.server(
-            options=[
-                ("grpc.max_receive_message_length", 16 * 1024 * 1024),
-                ("grpc.so_reuseport", 0),
-            ]
+            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.so_reuseport", 0)]
         )
         pb_grpc.add_PubSubServicer_to_server(
             PubSubService(self.org, hub, self.settings.pubsub_keepalive), server

@@ -160,7 +160,9 @@ def _related(call: Call, obj: ObjectDef) -> Response | None:
                 f"WHERE {rel.field.name} = '{ids.normalize(rid)}'"
             )
             engine = call.runtime.soql
-            return json_response(engine.query(soql, version=call.version, principal=call.principal))
+            return json_response(
+                engine.query(soql, version=call.version, principal=call.principal)
+            )
     return None
 
 

@@ -68,7 +68,9 @@ def _user_info(org: Org, user: users.User) -> str:
     return "<userInfo>" + "".join(_el(k, v) for k, v in fields) + "</userInfo>"
 
 
-def _login(org: Org, req: SoapRequest, base: str, version: str, source: LoginSource) -> Response:
+def _login(
+    org: Org, req: SoapRequest, base: str, version: str, source: LoginSource
+) -> Response:
     username = req.args.get("username", "")
 
     def logged(user_id: str | None, status: str) -> None:

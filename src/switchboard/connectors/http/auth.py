@@ -119,9 +119,8 @@ class HmacSigner(Authenticator):
         key = (await self.secrets.get(self.config.secret)).encode()
         stamp = str(int(self.clock()))
         out = {
-            self.config.header: sign(
-                key, method, path, stamp, body, self.config.algorithm, self.config.encoding
-            ),  # fmt: skip
+            self.config.header: sign(key, method, path, stamp, body,
+                                     self.config.algorithm, self.config.encoding),  # fmt: skip
             self.config.timestamp_header: stamp,
         }
         if self.config.key_id:
@@ -195,9 +194,7 @@ class OAuth2Token(Authenticator):
                 raw = await resp.read()
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise AuthFailed(
-                f"{where} unreachable ({type(exc).__name__})", transient=True
-            ) from None
+            raise AuthFailed(f"{where} unreachable ({type(exc).__name__})", transient=True) from None
         reply = _json_object(raw)
         if status != 200 or not isinstance(reply.get("access_token"), str):
             # The OAuth error code is safe to show; the body may echo what we sent.

@@ -240,16 +240,10 @@ class HttpClient:
                 raise ConnectError(f"{method} {self.name}{path}: the server's TLS certificate "
                                    "is not trusted", transient=False) from None  # fmt: skip
             except (aiohttp.ConnectionTimeoutError, aiohttp.ServerTimeoutError) as exc:
-                kind = (
-                    ConnectTimeout
-                    if isinstance(exc, aiohttp.ConnectionTimeoutError)
-                    else ReadTimeout
-                )
+                kind = ConnectTimeout if isinstance(exc, aiohttp.ConnectionTimeoutError) else ReadTimeout
                 raise kind(f"{method} {self.name}{path}: no reply within {budget:.3g}s") from None
             except TimeoutError:
-                raise ReadTimeout(
-                    f"{method} {self.name}{path}: no reply within {budget:.3g}s"
-                ) from None
+                raise ReadTimeout(f"{method} {self.name}{path}: no reply within {budget:.3g}s") from None
             except aiohttp.ClientConnectorError as exc:
                 raise ConnectError(f"{method} {self.name}{path}: cannot connect "
                                    f"({exc.os_error.__class__.__name__})") from None  # fmt: skip

@@ -45,9 +45,7 @@ def credential_of(record: Mapping[str, Any]) -> CredentialConfig:
     try:
         return CredentialConfig(url=str(record["endpoint"]), auth=auth)
     except ValueError:
-        raise CredentialInvalid(
-            f"named credential {name}: endpoint is not an http(s) URL"
-        ) from None
+        raise CredentialInvalid(f"named credential {name}: endpoint is not an http(s) URL") from None
 
 
 __all__ = ["SUPPORTED_PROTOCOLS", "credential_of", "password_secret"]

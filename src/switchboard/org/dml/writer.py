@@ -385,9 +385,7 @@ class Dml:
             match_keys.updated(conn, table, obj, keyed)
         history.write(conn)
         log.append(conn, events, ctx.at)
-        record_access.after_write(
-            conn, self.schema, obj, [r[-1] for g in groups.values() for r in g]
-        )
+        record_access.after_write(conn, self.schema, obj, [r[-1] for g in groups.values() for r in g])
 
     # -- upsert -------------------------------------------------------------------------
     def upsert(

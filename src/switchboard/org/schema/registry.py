@@ -161,9 +161,7 @@ class Schema:
             obj = object_from_json(row.definition)
             objects[obj.name.lower()] = obj
         for row in conn.execute(
-            sa.select(
-                schema_tables.custom_field.c.object_name, schema_tables.custom_field.c.definition
-            )
+            sa.select(schema_tables.custom_field.c.object_name, schema_tables.custom_field.c.definition)
         ):
             target = objects.get(row.object_name.lower())
             if target is not None:

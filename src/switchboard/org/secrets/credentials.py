@@ -40,9 +40,7 @@ class NamedCredentials:
             now = clock.now()
             for cred in credentials:
                 values = {**asdict(cred), "deployed_at": now}
-                conn.execute(
-                    sa.delete(named_credential).where(named_credential.c.name == cred.name)
-                )
+                conn.execute(sa.delete(named_credential).where(named_credential.c.name == cred.name))
                 conn.execute(sa.insert(named_credential).values(**values))
             return len(credentials)
 

@@ -27,6 +27,7 @@ _ADDRESS_PARTS = ("Street", "City", "State", "PostalCode", "Country", "Latitude"
                   "GeocodeAccuracy")  # fmt: skip
 
 
+
 @dataclass(slots=True)
 class PermissionsDeployed:
     permission_sets: int = 0

@@ -323,11 +323,7 @@ def run_page(
     user_off = c.offset or 0
     remaining = None if c.limit is None else c.limit - position
     page_lim = batch if remaining is None else max(0, min(batch, remaining))
-    rows = (
-        plan.main.run(conn, today, page=(page_lim, user_off + position), access=access)
-        if page_lim
-        else []
-    )
+    rows = plan.main.run(conn, today, page=(page_lim, user_off + position), access=access) if page_lim else []
     if position == 0 and len(rows) < page_lim:
         total = len(rows)
     elif position == 0 and remaining is not None and len(rows) == remaining:

@@ -83,10 +83,8 @@ def _named_problem(name: str, record: Any, secrets: set[str] | None) -> str | No
     if record.get("protocol") == "Password" and secrets is not None:
         needed = password_secret(name)
         if needed not in secrets:
-            return (
-                f"named credential {name} uses a password: run `switchboard secret set "
-                f"{needed}` (it reads the value from stdin)"
-            )
+            return (f"named credential {name} uses a password: run `switchboard secret set "
+                    f"{needed}` (it reads the value from stdin)")
     return None
 
 

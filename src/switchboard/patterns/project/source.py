@@ -83,11 +83,8 @@ class _Builder:
                     continue
                 key = key_node.value
                 if key in first:
-                    self.errors.append(
-                        ProjectError(
-                            line, f"duplicate key '{key}' (first at line {first[key]}); keep one"
-                        )
-                    )
+                    self.errors.append(ProjectError(
+                        line, f"duplicate key '{key}' (first at line {first[key]}); keep one"))
                     continue
                 first[key] = line
                 self.source.lines[(*path, key)] = line

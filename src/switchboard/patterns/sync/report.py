@@ -26,13 +26,9 @@ def status(store: Any) -> list[dict[str, Any]]:
     with store.read() as conn:
         states = conn.execute(sa.select(state).order_by(state.c.sync)).mappings().all()
         for s in states:
-            last = (
-                conn.execute(
-                    sa.select(run).where(run.c.sync == s["sync"]).order_by(run.c.id.desc()).limit(1)
-                )
-                .mappings()
-                .first()
-            )
+            last = conn.execute(
+                sa.select(run).where(run.c.sync == s["sync"]).order_by(run.c.id.desc()).limit(1)
+            ).mappings().first()
             failing = conn.execute(
                 sa.select(sa.func.count()).select_from(error).where(error.c.sync == s["sync"])
             ).scalar()
@@ -58,13 +54,9 @@ def status(store: Any) -> list[dict[str, Any]]:
 def errors(store: Any, sync: str, limit: int = 1000) -> list[dict[str, Any]]:
     """The rows of ``sync`` the org refused and that have not been written since."""
     with store.read() as conn:
-        rows = (
-            conn.execute(
-                sa.select(error).where(error.c.sync == sync).order_by(error.c.id).limit(limit)
-            )
-            .mappings()
-            .all()
-        )
+        rows = conn.execute(
+            sa.select(error).where(error.c.sync == sync).order_by(error.c.id).limit(limit)
+        ).mappings().all()
     return [{
         "sourceKey": r["source_key"],
         "runId": r["run_id"],

@@ -138,15 +138,8 @@ class SyncRunner:
             records = [record_of(targets, cfg.fields, row) for row in rows]
             try:
                 written, failed = self.org.store.write(
-                    partial(
-                        self._apply,
-                        run_id=result.run_id,
-                        obj=obj,
-                        key=key,
-                        position=position,
-                        rows=rows,
-                        records=records,
-                    )  # fmt: skip
+                    partial(self._apply, run_id=result.run_id, obj=obj, key=key,
+                            position=position, rows=rows, records=records)  # fmt: skip
                 )
             except _Moved:
                 if self._position() == position:  # nobody moved it: the position is unreadable
@@ -201,29 +194,18 @@ class SyncRunner:
             positions.encode(position[0]), positions.encode(position[1]))  # fmt: skip
         moved = conn.execute(
             s.update()
-            .where(
-                s.c.sync == self.name,
-                s.c.cursor_value.is_not_distinct_from(old_c),
-                s.c.key_value.is_not_distinct_from(old_k),
-            )  # fmt: skip
-            .values(
-                cursor_value=positions.encode(last[src.cursor]),
-                key_value=positions.encode(last[src.key]),
-                updated_at=now,
-            )  # fmt: skip
+            .where(s.c.sync == self.name, s.c.cursor_value.is_not_distinct_from(old_c),
+                   s.c.key_value.is_not_distinct_from(old_k))  # fmt: skip
+            .values(cursor_value=positions.encode(last[src.cursor]),
+                    key_value=positions.encode(last[src.key]), updated_at=now)  # fmt: skip
         ).rowcount
         if moved != 1:
             raise _Moved()
         r = run_table
         conn.execute(
-            r.update()
-            .where(r.c.id == run_id)
-            .values(
-                rows_read=r.c.rows_read + len(rows),
-                rows_written=r.c.rows_written + written,
-                rows_failed=r.c.rows_failed + len(failures),
-                batches=r.c.batches + 1,
-            )  # fmt: skip
+            r.update().where(r.c.id == run_id).values(
+                rows_read=r.c.rows_read + len(rows), rows_written=r.c.rows_written + written,
+                rows_failed=r.c.rows_failed + len(failures), batches=r.c.batches + 1)  # fmt: skip
         )
         return written, len(failures)
 
@@ -281,8 +263,7 @@ def reset(store: Any, name: str) -> bool:
     def work(conn: Connection) -> bool:
         s = state_table
         found = conn.execute(
-            s.update()
-            .where(s.c.sync == name)
+            s.update().where(s.c.sync == name)
             .values(cursor_value=None, key_value=None, updated_at=clock.now())
         ).rowcount
         conn.execute(sa.delete(error_table).where(error_table.c.sync == name))

@@ -29,16 +29,7 @@ from ._values import (
 )
 
 _AREAS = (
-    identity,
-    sales,
-    marketing,
-    activities,
-    service,
-    commerce,
-    files,
-    permissions,
-    sharing,
-    audit,
+    identity, sales, marketing, activities, service, commerce, files, permissions, sharing, audit,
 )
 
 

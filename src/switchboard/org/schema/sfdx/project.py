@@ -136,9 +136,7 @@ class _Reader:
             return
         for f in sorted(folder.glob("*" + RULE_SUFFIX), key=lambda p: p.name.lower()):
             shown = self.shown(f)
-            rule = read_rule(
-                load(f, shown), self.ctx.at(shown), fallback_name=f.name[: -len(RULE_SUFFIX)]
-            )
+            rule = read_rule(load(f, shown), self.ctx.at(shown), fallback_name=f.name[: -len(RULE_SUFFIX)])
             if rule is not None:
                 self.rules.setdefault(entry.name, []).append(rule)
 
@@ -220,9 +218,7 @@ def read_project(path: Path | str) -> SfdxProject:
     credential_folders = reader.object_folders(root, "namedCredentials")
     permissions = read_permissions(lambda kind: reader.object_folders(root, kind), reader.shown)
     if not folders and not credential_folders and not permissions:
-        raise SfdxError(
-            f"{path}: no objects folder (nor namedCredentials folder) found", path=str(path)
-        )
+        raise SfdxError(f"{path}: no objects folder (nor namedCredentials folder) found", path=str(path))
     for folder in folders:
         reader.collect(folder)
     project = reader.build()

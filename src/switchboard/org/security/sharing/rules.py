@@ -27,6 +27,7 @@ OPERATIONS = ("equals", "notEqual", "lessThan", "greaterThan", "lessOrEqual",
               "greaterOrEqual", "contains", "notContain", "startsWith")  # fmt: skip
 
 
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     field: str
