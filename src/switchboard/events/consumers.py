@@ -234,20 +234,31 @@ class DurableConsumer:
         """Consume until ``stopping`` is set; a failed batch is logged and read again
         after the retry policy's backoff."""
         failures = 0
-        while not stopping.is_set():
-            try:
-                handled = await self.step(handle, committed)
-                failures = 0
-                if handled:
+        try:
+            while not stopping.is_set():
+                try:
+                    handled = await self.step(handle, committed)
+                    failures = 0
+                    if handled:
+                        continue
+                except Exception:
+                    failures += 1
+                    log.exception("consumer %s failed a batch; reading it again", self.name)
+                    self.position = self._stored
+                    self._drop_ahead()
+                    await asyncio.sleep(_BACKOFF.delay(failures))
                     continue
-            except Exception:
-                failures += 1
-                log.exception("consumer %s failed a batch; reading it again", self.name)
-                self.position = self._stored
-                self._drop_ahead()
-                await asyncio.sleep(_BACKOFF.delay(failures))
-                continue
-            await self.hub.wait_beyond(self.position, self.wait)
+                await self.hub.wait_beyond(self.position, self.wait)
+        finally:
+            await self._settle_ahead()
+
+    async def _settle_ahead(self) -> None:
+        """Let a batch read ahead finish its worker thread, its result dropped (it was
+        never committed, so the next start reads it again): once the consumer has
+        stopped, nothing of it reads the store that the Runtime is about to close."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and not ahead[2].done():
+            await asyncio.wait([ahead[2]])
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:
